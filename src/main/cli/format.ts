@@ -1,0 +1,49 @@
+/** Plain-text rendering of CLI results: what a person reads when --json is not given. */
+import type { LibraryStatus } from '../core/engine.js';
+import type { SearchResponse } from '../core/search/search-service.js';
+
+export function formatResults(response: SearchResponse): string {
+  if (response.results.length === 0) return 'No results.';
+  const lines = response.results.map((hit, i) => {
+    const moment = hit.offsetS !== undefined ? ` @ ${hit.offsetS.toFixed(1)}s` : '';
+    return `${String(i + 1).padStart(3)}. ${hit.score.toFixed(3)}  ${hit.path}${moment}`;
+  });
+  return lines.join('\n');
+}
+
+export function formatStatus(s: LibraryStatus): string {
+  const out: string[] = [`Library: ${s.libraryDir}`];
+  if (s.folders.length === 0) out.push('No folders yet: add one with `trove add PATH`.');
+  for (const f of s.folders) {
+    out.push(`  ${f.path}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`);
+  }
+  for (const m of s.models) out.push(`Model ${m.name}: ${m.vectors} vectors (${m.dim}-d)${m.pendingJobs ? `, ${m.pendingJobs} files waiting` : ''}`);
+  if (s.pendingIngest) out.push(`${s.pendingIngest} files waiting to be read: run \`trove index\``);
+  if (s.errors.length) {
+    out.push(`Files with errors (${s.files.error}):`);
+    for (const e of s.errors.slice(0, 20)) out.push(`  ${e.path}: ${e.error}`);
+    if (s.errors.length > 20) out.push(`  … and ${s.files.error - 20} more (see --json)`);
+  }
+  if (s.scanIssues.length) {
+    out.push('Folder problems:');
+    for (const i of s.scanIssues) out.push(`  ${i.path}: ${i.error}`);
+  }
+  out.push(`Settings: model ${s.settings.imageModel}, offline ${s.settings.offline ? 'on' : 'off'}${s.settings.excludePatterns.length ? `, excluding ${s.settings.excludePatterns.join(' ')}` : ''}`);
+  return out.join('\n');
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}

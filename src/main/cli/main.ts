@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+/**
+ * `trove`: the command-line interface over the same engine the app uses.
+ * Results go to stdout (plain text, or one JSON object with --json); progress and errors go to
+ * stderr, errors with a non-zero exit code and a sentence a person understands.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Engine } from '../core/engine.js';
+import { defaultLibraryDir, defaultModelCacheDir } from '../core/paths.js';
+import { builtinModels } from '../core/models/registry.js';
+import { locateModel } from '../core/models/model-locator.js';
+import { downloadHubModel } from '../core/models/hub-download.js';
+import { importModels } from '../core/models/model-import.js';
+import type { SearchOptions } from '../core/search/search-service.js';
+import { createProgressView } from './progress.js';
+import { formatBytes, formatDuration, formatResults, formatStatus } from './format.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface GlobalOptions {
+  library: string;
+  offline?: boolean;
+  threads?: number;
+}
+
+const program = new Command()
+  .name('trove')
+  .description('Search your own photos by meaning, entirely on your own machine.')
+  .version(packageJson.version)
+  .option('--library <dir>', 'library folder (database, indexes, thumbnails)', defaultLibraryDir())
+  .option('--offline', 'forbid every network access (also: TROVE_OFFLINE=1)')
+  .option('--threads <n>', 'inference threads (default: all cores)', positiveInt)
+  .showHelpAfterError('(run `trove --help` for usage)');
+
+function openEngine(): Engine {
+  const g = program.opts<GlobalOptions>();
+  let lastFile = '';
+  return Engine.open({
+    libraryDir: g.library,
+    offline: g.offline,
+    threads: g.threads,
+    onDownloadProgress: (p) => {
+      if (p.file !== lastFile) {
+        lastFile = p.file;
+        process.stderr.write(`downloading ${p.model}: ${p.file} (${p.fileIndex + 1}/${p.fileCount})\n`);
+      }
+    },
+  });
+}
+
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = openEngine();
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** First Ctrl-C: finish the batch in flight, save, exit. Second: quit at once. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after the current batch (Ctrl-C again to quit at once)…\n');
+    controller.abort();
+  });
+  process.on('SIGTERM', () => controller.abort());
+  return controller.signal;
+}
+
+program
+  .command('add')
+  .argument('<path>', 'folder to add to the library')
+  .description('add a folder to the library (then run `trove index`)')
+  .action((path: string) =>
+    withEngine(async (engine) => {
+      const folder = engine.addFolder(path);
+      console.log(`added ${folder.path}`);
+    }),
+  );
+
+program
+  .command('remove')
+  .argument('<path>', 'library folder to forget')
+  .description('remove a folder from the library (your files are not touched)')
+  .action((path: string) =>
+    withEngine(async (engine) => {
+      const { removedFiles } = engine.removeFolder(path);
+      console.log(`removed ${path} (${removedFiles} files forgotten; nothing deleted from disk)`);
+    }),
+  );
+
+program
+  .command('index')
+  .description('scan the library folders and index what is new or changed (Ctrl-C stops; the next run resumes)')
+  .option('--model <name>', 'image model to index with (see `trove models list`)')
+  .action((opts: { model?: string }) =>
+    withEngine(async (engine) => {
+      const signal = interruptSignal();
+      const view = createProgressView();
+      const summary = await engine
+        .index({ model: opts.model, signal, onProgress: (p) => view.update(p) })
+        .finally(() => view.stop());
+      const moved = summary.moved ? `, ${summary.moved} moved` : '';
+      const verb = summary.stopped ? 'stopped' : 'done';
+      console.error(
+        `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}`,
+      );
+      if (summary.stopped) console.error('run `trove index` again to resume');
+    }),
+  );
+
+program
+  .command('watch')
+  .description('index, then keep watching the library folders for changes (Ctrl-C to stop)')
+  .option('--model <name>', 'image model to index with')
+  .action((opts: { model?: string }) =>
+    withEngine(async (engine) => {
+      const signal = interruptSignal();
+      const view = createProgressView();
+      await engine.watch({
+        model: opts.model,
+        signal,
+        onProgress: (p) => view.update(p),
+        onBatch: (changes, s) => {
+          if (changes.length) console.error(`${changes.length} changes: ${s.embedded} embedded, ${s.moved} moved, ${s.failed} failed, ${s.purged} removed`);
+          else if (s.embedded || s.failed) console.error(`indexed: ${s.embedded} embedded, ${s.failed} failed`);
+        },
+        onDegraded: (reason) => console.error(`warning: ${reason}`),
+      });
+      view.stop();
+    }),
+  );
+
+function searchOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON object')
+    .option('--model <name>', 'model to search with (default: the one the library was indexed with)')
+    .option('--limit <n>', 'number of results', positiveInt, 20)
+    .option('--offset <n>', 'skip this many results', nonNegativeInt, 0)
+    .option('--min-score <x>', 'drop results scoring below this', parseFloatStrict)
+    .option('--folder <path>', 'only files in this folder')
+    .option('--from <date>', 'taken on or after (YYYY-MM-DD)', (v) => parseDate(v))
+    .option('--to <date>', 'taken on or before (YYYY-MM-DD)', (v) => parseDate(v, true))
+    .addOption(new Option('--type <ext...>', 'only these file types (jpg png …)'));
+}
+
+interface SearchCliOptions extends SearchOptions {
+  json?: boolean;
+  model?: string;
+  type?: string[];
+}
+
+function toSearchOptions(o: SearchCliOptions): SearchOptions & { model?: string } {
+  return { limit: o.limit, offset: o.offset, minScore: o.minScore, folder: o.folder, from: o.from, to: o.to, types: o.type, model: o.model };
+}
+
+searchOptions(program.command('search').argument('<text>', 'what to look for').description('search the library by text')).action(
+  (text: string, opts: SearchCliOptions) =>
+    withEngine(async (engine) => {
+      const response = await engine.searchText(text, toSearchOptions(opts));
+      console.log(opts.json ? JSON.stringify(response) : formatResults(response));
+    }),
+);
+
+searchOptions(program.command('similar').argument('<file>', 'an indexed file or any image').description('find items similar to a file')).action(
+  (file: string, opts: SearchCliOptions) =>
+    withEngine(async (engine) => {
+      const response = await engine.similar(file, toSearchOptions(opts));
+      console.log(opts.json ? JSON.stringify(response) : formatResults(response));
+    }),
+);
+
+program
+  .command('status')
+  .description('folders, counts, models and per-file errors')
+  .option('--json', 'print one JSON object')
+  .action((opts: { json?: boolean }) =>
+    withEngine(async (engine) => {
+      const status = engine.status();
+      console.log(opts.json ? JSON.stringify(status) : formatStatus(status));
+    }),
+  );
+
+program
+  .command('settings')
+  .description('show or change library settings')
+  .option('--model <name>', 'default image model')
+  .addOption(new Option('--offline-mode <state>', 'forbid network access for this library').choices(['on', 'off']))
+  .option('--exclude <pattern...>', 'glob patterns to skip (replaces the list; "" clears it)')
+  .addOption(new Option('--hidden <state>', 'index hidden files and folders').choices(['on', 'off']))
+  .option('--json', 'print one JSON object')
+  .action((opts: { model?: string; offlineMode?: string; exclude?: string[]; hidden?: string; json?: boolean }) =>
+    withEngine(async (engine) => {
+      const patch: Parameters<typeof engine.settings.update>[0] = {};
+      if (opts.model) patch.imageModel = opts.model;
+      if (opts.offlineMode) patch.offline = opts.offlineMode === 'on';
+      if (opts.exclude) patch.excludePatterns = opts.exclude.filter((p) => p.trim() !== '');
+      if (opts.hidden) patch.includeHidden = opts.hidden === 'on';
+      const settings = Object.keys(patch).length ? engine.settings.update(patch) : engine.settings.get();
+      console.log(opts.json ? JSON.stringify(settings) : Object.entries(settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n'));
+    }),
+  );
+
+const models = program.command('models').description('list, download and import models');
+
+models
+  .command('list')
+  .option('--json', 'print one JSON object')
+  .description('known models and where they are installed')
+  .action((opts: { json?: boolean }) => {
+    const cacheDir = defaultModelCacheDir();
+    const list = builtinModels().map((spec) => ({
+      name: spec.name,
+      kind: spec.kind === 'clip' ? 'clip (text + image)' : `onnx ${spec.manifest.modality}`,
+      installedAt: locateModel(spec.name, cacheDir)?.dir ?? null,
+      description: spec.description,
+    }));
+    if (opts.json) console.log(JSON.stringify({ models: list }));
+    else for (const m of list) console.log(`${m.name}  [${m.kind}]  ${m.installedAt ? `installed: ${m.installedAt}` : 'not installed'}\n    ${m.description}`);
+  });
+
+models
+  .command('download')
+  .argument('<name>', 'model to download from the Hugging Face hub')
+  .description('download a model into the model cache (with integrity checks)')
+  .action(async (name: string) => {
+    const g = program.opts<GlobalOptions>();
+    if (g.offline || process.env.TROVE_OFFLINE === '1') throw new Error('offline mode is on: downloading is forbidden');
+    const spec = builtinModels().find((m) => m.name === name);
+    if (!spec) throw new Error(`unknown model "${name}" (see \`trove models list\`)`);
+    if (spec.kind !== 'clip') throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
+    const bar = createDownloadBar();
+    const dir = await downloadHubModel(spec, defaultModelCacheDir(), { signal: interruptSignal(), onProgress: bar });
+    console.error(`\ninstalled ${name} in ${dir}`);
+  });
+
+models
+  .command('import')
+  .argument('<dir>', 'a model folder, or a folder with one sub-folder per model')
+  .description('copy models from a folder (for machines without internet)')
+  .action(async (dir: string) => {
+    const report = await importModels(dir, defaultModelCacheDir());
+    for (const m of report.imported) console.log(`imported ${m.name} from ${m.from}`);
+    for (const s of report.skipped) console.error(`skipped ${s.from}: ${s.reason}`);
+    if (report.imported.length === 0) throw new Error('no model was imported');
+  });
+
+function createDownloadBar() {
+  let last = 0;
+  return (p: { file: string; received: number; size: number | null; totalReceived: number }) => {
+    const now = Date.now();
+    if (now - last < 250) return;
+    last = now;
+    const size = p.size ? `/${formatBytes(p.size)}` : '';
+    process.stderr.write(`\r${p.file}: ${formatBytes(p.received)}${size} (total ${formatBytes(p.totalReceived)})   `);
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number (0 or more)');
+  return n;
+}
+
+function parseFloatStrict(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+}
+
+function parseDate(value: string, endOfDay = false): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const t = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  if (Number.isNaN(t)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return endOfDay ? t + 86_399_999 : t;
+}
+
+// Exit once stdout has been flushed: a piped `--json` answer must never be cut short.
+const exitAfterFlush = (code: number) => process.stdout.write('', () => process.exit(code));
+program.parseAsync(process.argv).then(
+  () => exitAfterFlush(typeof process.exitCode === 'number' ? process.exitCode : 0),
+  (error: unknown) => {
+    process.stderr.write(`trove: ${error instanceof Error ? error.message : String(error)}\n`);
+    exitAfterFlush(1);
+  },
+);

@@ -1,0 +1,59 @@
+/**
+ * The indexing progress display: a cli-progress bar with count, rate, ETA and current file on a
+ * terminal; on a pipe (logs, CI) a plain line every few seconds instead of escape codes.
+ */
+import cliProgress from 'cli-progress';
+import { basename } from 'node:path';
+import type { IndexProgress } from '../core/jobs/index-runner.js';
+import { formatDuration } from './format.js';
+
+export interface ProgressView {
+  update(p: IndexProgress): void;
+  stop(): void;
+}
+
+export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
+  if (!stream.isTTY) {
+    let last = 0;
+    return {
+      update(p) {
+        const now = Date.now();
+        if (p.phase !== 'done' && now - last < 5000) return;
+        last = now;
+        stream.write(`indexing ${p.done}/${p.total} (${p.ratePerSecond.toFixed(1)}/s, ETA ${formatDuration(p.etaSeconds)})\n`);
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: '{phase} [{bar}] {value}/{total} | {rate}/s | ETA {etaText} | {file}',
+      barsize: 28,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const payload = {
+        phase: p.phase === 'paused' ? 'paused  ' : 'indexing',
+        rate: p.ratePerSecond.toFixed(1),
+        etaText: formatDuration(p.etaSeconds),
+        file: p.currentFile ? basename(p.currentFile).slice(0, 40) : '',
+      };
+      if (!started) {
+        bar.start(Math.max(p.total, 1), p.done, payload);
+        started = true;
+      }
+      bar.setTotal(Math.max(p.total, 1));
+      bar.update(p.done, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

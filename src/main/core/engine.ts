@@ -1,0 +1,376 @@
+/**
+ * The Trove engine: one object that the CLI, the local web server, the Electron app and the tests
+ * all drive. Plain Node; it never imports electron.
+ */
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { openDatabase, type Db } from './store/database.js';
+import { FolderRepo, type Folder } from './store/folder-repo.js';
+import { FileRepo } from './store/file-repo.js';
+import { ContentRepo } from './store/content-repo.js';
+import { VectorRepo } from './store/vector-repo.js';
+import { SettingsRepo, type Settings } from './store/settings-repo.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { Ingestor } from './jobs/ingestor.js';
+import { IndexRunner, type IndexProgress, type RunSummary } from './jobs/index-runner.js';
+import { Pauser } from './jobs/pauser.js';
+import { LibrarySync, type SyncCounts } from './library/library-sync.js';
+import { scanFolder } from './library/folder-scanner.js';
+import { PathFilter } from './library/path-filter.js';
+import { FolderWatcher, type WatchChange } from './library/folder-watcher.js';
+import { LibraryLock } from './library/library-lock.js';
+import { ModelManager, type LoadedModel } from './models/model-manager.js';
+import type { DownloadProgress } from './models/hub-download.js';
+import { SearchService, type SearchOptions, type SearchResponse } from './search/search-service.js';
+import { decodeForModel } from './media/image-decoder.js';
+import { describeFileError } from './util/file-errors.js';
+import { defaultModelCacheDir, libraryFiles } from './paths.js';
+
+export interface EngineOptions {
+  libraryDir: string;
+  modelCacheDir?: string;
+  /** ONNX Runtime threads; default: the library setting, else all cores. */
+  threads?: number;
+  /** Forbid every network access (also on with the library setting or TROVE_OFFLINE=1). */
+  offline?: boolean;
+  workerEntry?: URL;
+  onDownloadProgress?: (p: DownloadProgress) => void;
+}
+
+export interface IndexOptions {
+  model?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: IndexProgress) => void;
+  onScan?: (folder: Folder, counts: SyncCounts) => void;
+}
+
+export interface IndexSummary extends RunSummary {
+  model: string;
+  scanned: SyncCounts;
+  purged: number;
+}
+
+export interface WatchOptions extends IndexOptions {
+  onBatch?: (changes: WatchChange[], summary: IndexSummary) => void;
+  onDegraded?: (reason: string) => void;
+  /** Missing files are forgotten after this long, leaving time for the other half of a move. */
+  missingGraceMs?: number;
+}
+
+export interface LibraryStatus {
+  libraryDir: string;
+  folders: { path: string; files: number; ready: number; errors: number; pending: number; missing: number }[];
+  files: Record<'pending' | 'ready' | 'error' | 'missing', number>;
+  contents: number;
+  models: { name: string; dim: number; vectors: number; pendingJobs: number }[];
+  pendingIngest: number;
+  errors: { path: string; error: string }[];
+  scanIssues: { path: string; error: string }[];
+  settings: Settings;
+}
+
+export class Engine {
+  readonly db: Db;
+  readonly folders: FolderRepo;
+  readonly files: FileRepo;
+  readonly contents: ContentRepo;
+  readonly vectors: VectorRepo;
+  readonly settings: SettingsRepo;
+  readonly queue: JobQueue;
+  readonly sync: LibrarySync;
+  readonly models: ModelManager;
+  readonly pauser = new Pauser();
+  private readonly search: SearchService;
+  private readonly ingestor: Ingestor;
+  private readonly lock: LibraryLock;
+  private readonly paths: ReturnType<typeof libraryFiles>;
+
+  private constructor(readonly options: EngineOptions) {
+    mkdirSync(options.libraryDir, { recursive: true });
+    this.paths = libraryFiles(options.libraryDir);
+    this.db = openDatabase(this.paths.database);
+    this.folders = new FolderRepo(this.db);
+    this.files = new FileRepo(this.db);
+    this.contents = new ContentRepo(this.db);
+    this.vectors = new VectorRepo(this.db);
+    this.settings = new SettingsRepo(this.db);
+    this.queue = new JobQueue(this.db);
+    this.sync = new LibrarySync(this.db, this.files, this.queue);
+    this.ingestor = new Ingestor(this.db, this.files, this.contents, this.queue);
+    this.search = new SearchService(this.db, this.vectors);
+    this.lock = new LibraryLock(this.paths.lock);
+    this.models = new ModelManager({
+      cacheDir: options.modelCacheDir ?? defaultModelCacheDir(),
+      indexDir: this.paths.indexDir,
+      threads: options.threads ?? this.settings.get().threads ?? availableParallelism(),
+      offline: () => this.isOffline(),
+      vectors: this.vectors,
+      workerEntry: options.workerEntry,
+      onDownloadProgress: options.onDownloadProgress,
+    });
+  }
+
+  static open(options: EngineOptions): Engine {
+    return new Engine({ ...options, libraryDir: resolve(options.libraryDir) });
+  }
+
+  isOffline(): boolean {
+    return Boolean(this.options.offline) || process.env.TROVE_OFFLINE === '1' || this.settings.get().offline;
+  }
+
+  /* ----------------------------- folders ----------------------------- */
+
+  addFolder(path: string): Folder {
+    let real: string;
+    try {
+      real = realpathSync(resolve(path));
+    } catch (error) {
+      throw new Error(`cannot add ${path}: ${describeFileError(error).message}`);
+    }
+    if (!statSync(real).isDirectory()) throw new Error(`cannot add ${path}: it is not a folder`);
+    const existing = this.folders.byPath(real);
+    if (existing) return existing;
+    for (const folder of this.folders.list()) {
+      if (real.startsWith(`${folder.path}/`)) throw new Error(`${real} is already in the library, inside ${folder.path}`);
+      if (folder.path.startsWith(`${real}/`)) {
+        throw new Error(`${real} contains the library folder ${folder.path}; remove that one first, then add ${real}`);
+      }
+    }
+    return this.folders.add(real);
+  }
+
+  /** Forgets a folder and everything indexed from it. The user's files are never touched. */
+  removeFolder(path: string): { removedFiles: number } {
+    const abs = resolve(path);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // The folder may be gone from disk already; it can still be removed from the library.
+    }
+    const folder = this.folders.byPath(real) ?? this.folders.byPath(abs);
+    if (!folder) throw new Error(`${path} is not a library folder (see \`trove status\`)`);
+    const removedFiles = this.files.listByFolder(folder.id).length;
+    this.db.transaction(() => {
+      this.folders.remove(folder.id);
+    })();
+    this.dropOrphans();
+    return { removedFiles };
+  }
+
+  listFolders(): Folder[] {
+    return this.folders.list();
+  }
+
+  /* ----------------------------- indexing ----------------------------- */
+
+  activeModelName(requested?: string): string {
+    return requested ?? this.settings.get().imageModel;
+  }
+
+  async useModel(name?: string, signal?: AbortSignal): Promise<LoadedModel> {
+    return this.models.use(this.activeModelName(name), signal);
+  }
+
+  /** Scans every folder, then reads and embeds whatever is new or changed. Resumable. */
+  async index(options: IndexOptions = {}): Promise<IndexSummary> {
+    this.lock.acquire();
+    try {
+      const model = await this.useModel(options.model, options.signal);
+      if (options.model) this.settings.update({ imageModel: model.name });
+      this.queue.recoverInterrupted();
+      const scanned = await this.scanAll(options);
+      const run = await this.runQueue(model, options);
+      // Every folder was scanned in this run, so both halves of any move have been seen: a file
+      // still missing now is gone.
+      const purged = run.stopped ? 0 : this.sync.purgeMissing(0);
+      this.dropOrphans();
+      model.index.save();
+      return { ...run, model: model.name, scanned, purged };
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private async scanAll(options: IndexOptions): Promise<SyncCounts> {
+    const total: SyncCounts = { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 };
+    const filter = this.pathFilter();
+    for (const folder of this.folders.list()) {
+      if (!isReachableFolder(folder.path)) {
+        // An unplugged drive or unmounted share: keep everything rather than mark it all missing.
+        this.db
+          .prepare('INSERT OR REPLACE INTO scan_issues (folder_id, path, error, seen_at) VALUES (?, ?, ?, ?)')
+          .run(folder.id, folder.path, 'folder not reachable (unplugged drive?); its files are kept as they were', Date.now());
+        continue;
+      }
+      const scan = await scanFolder(folder.path, filter, options.signal);
+      const counts = this.sync.reconcile(folder, scan);
+      options.onScan?.(folder, counts);
+      for (const key of Object.keys(total) as (keyof SyncCounts)[]) total[key] += counts[key];
+    }
+    return total;
+  }
+
+  private runQueue(model: LoadedModel, options: IndexOptions): Promise<RunSummary> {
+    return new IndexRunner(this.db, this.files, this.vectors, this.queue, this.ingestor, this.pauser).run(model, {
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  }
+
+  /** Indexes, then keeps watching the folders until the signal aborts. */
+  async watch(options: WatchOptions = {}): Promise<void> {
+    const first = await this.index(options);
+    options.onBatch?.([], first);
+    this.lock.acquire();
+    const model = await this.useModel(options.model, options.signal);
+    const grace = options.missingGraceMs ?? 10_000;
+    const folders = this.folders.list();
+    let running: Promise<void> = Promise.resolve();
+    let rescanTimer: NodeJS.Timeout | undefined;
+    const runBatch = (changes: WatchChange[]) => {
+      running = running.then(async () => {
+        if (options.signal?.aborted) return;
+        for (const change of changes) {
+          const folder = folders.find((f) => change.path === f.path || change.path.startsWith(`${f.path}/`));
+          if (!folder) continue;
+          if (change.type === 'removed') this.sync.pathRemoved(change.path);
+          else await this.sync.fileTouched(folder, change.path);
+        }
+        const run = await this.runQueue(model, options);
+        const purged = this.sync.purgeMissing(grace);
+        this.dropOrphans();
+        options.onBatch?.(changes, { ...run, model: model.name, scanned: { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 }, purged });
+      });
+      running.catch(() => undefined);
+    };
+    const watcher = new FolderWatcher({
+      roots: folders.map((f) => f.path),
+      filter: this.pathFilter(),
+      onBatch: runBatch,
+      onDegraded: (reason) => {
+        options.onDegraded?.(reason);
+        rescanTimer ??= setInterval(() => {
+          running = running.then(async () => {
+            await this.scanAll(options);
+            await this.runQueue(model, options);
+          });
+        }, 60_000);
+      },
+    });
+    // Forget files whose other half of a move never showed up, once their grace period is over.
+    const purgeTimer = setInterval(() => runBatch([]), Math.max(grace, 1000));
+    try {
+      await watcher.ready;
+      await new Promise<void>((resolveWait) => {
+        if (options.signal?.aborted) return resolveWait();
+        options.signal?.addEventListener('abort', () => resolveWait(), { once: true });
+      });
+    } finally {
+      clearInterval(purgeTimer);
+      clearInterval(rescanTimer);
+      await watcher.close();
+      await running.catch(() => undefined);
+      model.index.save();
+      this.lock.release();
+    }
+  }
+
+  pause(): void {
+    this.pauser.pause();
+  }
+
+  resume(): void {
+    this.pauser.resume();
+  }
+
+  /** Deletes contents nothing refers to any more, and their vectors from the open index. */
+  private dropOrphans(): void {
+    const removed = this.db.transaction(() => this.contents.deleteOrphans())();
+    const model = this.models.current();
+    if (model) model.index.remove(removed.get(model.modelId) ?? []);
+  }
+
+  private pathFilter(): PathFilter {
+    const s = this.settings.get();
+    return new PathFilter({ excludePatterns: s.excludePatterns, includeHidden: s.includeHidden });
+  }
+
+  /* ----------------------------- search ----------------------------- */
+
+  async searchText(text: string, options: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const model = await this.useModel(options.model);
+    return this.search.byText(model, text, options);
+  }
+
+  /** Items similar to a file: an indexed file uses its stored vector; any other image is embedded now. */
+  async similar(path: string, options: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
+    const model = await this.useModel(options.model);
+    const abs = resolve(path);
+    const row = this.files.byPath(abs);
+    if (row?.content_id) {
+      const stored = this.vectors.vectorsOfContent(model.modelId, row.content_id);
+      if (stored.length > 0) {
+        const query = meanVector(stored.map((s) => s.vector));
+        return { model: model.name, results: this.search.byVector(model, query, options, options.includeSelf ? undefined : row.content_id) };
+      }
+    }
+    const pre = model.preprocess;
+    const pixels = new Float32Array(3 * pre.size * pre.size);
+    try {
+      await decodeForModel(abs, pre, pixels, 0);
+    } catch (error) {
+      throw new Error(`cannot search by ${path}: ${describeFileError(error).message}`);
+    }
+    const { vectors } = await model.client.embedImages(pixels, 1, pre.size);
+    return { model: model.name, results: this.search.byVector(model, vectors[0]!, options) };
+  }
+
+  /* ----------------------------- status ----------------------------- */
+
+  status(): LibraryStatus {
+    const folders = this.folders.list().map((folder) => {
+      const rows = this.db
+        .prepare('SELECT status, COUNT(*) AS n FROM files WHERE folder_id = ? GROUP BY status')
+        .all(folder.id) as { status: string; n: number }[];
+      const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+      return { path: folder.path, files: rows.reduce((a, r) => a + r.n, 0), ready: by('ready'), errors: by('error'), pending: by('pending'), missing: by('missing') };
+    });
+    return {
+      libraryDir: this.options.libraryDir,
+      folders,
+      files: this.files.countByStatus(),
+      contents: this.contents.count(),
+      models: this.vectors.modelNames().map((m) => ({ name: m.name, dim: m.dim, vectors: this.vectors.count(m.id), pendingJobs: this.queue.pending('embed', m.name) })),
+      pendingIngest: this.queue.pending('ingest'),
+      errors: this.files.errors(1000),
+      scanIssues: this.db.prepare('SELECT path, error FROM scan_issues ORDER BY path').all() as { path: string; error: string }[],
+      settings: this.settings.get(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.models.close();
+    this.lock.release();
+    this.db.close();
+  }
+}
+
+function isReachableFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function meanVector(vectors: Float32Array[]): Float32Array {
+  if (vectors.length === 1) return vectors[0]!;
+  const out = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < v.length; i += 1) out[i]! += v[i]!;
+  let norm = 0;
+  for (const x of out) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return out.map((x) => x / norm);
+}

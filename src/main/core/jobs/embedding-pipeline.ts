@@ -1,0 +1,119 @@
+/**
+ * Embedding: turns queued 'embed' jobs into vectors, batch by batch.
+ *
+ * Decoding the next batch (sharp, off the JS thread) overlaps with inference on the current one (in
+ * the worker), so the model is rarely idle waiting for pixels. Each batch's results are committed in
+ * one transaction that also deletes its jobs, then added to the HNSW index: after a crash, a job is
+ * either done (its vectors stored) or still queued, never both.
+ */
+import type { Db } from '../store/database.js';
+import type { FileRepo } from '../store/file-repo.js';
+import type { VectorRepo } from '../store/vector-repo.js';
+import type { EmbedJob, JobQueue } from './job-queue.js';
+import type { LoadedModel } from '../models/model-manager.js';
+import { decodeForModel } from '../media/image-decoder.js';
+import { describeFileError } from '../util/file-errors.js';
+
+export interface PreparedBatch {
+  jobs: EmbedJob[];
+  /** Jobs whose pixels are in `pixels`, in order. */
+  decoded: { job: EmbedJob; path: string }[];
+  failed: { job: EmbedJob; path?: string; error: string }[];
+  pixels: Float32Array;
+}
+
+export interface BatchOutcome {
+  embedded: number;
+  failed: number;
+  lastPath?: string;
+}
+
+export class EmbeddingPipeline {
+  constructor(
+    private readonly db: Db,
+    private readonly files: FileRepo,
+    private readonly vectors: VectorRepo,
+    private readonly queue: JobQueue,
+    private readonly model: LoadedModel,
+    private readonly batchSize: number,
+  ) {}
+
+  claim(): EmbedJob[] {
+    return this.queue.claimEmbed(this.model.name, this.batchSize);
+  }
+
+  async prepare(jobs: EmbedJob[]): Promise<PreparedBatch> {
+    const pre = this.model.preprocess;
+    const plane = 3 * pre.size * pre.size;
+    const pixels = new Float32Array(jobs.length * plane);
+    const slots = await Promise.all(
+      jobs.map(async (job, i) => {
+        const path = this.files.readyPathForContent(job.contentId);
+        if (!path) return { job, error: 'no readable file has this content any more' };
+        const dims = this.db.prepare('SELECT width, height FROM contents WHERE id = ?').get(job.contentId) as
+          | { width: number | null; height: number | null }
+          | undefined;
+        try {
+          const known = dims?.width && dims.height ? { width: dims.width, height: dims.height } : undefined;
+          await decodeForModel(path, pre, pixels, i * plane, known);
+          return { job, path, index: i };
+        } catch (error) {
+          return { job, path, error: describeFileError(error).message };
+        }
+      }),
+    );
+    const decoded: PreparedBatch['decoded'] = [];
+    const failed: PreparedBatch['failed'] = [];
+    const packed = new Float32Array(slots.filter((s) => !('error' in s)).length * plane);
+    for (const slot of slots) {
+      if ('error' in slot) {
+        failed.push({ job: slot.job, path: slot.path, error: slot.error! });
+        continue;
+      }
+      packed.set(pixels.subarray(slot.index! * plane, (slot.index! + 1) * plane), decoded.length * plane);
+      decoded.push({ job: slot.job, path: slot.path! });
+    }
+    return { jobs, decoded, failed, pixels: packed };
+  }
+
+  /** Runs the model on a prepared batch and commits everything about it. */
+  async run(batch: PreparedBatch): Promise<BatchOutcome> {
+    const { size } = this.model.preprocess;
+    let results: { vectors: Float32Array[]; tags: { label: string; score: number }[][] } = { vectors: [], tags: [] };
+    let modelError: string | undefined;
+    if (batch.decoded.length > 0) {
+      try {
+        results = await this.model.client.embedImages(batch.pixels, batch.decoded.length, size);
+      } catch (error) {
+        modelError = `the model failed on this batch: ${(error as Error).message}`;
+      }
+    }
+    const added: { id: number; vector: Float32Array }[] = [];
+    this.db.transaction(() => {
+      batch.decoded.forEach(({ job }, i) => {
+        const vector = results.vectors[i];
+        if (modelError || !vector) {
+          this.fail(job, modelError ?? 'the model returned no vector');
+          return;
+        }
+        const ids = this.vectors.saveEmbedding(this.model.modelId, job.contentId, [{ contentId: job.contentId, offsetS: null, vector }], results.tags[i] ?? []);
+        ids.forEach((id) => added.push({ id, vector }));
+        this.queue.complete(job.id);
+      });
+      for (const { job, error } of batch.failed) this.fail(job, error);
+    })();
+    this.model.index.add(added);
+    const lastPath = batch.decoded.at(-1)?.path ?? batch.failed.at(-1)?.path;
+    return { embedded: added.length, failed: batch.jobs.length - added.length, lastPath };
+  }
+
+  release(batch: PreparedBatch): void {
+    this.queue.release(batch.jobs.map((j) => j.id));
+  }
+
+  private fail(job: EmbedJob, error: string): void {
+    this.vectors.saveFailure(this.model.modelId, job.contentId, error);
+    this.files.setErrorForContent(job.contentId, error);
+    this.queue.complete(job.id);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Ingest: read a queued file once, hash it (SHA-256), and record its content and metadata.
+ * A hash already known means no decoding and no embedding; a hash that matches a *missing* file
+ * means the file was moved or renamed, and the old row takes the new path with all its data.
+ * Whatever goes wrong with one file is stored on that file, and the queue moves on.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { Db } from '../store/database.js';
+import type { ContentRepo } from '../store/content-repo.js';
+import type { FileRepo } from '../store/file-repo.js';
+import type { JobQueue, IngestJob } from './job-queue.js';
+import { probeImage } from '../media/image-decoder.js';
+import { readExif } from '../media/exif.js';
+import { describeFileError, MediaError } from '../util/file-errors.js';
+
+/** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
+export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
+
+export type IngestOutcome = 'ready' | 'moved' | 'error' | 'vanished' | 'skipped';
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  path?: string;
+  contentId?: number;
+  error?: string;
+}
+
+export class Ingestor {
+  constructor(
+    private readonly db: Db,
+    private readonly files: FileRepo,
+    private readonly contents: ContentRepo,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async ingest(job: IngestJob): Promise<IngestResult> {
+    const row = this.files.byId(job.fileId);
+    if (!row || row.status !== 'pending') {
+      this.queue.complete(job.id);
+      return { outcome: 'skipped' };
+    }
+    try {
+      const st = await stat(row.path);
+      if (!st.isFile()) throw new MediaError('not a regular file', 'not-media');
+      if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
+      if (st.size > MAX_IMAGE_FILE_BYTES) throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+      const bytes = await readFile(row.path);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      let contentId = this.contents.idBySha(sha256);
+      if (contentId === undefined) {
+        const probe = await probeImage(bytes);
+        const exif = await readExif(bytes);
+        contentId = this.contents.insert(sha256, bytes.length, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, ...exif });
+      }
+      const known = contentId;
+      const moved = this.db.transaction(() => {
+        const previous = this.files.missingWithContent(known);
+        if (previous && previous.id !== row.id) {
+          // A move or rename: keep the old row (its id and all attached data), drop the new one.
+          this.files.delete(row.id);
+          this.files.relocate(previous.id, row.folder_id, row.path, row.ext, st.size, st.mtimeMs);
+          return true;
+        }
+        this.files.setReady(row.id, known);
+        this.queue.complete(job.id);
+        return false;
+      })();
+      return { outcome: moved ? 'moved' : 'ready', path: row.path, contentId };
+    } catch (error) {
+      const described = describeFileError(error);
+      this.db.transaction(() => {
+        if (described.code === 'vanished') this.files.markMissing(row.id);
+        else this.files.setError(row.id, described.message);
+        this.queue.complete(job.id);
+      })();
+      return { outcome: described.code === 'vanished' ? 'vanished' : 'error', path: row.path, error: described.message };
+    }
+  }
+}

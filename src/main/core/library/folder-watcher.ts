@@ -1,0 +1,75 @@
+/**
+ * Live watching of library folders with chokidar, debounced into batches: a burst of events (a copy
+ * of 500 photos, an editor's save-by-rename) becomes one batch once the folder has been quiet for a
+ * moment, and a move shows up as a removal and an addition in the same batch.
+ * When the OS runs out of watches (huge trees on Linux), the watcher says so and the engine falls
+ * back to periodic rescans instead of silently missing changes.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import type { PathFilter } from './path-filter.js';
+
+export type WatchChange = { type: 'touched' | 'removed'; path: string };
+
+export interface FolderWatcherOptions {
+  roots: string[];
+  filter: PathFilter;
+  quietMs?: number;
+  maxDelayMs?: number;
+  onBatch: (changes: WatchChange[]) => void;
+  onDegraded: (reason: string) => void;
+}
+
+export class FolderWatcher {
+  private watcher: FSWatcher;
+  private pending = new Map<string, WatchChange>();
+  private quietTimer: NodeJS.Timeout | undefined;
+  private firstEventAt = 0;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: FolderWatcherOptions) {
+    const rootOf = (p: string) => options.roots.find((r) => p === r || p.startsWith(`${r}/`) || p.startsWith(`${r}\\`));
+    this.watcher = watch(options.roots, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      awaitWriteFinish: { stabilityThreshold: 250, pollInterval: 50 },
+      ignored: (path: string) => {
+        const root = rootOf(path);
+        return root !== undefined && options.filter.skipsAnySegment(root, path);
+      },
+    });
+    this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+    this.watcher.on('add', (p) => this.record({ type: 'touched', path: p }));
+    this.watcher.on('change', (p) => this.record({ type: 'touched', path: p }));
+    this.watcher.on('unlink', (p) => this.record({ type: 'removed', path: p }));
+    this.watcher.on('unlinkDir', (p) => this.record({ type: 'removed', path: p }));
+    this.watcher.on('error', (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EMFILE') {
+        options.onDegraded(`the system ran out of file watches (${code}); changes are picked up by periodic rescans instead`);
+      } else {
+        options.onDegraded(`folder watching failed: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  private record(change: WatchChange): void {
+    if (this.pending.size === 0) this.firstEventAt = Date.now();
+    this.pending.set(change.path, change);
+    clearTimeout(this.quietTimer);
+    const quiet = this.options.quietMs ?? 400;
+    const waited = Date.now() - this.firstEventAt;
+    const delay = Math.max(0, Math.min(quiet, (this.options.maxDelayMs ?? 3000) - waited));
+    this.quietTimer = setTimeout(() => this.flush(), delay);
+  }
+
+  private flush(): void {
+    const changes = [...this.pending.values()];
+    this.pending.clear();
+    if (changes.length) this.options.onBatch(changes);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.quietTimer);
+    await this.watcher.close();
+  }
+}

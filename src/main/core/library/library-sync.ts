@@ -1,0 +1,117 @@
+/**
+ * Brings the database in step with the disk, after a scan (on every start) or after watcher events.
+ *
+ * New and changed files are queued for ingest; files no longer on disk are marked 'missing' rather
+ * than deleted. Ingest then hashes new files: a hash that matches a missing file is a move or rename,
+ * and the old row is moved to the new path with everything attached to it (see Ingestor). Only after
+ * that chance do missing rows get purged, with their contents and vectors if nothing else uses them.
+ */
+import { stat } from 'node:fs/promises';
+import type { Folder } from '../store/folder-repo.js';
+import type { FileRepo } from '../store/file-repo.js';
+import type { Db } from '../store/database.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import { extensionOf, mediaKindOf } from '../media/media-types.js';
+import { describeFileError } from '../util/file-errors.js';
+import type { ScanResult } from './folder-scanner.js';
+
+export interface SyncCounts {
+  added: number;
+  changed: number;
+  missing: number;
+  restored: number;
+  errors: number;
+}
+
+export class LibrarySync {
+  constructor(
+    private readonly db: Db,
+    private readonly files: FileRepo,
+    private readonly queue: JobQueue,
+  ) {}
+
+  reconcile(folder: Folder, scan: ScanResult): SyncCounts {
+    const counts: SyncCounts = { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 };
+    this.db.transaction(() => {
+      const known = new Map(this.files.listByFolder(folder.id).map((r) => [r.path, r]));
+      const seen = new Set<string>();
+      for (const file of scan.files) {
+        seen.add(file.path);
+        const row = known.get(file.path);
+        if (!row) {
+          this.queue.enqueueIngest(this.files.insertPending(folder.id, file.path, file.ext, file.size, file.mtimeMs));
+          counts.added += 1;
+        } else if (row.size !== file.size || row.mtime_ms !== Math.round(file.mtimeMs) || row.status === 'pending') {
+          this.files.markChanged(row.id, file.size, file.mtimeMs);
+          this.queue.enqueueIngest(row.id);
+          counts.changed += 1;
+        } else if (row.status === 'missing') {
+          this.files.markPresent(row.id);
+          counts.restored += 1;
+        } else if (row.status === 'error' && row.content_id === null && row.error?.startsWith('permission denied')) {
+          // Permissions may have been fixed since: try again.
+          this.files.markChanged(row.id, file.size, file.mtimeMs);
+          this.queue.enqueueIngest(row.id);
+          counts.changed += 1;
+        }
+      }
+      for (const bad of scan.fileErrors) {
+        seen.add(bad.path);
+        const row = known.get(bad.path);
+        const id = row?.id ?? this.files.insertPending(folder.id, bad.path, bad.ext, 0, 0);
+        this.files.setError(id, bad.error);
+        counts.errors += 1;
+      }
+      for (const [path, row] of known) {
+        if (!seen.has(path) && row.status !== 'missing') {
+          this.files.markMissing(row.id);
+          counts.missing += 1;
+        }
+      }
+      this.db.prepare('DELETE FROM scan_issues WHERE folder_id = ?').run(folder.id);
+      const issue = this.db.prepare('INSERT OR REPLACE INTO scan_issues (folder_id, path, error, seen_at) VALUES (?, ?, ?, ?)');
+      for (const i of scan.folderIssues) issue.run(folder.id, i.path, i.error, Date.now());
+    })();
+    return counts;
+  }
+
+  /** A watcher saw a file appear or change. */
+  async fileTouched(folder: Folder, path: string): Promise<void> {
+    if (!mediaKindOf(path)) return;
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) return;
+      ({ size, mtimeMs } = st);
+    } catch (error) {
+      const described = describeFileError(error);
+      if (described.code === 'vanished') return this.pathRemoved(path);
+      const row = this.files.byPath(path);
+      this.files.setError(row?.id ?? this.files.insertPending(folder.id, path, extensionOf(path), 0, 0), described.message);
+      return;
+    }
+    this.db.transaction(() => {
+      const row = this.files.byPath(path);
+      if (!row) {
+        this.queue.enqueueIngest(this.files.insertPending(folder.id, path, extensionOf(path), size, mtimeMs));
+      } else if (row.size !== size || row.mtime_ms !== Math.round(mtimeMs) || row.status !== 'ready') {
+        this.files.markChanged(row.id, size, mtimeMs);
+        this.queue.enqueueIngest(row.id);
+      }
+    })();
+  }
+
+  /** A watcher saw a file or a whole folder disappear (deleted, or moved away). */
+  pathRemoved(path: string): void {
+    this.db.transaction(() => {
+      for (const row of this.files.listUnder(path)) if (row.status !== 'missing') this.files.markMissing(row.id);
+    })();
+  }
+
+  /** Rows missing for longer than `graceMs` are forgotten; returns how many. */
+  purgeMissing(graceMs: number): number {
+    const cutoff = Date.now() - graceMs;
+    return this.db.prepare(`DELETE FROM files WHERE status = 'missing' AND missing_since <= ?`).run(cutoff).changes;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Image decoding with sharp (libvips): header probe, model input tensors and thumbnails.
+ *
+ * Every image is auto-rotated by its EXIF orientation, so models, thumbnails and reported sizes all
+ * see it the way a person does. Huge images are refused from their header, before any pixel is
+ * decoded, so a 30000x30000 PNG cannot exhaust memory.
+ */
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { MediaError } from '../util/file-errors.js';
+import type { ImagePreprocess } from './image-preprocess.js';
+
+// libvips parallelises inside one image; with one decode per core at a time we would oversubscribe
+// the CPU that inference needs. One libvips thread per operation keeps decoding predictable.
+sharp.concurrency(1);
+sharp.cache(false);
+
+/** Above this many pixels an image is refused (about 16k x 12k, well beyond any camera). */
+export const MAX_IMAGE_PIXELS = 200_000_000;
+
+const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg']);
+
+export interface ImageProbe {
+  format: string;
+  /** After EXIF orientation. */
+  width: number;
+  height: number;
+}
+
+export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw classifySharpError(error);
+  }
+  const format = meta.format ?? 'unknown';
+  if (!DECODABLE.has(format)) throw new MediaError(`unsupported image format "${format}"`, 'unsupported');
+  if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) {
+    throw new MediaError('HEIC (HEVC) images are not supported on this platform; convert them to JPEG to index them', 'unsupported');
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width <= 0 || height <= 0) throw new MediaError('image has no size in its header (corrupt?)', 'corrupt');
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new MediaError(
+      `image too large to index safely (${width}x${height} px; the limit is ${MAX_IMAGE_PIXELS / 1e6} megapixels)`,
+      'too-large',
+    );
+  }
+  const rotated = (meta.orientation ?? 1) >= 5;
+  return { format, width: rotated ? height : width, height: rotated ? width : height };
+}
+
+/**
+ * Decodes, orients, resizes (shortest side) and centre-crops an image, then writes normalised
+ * planar RGB floats into `out` at `offset` (the layout ONNX vision models take: NCHW).
+ */
+export async function decodeForModel(
+  input: Buffer | string,
+  pre: ImagePreprocess,
+  out: Float32Array,
+  offset: number,
+  /** Oriented size when already known (from the probe), to avoid parsing the header twice. */
+  known?: { width: number; height: number },
+): Promise<void> {
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    const { width: w, height: h } = known ?? (await probeImage(input));
+    const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
+    const scale = pre.resizeShortest / Math.min(w, h);
+    const rw = Math.max(pre.size, Math.round(w * scale));
+    const rh = Math.max(pre.size, Math.round(h * scale));
+    ({ data, info } = await image
+      .resize(rw, rh, { fit: 'fill', kernel: 'cubic' })
+      .extract({ left: Math.floor((rw - pre.size) / 2), top: Math.floor((rh - pre.size) / 2), width: pre.size, height: pre.size })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true }));
+  } catch (error) {
+    throw classifySharpError(error);
+  }
+  const plane = pre.size * pre.size;
+  const channels = info.channels;
+  const k = pre.rescale ? 1 / 255 : 1;
+  for (let c = 0; c < 3; c += 1) {
+    const src = channels >= 3 ? c : 0;
+    const mean = pre.mean[c]!;
+    const invStd = 1 / pre.std[c]!;
+    const base = offset + c * plane;
+    for (let i = 0; i < plane; i += 1) out[base + i] = (data[i * channels + src]! * k - mean) * invStd;
+  }
+}
+
+export async function writeThumbnail(input: Buffer | string, target: string, edge: number): Promise<void> {
+  try {
+    await sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS })
+      .rotate()
+      .resize(edge, edge, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toFile(target);
+  } catch (error) {
+    throw classifySharpError(error);
+  }
+}
+
+let heic: boolean | undefined;
+function heicSupported(): boolean {
+  // sharp's prebuilt libvips decodes AVIF through libheif but ships no HEVC decoder.
+  heic ??= Boolean((sharp.format as unknown as Record<string, { input?: { file?: boolean } }>).heic?.input?.file);
+  return heic;
+}
+
+function classifySharpError(error: unknown): MediaError {
+  if (error instanceof MediaError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unsupported image format/i.test(message)) return new MediaError('not an image, or a format Trove cannot read', 'not-media');
+  if (/pixel limit/i.test(message)) return new MediaError('image too large to index safely', 'too-large');
+  if (/premature end|truncated|corrupt|invalid|bad|unexpected end|not a|error/i.test(message)) {
+    return new MediaError(`corrupt or truncated image (${firstLine(message)})`, 'corrupt');
+  }
+  return new MediaError(`could not decode the image (${firstLine(message)})`, 'corrupt');
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim().slice(0, 200);
+}

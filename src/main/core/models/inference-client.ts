@@ -1,0 +1,85 @@
+/**
+ * The engine's handle on the inference worker: typed request/response over postMessage, pixel
+ * buffers transferred (not copied), and every pending call rejected with a clear error if the
+ * worker dies, so a crash in native inference code is a failed batch, never a hung indexer.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { EmbedImagesResult, LoadRequest, LoadResult, WorkerRequest, WorkerResponse } from './inference-protocol.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type RequestWithoutId = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** The worker entry beside the compiled engine, or the TypeScript source when running under tsx/vitest. */
+export function defaultWorkerEntry(): URL {
+  const here = import.meta.url;
+  const ext = here.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`../../workers/inference-worker${ext}`, here);
+}
+
+export class InferenceClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private deadReason: string | undefined;
+
+  constructor(entry: URL = defaultWorkerEntry()) {
+    if (entry.pathname.endsWith('.ts')) {
+      // Source checkout (tests, `tsx`): load the TypeScript worker through tsx's loader.
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+      const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+      this.worker = new Worker(code, { eval: true });
+    } else {
+      this.worker = new Worker(fileURLToPath(entry));
+    }
+    this.worker.unref();
+    this.worker.on('message', (message: WorkerResponse) => {
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      if (message.ok) pending.resolve(message.result);
+      else pending.reject(new Error(message.error));
+    });
+    this.worker.on('error', (error) => this.fail(`inference worker crashed: ${error.message}`));
+    this.worker.on('exit', (code) => this.fail(`inference worker exited (code ${code})`));
+  }
+
+  load(params: LoadRequest): Promise<LoadResult> {
+    return this.call({ method: 'load', params }) as Promise<LoadResult>;
+  }
+
+  embedImages(pixels: Float32Array, count: number, size: number): Promise<EmbedImagesResult> {
+    return this.call({ method: 'embedImages', params: { pixels, count, size } }, [pixels.buffer as ArrayBuffer]) as Promise<EmbedImagesResult>;
+  }
+
+  embedTexts(texts: string[]): Promise<Float32Array[]> {
+    return this.call({ method: 'embedTexts', params: { texts } }) as Promise<Float32Array[]>;
+  }
+
+  async close(): Promise<void> {
+    if (!this.deadReason) {
+      await this.call({ method: 'dispose' }).catch(() => undefined);
+      this.deadReason = 'inference worker closed';
+      await this.worker.terminate();
+    }
+  }
+
+  private call(request: RequestWithoutId, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.deadReason) return Promise.reject(new Error(this.deadReason));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...request, id }, transfer);
+    }).finally(() => {
+      if (this.pending.size === 0) this.worker.unref();
+    });
+  }
+
+  private fail(reason: string): void {
+    this.deadReason ??= reason;
+    for (const pending of this.pending.values()) pending.reject(new Error(reason));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Messages between the engine and the inference worker. The worker validates what it is asked to
+ * load (it crosses a thread boundary); tensors travel as transferred ArrayBuffers, not copies.
+ */
+import { z } from 'zod';
+import { ModelManifestSchema } from './manifest.js';
+
+export const LoadRequestSchema = z.object({
+  kind: z.enum(['clip', 'onnx']),
+  dir: z.string().min(1),
+  dtype: z.enum(['q8', 'fp32']).default('q8'),
+  manifest: ModelManifestSchema.optional(),
+  threads: z.number().int().min(1).max(256),
+  /** Edge of a blank image run once at load, to learn the vector size and warm the session. */
+  probeSize: z.number().int().positive().optional(),
+});
+export type LoadRequest = z.input<typeof LoadRequestSchema>;
+
+export type WorkerRequest =
+  | { id: number; method: 'load'; params: LoadRequest }
+  | { id: number; method: 'embedImages'; params: { pixels: Float32Array; count: number; size: number } }
+  | { id: number; method: 'embedTexts'; params: { texts: string[] } }
+  | { id: number; method: 'dispose' };
+
+export interface LoadResult { dim: number; hasText: boolean }
+export interface EmbedImagesResult { vectors: Float32Array[]; tags: { label: string; score: number }[][] }
+
+export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

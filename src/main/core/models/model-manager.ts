@@ -1,0 +1,121 @@
+/**
+ * Gets a model ready to use: finds its files (or downloads them, unless offline), starts it in the
+ * inference worker, registers it in the database and opens its vector index.
+ */
+import { basename } from 'node:path';
+import type { ImagePreprocess } from '../media/image-preprocess.js';
+import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
+import type { VectorRepo } from '../store/vector-repo.js';
+import { InferenceClient } from './inference-client.js';
+import { downloadHubModel, type DownloadProgress } from './hub-download.js';
+import { locateModel, ModelNotInstalledError, type ResolvedModel } from './model-locator.js';
+import { findBuiltinModel, type ModelSpec } from './registry.js';
+
+export interface LoadedModel {
+  name: string;
+  spec: ModelSpec;
+  dir: string;
+  modelId: number;
+  dim: number;
+  hasText: boolean;
+  preprocess: ImagePreprocess;
+  index: VectorIndex;
+  indexReport: IndexOpenReport;
+  client: InferenceClient;
+}
+
+export interface ModelManagerOptions {
+  cacheDir: string;
+  indexDir: string;
+  threads: number;
+  offline: () => boolean;
+  vectors: VectorRepo;
+  workerEntry?: URL;
+  onDownloadProgress?: (p: DownloadProgress) => void;
+}
+
+export class ModelManager {
+  private client: InferenceClient | undefined;
+  private loaded: LoadedModel | undefined;
+  private loading: Promise<LoadedModel> | undefined;
+
+  constructor(private readonly options: ModelManagerOptions) {}
+
+  current(): LoadedModel | undefined {
+    return this.loaded;
+  }
+
+  async use(name: string, signal?: AbortSignal): Promise<LoadedModel> {
+    if (this.loaded?.name === name) return this.loaded;
+    if (this.loading) {
+      const pending = await this.loading.catch(() => undefined);
+      if (pending?.name === name) return pending;
+    }
+    this.loading = this.load(name, signal);
+    try {
+      this.loaded = await this.loading;
+      return this.loaded;
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  /** Locates a model, downloading it first when it is a hub model and downloads are allowed. */
+  async ensureInstalled(name: string, signal?: AbortSignal): Promise<ResolvedModel> {
+    const found = locateModel(name, this.options.cacheDir);
+    if (found) return found;
+    const spec = findBuiltinModel(name);
+    if (!spec) {
+      throw new ModelNotInstalledError(name, `unknown model "${name}": see \`trove models list\`, or import a folder with a trove-model.json manifest`);
+    }
+    if (spec.kind !== 'clip') {
+      throw new ModelNotInstalledError(
+        name,
+        `model ${name} is not installed. Put its files in a folder named "${name}" and run \`trove models import <parent folder>\`, or point TROVE_MODELS_DIR at the parent folder`,
+      );
+    }
+    if (this.options.offline()) {
+      throw new ModelNotInstalledError(
+        name,
+        `model ${name} is not installed and offline mode forbids downloading it. On a machine with internet, run \`trove models download ${name}\` and copy the folder, then \`trove models import <folder>\`; or set TROVE_MODELS_DIR`,
+      );
+    }
+    await downloadHubModel(spec, this.options.cacheDir, { signal, onProgress: this.options.onDownloadProgress });
+    const downloaded = locateModel(name, this.options.cacheDir);
+    if (!downloaded) throw new Error(`model ${name} was downloaded but its files are incomplete`);
+    return downloaded;
+  }
+
+  private async load(name: string, signal?: AbortSignal): Promise<LoadedModel> {
+    const resolved = await this.ensureInstalled(name, signal);
+    const { spec, dir, preprocess } = resolved;
+    if (spec.kind === 'onnx' && spec.manifest.modality !== 'image') {
+      throw new Error(`${spec.name} is an audio model; audio files are not indexed by this version of Trove yet`);
+    }
+    if (!preprocess) throw new Error(`${spec.name} has no image preprocessing settings`);
+    this.client ??= new InferenceClient(this.options.workerEntry);
+    const { dim, hasText } = await this.client.load({
+      kind: spec.kind,
+      dir,
+      dtype: spec.kind === 'clip' ? spec.dtype : undefined,
+      manifest: spec.kind === 'onnx' ? spec.manifest : undefined,
+      threads: this.options.threads,
+      probeSize: preprocess.size,
+    });
+    const modelId = this.options.vectors.modelId(spec.name, dim);
+    const { index, report } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
+    this.loaded?.index.save();
+    return { name: spec.name, spec, dir, modelId, dim, hasText, preprocess, index, indexReport: report, client: this.client };
+  }
+
+  async close(): Promise<void> {
+    this.loaded?.index.save();
+    await this.client?.close();
+    this.client = undefined;
+    this.loaded = undefined;
+  }
+}
+
+export function describeModelDir(dir: string): string {
+  return basename(dir);
+}

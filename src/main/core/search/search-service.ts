@@ -1,0 +1,120 @@
+/**
+ * Text and example searches over the vector index, ranked by relevance (cosine similarity), with
+ * filters, a minimum score, limit and offset. A model without a text encoder still answers text
+ * searches through its tags (class labels), ranked by tag confidence.
+ */
+import type { Db } from '../store/database.js';
+import { tokenizeWords, type VectorRepo } from '../store/vector-repo.js';
+import type { LoadedModel } from '../models/model-manager.js';
+import { allowedVectorIds, filterSql, hasFilters, type SearchFilters } from './search-filters.js';
+
+export interface SearchOptions extends SearchFilters {
+  limit?: number;
+  offset?: number;
+  minScore?: number;
+}
+
+export interface SearchHit {
+  path: string;
+  /** Higher is closer: cosine similarity for vector search, summed tag confidence for tag search. */
+  score: number;
+  fileId: number;
+  contentId: number;
+  kind: 'image';
+  width: number | null;
+  height: number | null;
+  takenAt: number | null;
+  /** Moment inside a video or audio file, in seconds; absent for photos. */
+  offsetS?: number;
+  /** How the hit was found. */
+  via: 'vector' | 'tags';
+}
+
+export interface SearchResponse {
+  model: string;
+  results: SearchHit[];
+}
+
+interface FileInfo { id: number; path: string; content_id: number; width: number | null; height: number | null; taken_at: number | null }
+
+export class SearchService {
+  constructor(
+    private readonly db: Db,
+    private readonly vectors: VectorRepo,
+  ) {}
+
+  async byText(model: LoadedModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
+    const query = text.trim();
+    if (!query) throw new Error('the search text is empty');
+    if (!model.hasText) return { model: model.name, results: this.byTags(model, query, options) };
+    const [vector] = await model.client.embedTexts([query]);
+    return { model: model.name, results: this.byVector(model, vector!, options) };
+  }
+
+  /** Nearest neighbours of a vector; `exclude` drops the query's own content from the results. */
+  byVector(model: LoadedModel, vector: Float32Array, options: SearchOptions = {}, exclude?: number): SearchHit[] {
+    const limit = clampInt(options.limit ?? 20, 1, 10_000);
+    const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
+    const allowed = hasFilters(options) ? allowedVectorIds(this.db, model.modelId, options) : undefined;
+    if (allowed?.size === 0) return [];
+    // Fetch extra neighbours: the query itself may be among them, and a content can have several files.
+    const wanted = offset + limit + 1;
+    const neighbors = model.index.search(vector, Math.max(wanted * 2, 32), allowed ? (id) => allowed.has(id) : undefined);
+    const vectorInfo = this.db.prepare('SELECT content_id, offset_s FROM vectors WHERE id = ?');
+    const bestByContent = new Map<number, { score: number; offsetS: number | null }>();
+    for (const n of neighbors) {
+      const info = vectorInfo.get(n.id) as { content_id: number; offset_s: number | null } | undefined;
+      if (!info || info.content_id === exclude) continue;
+      const best = bestByContent.get(info.content_id);
+      if (!best || n.score > best.score) bestByContent.set(info.content_id, { score: n.score, offsetS: info.offset_s });
+    }
+    const ranked = [...bestByContent.entries()]
+      .filter(([, v]) => options.minScore === undefined || v.score >= options.minScore)
+      .sort((a, b) => b[1].score - a[1].score);
+    return this.expandToFiles(ranked.map(([contentId, v]) => ({ contentId, score: v.score, offsetS: v.offsetS })), options, 'vector').slice(offset, offset + limit);
+  }
+
+  byTags(model: LoadedModel, text: string, options: SearchOptions = {}): SearchHit[] {
+    const limit = clampInt(options.limit ?? 20, 1, 10_000);
+    const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
+    const words = tokenizeWords(text);
+    if (words.length === 0) return [];
+    const scores = this.vectors.tagMatches(model.modelId, words);
+    const ranked = [...scores.entries()]
+      .filter(([, score]) => options.minScore === undefined || score >= options.minScore)
+      .sort((a, b) => b[1] - a[1]);
+    return this.expandToFiles(ranked.map(([contentId, score]) => ({ contentId, score, offsetS: null })), options, 'tags').slice(offset, offset + limit);
+  }
+
+  /** One hit per file (identical copies each appear), keeping only files that pass the filters. */
+  private expandToFiles(ranked: { contentId: number; score: number; offsetS: number | null }[], filters: SearchFilters, via: SearchHit['via']): SearchHit[] {
+    const { where, params } = filterSql(filters);
+    const filesOf = this.db.prepare(
+      `SELECT f.id, f.path, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
+       WHERE f.content_id = ? AND ${where} ORDER BY f.path`,
+    );
+    const hits: SearchHit[] = [];
+    for (const r of ranked) {
+      for (const file of filesOf.all(r.contentId, ...params) as FileInfo[]) {
+        hits.push({
+          path: file.path,
+          score: r.score,
+          fileId: file.id,
+          contentId: r.contentId,
+          kind: 'image',
+          width: file.width,
+          height: file.height,
+          takenAt: file.taken_at,
+          ...(r.offsetS !== null ? { offsetS: r.offsetS } : {}),
+          via,
+        });
+      }
+    }
+    return hits;
+  }
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}

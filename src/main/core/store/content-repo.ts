@@ -1,0 +1,59 @@
+/** File contents by SHA-256, with the media metadata read from them. */
+import type { Db } from './database.js';
+
+export interface ContentMetadata {
+  kind: 'image';
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  takenAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  gpsLat: number | null;
+  gpsLon: number | null;
+}
+
+export class ContentRepo {
+  constructor(private readonly db: Db) {}
+
+  idBySha(sha256: string): number | undefined {
+    const row = this.db.prepare('SELECT id FROM contents WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  insert(sha256: string, size: number, meta: ContentMetadata): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO contents (sha256, size, kind, format, width, height, taken_at, camera_make, camera_model, gps_lat, gps_lon)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(sha256, size, meta.kind, meta.format, meta.width, meta.height, meta.takenAt, meta.cameraMake, meta.cameraModel, meta.gpsLat, meta.gpsLon);
+    return Number(info.lastInsertRowid);
+  }
+
+  /**
+   * Deletes contents no file refers to any more, and returns the vector ids that went with them
+   * (per model) so the caller can take them out of the HNSW indexes.
+   */
+  deleteOrphans(): Map<number, number[]> {
+    const orphanVectors = this.db
+      .prepare(
+        `SELECT v.id, v.model_id FROM vectors v
+         WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = v.content_id)`,
+      )
+      .all() as { id: number; model_id: number }[];
+    this.db.prepare('DELETE FROM jobs WHERE content_id IS NOT NULL AND content_id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
+    this.db.prepare('DELETE FROM contents WHERE id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
+    const byModel = new Map<number, number[]>();
+    for (const row of orphanVectors) {
+      const list = byModel.get(row.model_id) ?? [];
+      list.push(row.id);
+      byModel.set(row.model_id, list);
+    }
+    return byModel;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM contents').get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,137 @@
+/** Files found in library folders, with their per-file status and the reason when it is an error. */
+import type { Db } from './database.js';
+
+export type FileStatus = 'pending' | 'ready' | 'error' | 'missing';
+
+export interface FileRow {
+  id: number;
+  folder_id: number;
+  path: string;
+  ext: string;
+  size: number;
+  mtime_ms: number;
+  content_id: number | null;
+  status: FileStatus;
+  error: string | null;
+  missing_since: number | null;
+}
+
+const COLUMNS = 'id, folder_id, path, ext, size, mtime_ms, content_id, status, error, missing_since';
+
+export class FileRepo {
+  constructor(private readonly db: Db) {}
+
+  byId(id: number): FileRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE id = ?`).get(id) as FileRow | undefined;
+  }
+
+  byPath(path: string): FileRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path) as FileRow | undefined;
+  }
+
+  listByFolder(folderId: number): FileRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE folder_id = ?`).all(folderId) as FileRow[];
+  }
+
+  /** Rows at or below a path (a file, or a folder that was removed or moved away). */
+  listUnder(path: string): FileRow[] {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM files WHERE path = ? OR substr(path, 1, ?) = ?`)
+      .all(path, prefix.length, prefix) as FileRow[];
+  }
+
+  insertPending(folderId: number, path: string, ext: string, size: number, mtimeMs: number): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO files (folder_id, path, ext, size, mtime_ms, status, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+      )
+      .run(folderId, path, ext, size, Math.round(mtimeMs), Date.now());
+    return Number(info.lastInsertRowid);
+  }
+
+  markChanged(id: number, size: number, mtimeMs: number): void {
+    this.db
+      .prepare(`UPDATE files SET size = ?, mtime_ms = ?, status = 'pending', error = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`)
+      .run(size, Math.round(mtimeMs), Date.now(), id);
+  }
+
+  markMissing(id: number): void {
+    this.db
+      .prepare(`UPDATE files SET status = 'missing', missing_since = COALESCE(missing_since, ?), updated_at = ? WHERE id = ?`)
+      .run(Date.now(), Date.now(), id);
+  }
+
+  /** A missing file is back unchanged: it is ready again if it had been read, else pending. */
+  markPresent(id: number): void {
+    this.db
+      .prepare(
+        `UPDATE files SET status = CASE WHEN content_id IS NULL THEN 'pending' ELSE 'ready' END,
+         missing_since = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(Date.now(), id);
+  }
+
+  setReady(id: number, contentId: number): void {
+    this.db
+      .prepare(`UPDATE files SET content_id = ?, status = 'ready', error = NULL, updated_at = ? WHERE id = ?`)
+      .run(contentId, Date.now(), id);
+  }
+
+  setError(id: number, message: string): void {
+    this.db.prepare(`UPDATE files SET status = 'error', error = ?, updated_at = ? WHERE id = ?`).run(message, Date.now(), id);
+  }
+
+  setErrorForContent(contentId: number, message: string): void {
+    this.db
+      .prepare(`UPDATE files SET status = 'error', error = ?, updated_at = ? WHERE content_id = ? AND status = 'ready'`)
+      .run(message, Date.now(), contentId);
+  }
+
+  /** A missing row with this content, i.e. the file that was moved or renamed to a new path. */
+  missingWithContent(contentId: number): FileRow | undefined {
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM files WHERE content_id = ? AND status = 'missing' ORDER BY missing_since LIMIT 1`)
+      .get(contentId) as FileRow | undefined;
+  }
+
+  /** Moves a row to a new path, keeping its id, content and everything attached to it. */
+  relocate(id: number, folderId: number, path: string, ext: string, size: number, mtimeMs: number): void {
+    this.db
+      .prepare(
+        `UPDATE files SET folder_id = ?, path = ?, ext = ?, size = ?, mtime_ms = ?, status = 'ready', error = NULL,
+         missing_since = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(folderId, path, ext, size, Math.round(mtimeMs), Date.now(), id);
+  }
+
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM files WHERE id = ?').run(id);
+  }
+
+  deleteMissing(): number {
+    return this.db.prepare(`DELETE FROM files WHERE status = 'missing'`).run().changes;
+  }
+
+  readyPathForContent(contentId: number): string | undefined {
+    const row = this.db
+      .prepare(`SELECT path FROM files WHERE content_id = ? AND status = 'ready' ORDER BY id LIMIT 1`)
+      .get(contentId) as { path: string } | undefined;
+    return row?.path;
+  }
+
+  countByStatus(): Record<FileStatus, number> {
+    const counts: Record<FileStatus, number> = { pending: 0, ready: 0, error: 0, missing: 0 };
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM files GROUP BY status').all() as { status: FileStatus; n: number }[]) {
+      counts[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  errors(limit: number): { path: string; error: string }[] {
+    return this.db
+      .prepare(`SELECT path, error FROM files WHERE status = 'error' ORDER BY path LIMIT ?`)
+      .all(limit) as { path: string; error: string }[];
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a transaction; the version
+ * reached is kept in SQLite's `user_version`. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the first schema */ `
+  CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    added_at INTEGER NOT NULL
+  );
+
+  -- One row per distinct file content (by SHA-256). Metadata and embeddings hang off the content, so
+  -- a moved, renamed or copied file keeps them without being decoded or embedded again.
+  CREATE TABLE contents (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    format TEXT,
+    width INTEGER,
+    height INTEGER,
+    taken_at INTEGER,
+    camera_make TEXT,
+    camera_model TEXT,
+    gps_lat REAL,
+    gps_lon REAL
+  );
+
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path TEXT NOT NULL UNIQUE,
+    ext TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    content_id INTEGER REFERENCES contents(id),
+    status TEXT NOT NULL,          -- pending | ready | error | missing
+    error TEXT,                    -- why, for a person, when status = error
+    missing_since INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX files_content ON files(content_id);
+  CREATE INDEX files_status ON files(status);
+  CREATE INDEX files_folder ON files(folder_id);
+  CREATE INDEX files_size ON files(size);
+
+  -- Problems met while scanning that are not about one media file (unreadable folders, link loops).
+  CREATE TABLE scan_issues (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    error TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    UNIQUE (folder_id, path)
+  );
+
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    dim INTEGER NOT NULL
+  );
+
+  -- AUTOINCREMENT: a vector id is also its HNSW label and must never be reused after a delete.
+  CREATE TABLE vectors (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+    model_id INTEGER NOT NULL REFERENCES models(id),
+    offset_s REAL,                 -- moment inside a video or audio file, null for photos
+    vector BLOB NOT NULL
+  );
+  CREATE INDEX vectors_content_model ON vectors(content_id, model_id);
+  CREATE INDEX vectors_model ON vectors(model_id);
+
+  -- Which contents a model has processed (succeeded or failed), so work is never done twice.
+  CREATE TABLE embeddings (
+    content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+    model_id INTEGER NOT NULL REFERENCES models(id),
+    status TEXT NOT NULL,          -- done | error
+    error TEXT,
+    embedded_at INTEGER NOT NULL,
+    PRIMARY KEY (content_id, model_id)
+  );
+
+  CREATE TABLE tags (
+    content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+    model_id INTEGER NOT NULL REFERENCES models(id),
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (content_id, model_id, label)
+  );
+  CREATE INDEX tags_label ON tags(model_id, label);
+
+  -- The persistent work queue. 'ingest' reads and hashes a file; 'embed' runs a model on a content.
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_id INTEGER REFERENCES files(id) ON DELETE CASCADE,
+    content_id INTEGER REFERENCES contents(id) ON DELETE CASCADE,
+    model TEXT,
+    state TEXT NOT NULL DEFAULT 'queued',   -- queued | running
+    priority INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX jobs_ingest ON jobs(file_id) WHERE kind = 'ingest';
+  CREATE UNIQUE INDEX jobs_embed ON jobs(content_id, model) WHERE kind = 'embed';
+  CREATE INDEX jobs_pick ON jobs(kind, state, priority DESC, id);
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

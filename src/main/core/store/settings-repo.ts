@@ -1,0 +1,38 @@
+/** Library settings (offline mode, threads, exclude patterns, active model), validated on read. */
+import { z } from 'zod';
+import type { Db } from './database.js';
+
+export const SettingsSchema = z.object({
+  imageModel: z.string().min(1).default('clip-vit-base-patch32'),
+  offline: z.boolean().default(false),
+  threads: z.number().int().min(1).max(256).optional(),
+  excludePatterns: z.array(z.string()).default([]),
+  includeHidden: z.boolean().default(false),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export class SettingsRepo {
+  constructor(private readonly db: Db) {}
+
+  get(): Settings {
+    const raw: Record<string, unknown> = {};
+    for (const row of this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]) {
+      try {
+        raw[row.key] = JSON.parse(row.value);
+      } catch {
+        // A hand-edited, unparsable value falls back to its default rather than breaking the library.
+      }
+    }
+    const parsed = SettingsSchema.safeParse(raw);
+    return parsed.success ? parsed.data : SettingsSchema.parse({});
+  }
+
+  update(patch: Partial<Settings>): Settings {
+    const next = SettingsSchema.parse({ ...this.get(), ...patch });
+    const put = this.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(next)) if (value !== undefined) put.run(key, JSON.stringify(value));
+    })();
+    return next;
+  }
+}

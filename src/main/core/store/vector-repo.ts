@@ -1,0 +1,139 @@
+/**
+ * Embedding vectors, the source of truth for the HNSW indexes (which can always be rebuilt from
+ * here without running a model again), plus per-model processing status and tags.
+ */
+import type { Db } from './database.js';
+
+export interface NewVector {
+  contentId: number;
+  offsetS: number | null;
+  vector: Float32Array;
+}
+
+export interface Tag {
+  label: string;
+  score: number;
+}
+
+export class VectorRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The numeric id of a model name, registering it (with its dimension) on first use. */
+  modelId(name: string, dim: number): number {
+    const row = this.db.prepare('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
+    if (row) {
+      if (row.dim !== dim) throw new Error(`model ${name} now gives ${dim}-d vectors but the library holds ${row.dim}-d ones`);
+      return row.id;
+    }
+    return Number(this.db.prepare('INSERT INTO models (name, dim) VALUES (?, ?)').run(name, dim).lastInsertRowid);
+  }
+
+  findModel(name: string): { id: number; dim: number } | undefined {
+    return this.db.prepare('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
+  }
+
+  modelNames(): { id: number; name: string; dim: number }[] {
+    return this.db.prepare('SELECT id, name, dim FROM models ORDER BY id').all() as { id: number; name: string; dim: number }[];
+  }
+
+  /** Stores one content's results for a model; returns the new vector ids (HNSW labels). */
+  saveEmbedding(modelId: number, contentId: number, vectors: NewVector[], tags: Tag[]): number[] {
+    const insertVector = this.db.prepare('INSERT INTO vectors (content_id, model_id, offset_s, vector) VALUES (?, ?, ?, ?)');
+    const ids = vectors.map((v) => Number(insertVector.run(v.contentId, modelId, v.offsetS, toBlob(v.vector)).lastInsertRowid));
+    const insertTag = this.db.prepare('INSERT OR REPLACE INTO tags (content_id, model_id, label, score) VALUES (?, ?, ?, ?)');
+    for (const tag of tags) insertTag.run(contentId, modelId, tag.label, tag.score);
+    this.db
+      .prepare(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'done', NULL, ?)`)
+      .run(contentId, modelId, Date.now());
+    return ids;
+  }
+
+  saveFailure(modelId: number, contentId: number, message: string): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'error', ?, ?)`)
+      .run(contentId, modelId, message, Date.now());
+  }
+
+  isProcessed(modelId: number, contentId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND content_id = ?').get(modelId, contentId) !== undefined;
+  }
+
+  /** Ready contents the model has not processed yet (after a model switch, or jobs lost to a crash). */
+  unprocessedContents(modelId: number): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT f.content_id AS id FROM files f
+           WHERE f.status = 'ready' AND f.content_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = f.content_id AND e.model_id = ?)`,
+        )
+        .all(modelId) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  ids(modelId: number): number[] {
+    return (this.db.prepare('SELECT id FROM vectors WHERE model_id = ? ORDER BY id').all(modelId) as { id: number }[]).map((r) => r.id);
+  }
+
+  count(modelId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM vectors WHERE model_id = ?').get(modelId) as { n: number }).n;
+  }
+
+  *iterate(modelId: number, ids?: number[]): Generator<{ id: number; vector: Float32Array }> {
+    if (ids) {
+      const one = this.db.prepare('SELECT id, vector FROM vectors WHERE id = ?');
+      for (const id of ids) {
+        const row = one.get(id) as { id: number; vector: Buffer } | undefined;
+        if (row) yield { id: row.id, vector: fromBlob(row.vector) };
+      }
+      return;
+    }
+    const rows = this.db.prepare('SELECT id, vector FROM vectors WHERE model_id = ? ORDER BY id').iterate(modelId) as Iterable<{ id: number; vector: Buffer }>;
+    for (const row of rows) yield { id: row.id, vector: fromBlob(row.vector) };
+  }
+
+  vectorsOfContent(modelId: number, contentId: number): { id: number; offsetS: number | null; vector: Float32Array }[] {
+    return (
+      this.db
+        .prepare('SELECT id, offset_s, vector FROM vectors WHERE model_id = ? AND content_id = ? ORDER BY id')
+        .all(modelId, contentId) as { id: number; offset_s: number | null; vector: Buffer }[]
+    ).map((r) => ({ id: r.id, offsetS: r.offset_s, vector: fromBlob(r.vector) }));
+  }
+
+  /** Tags whose label contains every query word; score summed over matching labels. */
+  tagMatches(modelId: number, words: string[]): Map<number, number> {
+    const rows = this.db.prepare('SELECT content_id, label, score FROM tags WHERE model_id = ?').iterate(modelId) as Iterable<{
+      content_id: number;
+      label: string;
+      score: number;
+    }>;
+    const scores = new Map<number, number>();
+    for (const row of rows) {
+      const labelWords = new Set(tokenizeWords(row.label));
+      if (words.every((w) => labelWords.has(w))) scores.set(row.content_id, (scores.get(row.content_id) ?? 0) + row.score);
+    }
+    return scores;
+  }
+
+  tagsOfContent(modelId: number, contentId: number): Tag[] {
+    return this.db
+      .prepare('SELECT label, score FROM tags WHERE model_id = ? AND content_id = ? ORDER BY score DESC')
+      .all(modelId, contentId) as Tag[];
+  }
+}
+
+/** Lower-cased words with a trailing plural "s" removed, so "pizzas" finds "pizza". */
+export function tokenizeWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+}
+
+export function toBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function fromBlob(blob: Buffer): Float32Array {
+  // Copy: the Buffer may be a view into a pool with an unaligned offset.
+  const out = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}

@@ -1,0 +1,47 @@
+/**
+ * Turns the errors met while reading a user's file into short sentences a person understands.
+ * These strings are stored per file and shown in the CLI and the UI, so they must not be stack traces.
+ */
+export class MediaError extends Error {
+  constructor(
+    message: string,
+    /** A stable code for programs (tests, the UI's filters); the message is for people. */
+    readonly code: MediaErrorCode,
+  ) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}
+
+export type MediaErrorCode =
+  | 'empty'
+  | 'unreadable'
+  | 'vanished'
+  | 'link-loop'
+  | 'not-media'
+  | 'corrupt'
+  | 'unsupported'
+  | 'too-large'
+  | 'model-failed';
+
+export function describeFileError(error: unknown): MediaError {
+  if (error instanceof MediaError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new MediaError('the file disappeared before it could be read', 'vanished');
+    case 'EACCES':
+    case 'EPERM':
+      return new MediaError('permission denied: Trove may not read this file', 'unreadable');
+    case 'ELOOP':
+      return new MediaError('symbolic link loop: the link points back to itself', 'link-loop');
+    case 'EISDIR':
+      return new MediaError('this is a folder, not a file', 'not-media');
+    case 'EIO':
+      return new MediaError('input/output error while reading (failing disk or disconnected drive?)', 'unreadable');
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return new MediaError(`could not read the file: ${message}`, 'unreadable');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Inference worker: owns the ONNX sessions so that model runs never block the engine's thread
+ * (which keeps decoding the next batch, answering the UI and watching folders meanwhile).
+ * One worker, one model at a time, with a bounded number of ONNX Runtime threads.
+ */
+import { parentPort } from 'node:worker_threads';
+import { ClipEmbedder } from '../core/models/embedders/clip-embedder.js';
+import type { Embedder } from '../core/models/embedders/embedder.js';
+import { ManifestEmbedder } from '../core/models/embedders/manifest-embedder.js';
+import { LoadRequestSchema, type WorkerRequest, type WorkerResponse } from '../core/models/inference-protocol.js';
+
+if (!parentPort) throw new Error('inference-worker must run in a worker thread');
+const port = parentPort;
+let embedder: Embedder | undefined;
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.method) {
+    case 'load': {
+      const params = LoadRequestSchema.parse(request.params);
+      await embedder?.dispose();
+      embedder = undefined;
+      const loaded =
+        params.kind === 'clip'
+          ? new ClipEmbedder(params.dir, params.dtype, params.threads)
+          : await ManifestEmbedder.load(params.dir, requireManifest(params.manifest), params.threads);
+      let dim = 0;
+      if (params.probeSize) {
+        const blank = new Float32Array(3 * params.probeSize * params.probeSize);
+        dim = (await loaded.embedImages(blank, 1, params.probeSize))[0]!.vector.length;
+      }
+      embedder = loaded;
+      return { dim, hasText: loaded.hasText };
+    }
+    case 'embedImages': {
+      const { pixels, count, size } = request.params;
+      const results = await requireEmbedder().embedImages(pixels, count, size);
+      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
+    }
+    case 'embedTexts':
+      return requireEmbedder().embedTexts(request.params.texts);
+    case 'dispose':
+      await embedder?.dispose();
+      embedder = undefined;
+      return null;
+  }
+}
+
+function requireEmbedder(): Embedder {
+  if (!embedder) throw new Error('no model loaded');
+  return embedder;
+}
+
+function requireManifest<T>(manifest: T | undefined): T {
+  if (!manifest) throw new Error('an ONNX model needs its manifest');
+  return manifest;
+}
+
+port.on('message', (request: WorkerRequest) => {
+  handle(request).then(
+    (result) => {
+      const transfer = collectBuffers(result);
+      port.postMessage({ id: request.id, ok: true, result } satisfies WorkerResponse, transfer);
+    },
+    (error: unknown) => {
+      port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerResponse);
+    },
+  );
+});
+
+function collectBuffers(value: unknown): ArrayBuffer[] {
+  if (value instanceof Float32Array) return value.buffer instanceof ArrayBuffer ? [value.buffer] : [];
+  if (Array.isArray(value)) return value.flatMap(collectBuffers);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(collectBuffers);
+  return [];
+}
