@@ -67,7 +67,7 @@ export async function decodeForModel(
   let info: OutputInfo;
   try {
     const { width: w, height: h } = known ?? (await probeImage(input));
-    const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
+    const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' }).rotate();
     const scale = pre.resizeShortest / Math.min(w, h);
     const rw = Math.max(pre.size, Math.round(w * scale));
     const rh = Math.max(pre.size, Math.round(h * scale));

@@ -4,8 +4,7 @@
  * worker dies, so a crash in native inference code is a failed batch, never a hung indexer.
  */
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { EmbedImagesResult, LoadRequest, LoadResult, WorkerRequest, WorkerResponse } from './inference-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -27,9 +26,8 @@ export class InferenceClient {
   constructor(entry: URL = defaultWorkerEntry()) {
     if (entry.pathname.endsWith('.ts')) {
       // Source checkout (tests, `tsx`): load the TypeScript worker through tsx's loader.
-      const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
-      const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-      this.worker = new Worker(code, { eval: true });
+      const bootstrap = new URL('../../workers/ts-worker-bootstrap.mjs', import.meta.url);
+      this.worker = new Worker(fileURLToPath(bootstrap), { workerData: { troveWorkerEntry: entry.href } });
     } else {
       this.worker = new Worker(fileURLToPath(entry));
     }

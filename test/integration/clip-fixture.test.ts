@@ -1,0 +1,95 @@
+/**
+ * Acceptance 1: the tiny random-weight CLIP fixture (same layout and tensor names as
+ * Xenova/clip-vit-base-patch32) runs text and image search end to end through the real CLIP code
+ * path (transformers.js tokenizer and encoders on onnxruntime-node), offline.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it, beforeEach } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { tempDir } from '../helpers/temp.js';
+import { writeSyntheticPhotos } from '../helpers/images.js';
+import { FIXTURE_MODELS, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
+import { runCli } from '../helpers/cli.js';
+import { findBuiltinModel } from '../../src/main/core/models/registry.js';
+
+const CLIP_DIR = join(FIXTURE_MODELS, 'clip-vit-base-patch32');
+
+describe('CLIP fixture', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('has exactly the file layout the registry downloads for Xenova/clip-vit-base-patch32', () => {
+    const spec = findBuiltinModel('clip-vit-base-patch32');
+    expect(spec?.kind).toBe('clip');
+    for (const file of spec!.kind === 'clip' ? spec!.files : []) expect(existsSync(join(CLIP_DIR, file)), file).toBe(true);
+    const config = JSON.parse(readFileSync(join(CLIP_DIR, 'config.json'), 'utf8'));
+    expect(config.model_type).toBe('clip');
+  });
+
+  it('indexes photos and answers text and image searches, offline', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    const paths = await writeSyntheticPhotos(photos, 12);
+    // A resized copy of photo 3: image search must put it first.
+    const query = join(tempDir(), 'query.png');
+    await sharp(paths[3]!).resize(200).png().toFile(query);
+
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.addFolder(photos);
+      const summary = await engine.index();
+      expect(summary.model).toBe('clip-vit-base-patch32');
+      expect(summary.embedded).toBe(12);
+      expect(summary.failed).toBe(0);
+
+      const text = await engine.searchText('a dog on a beach', { limit: 12 });
+      expect(text.results).toHaveLength(12);
+      const scores = text.results.map((r) => r.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      for (const s of scores) expect(Math.abs(s)).toBeLessThanOrEqual(1.0001);
+      expect(new Set(text.results.map((r) => r.path))).toEqual(new Set(paths));
+      // Different texts give different rankings or scores: the text encoder really ran on the words.
+      const other = await engine.searchText('rain on a window', { limit: 12 });
+      expect(other.results.map((r) => r.score)).not.toEqual(scores);
+
+      const similar = await engine.similar(query, { limit: 3 });
+      expect(similar.results[0]!.path).toBe(paths[3]);
+      expect(similar.results[0]!.score).toBeGreaterThan(0.9);
+
+      // An indexed file as the example: itself excluded, the rest ranked.
+      const fromIndexed = await engine.similar(paths[0]!, { limit: 5 });
+      expect(fromIndexed.results.map((r) => r.path)).not.toContain(paths[0]);
+      expect(fromIndexed.results).toHaveLength(5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('prints {"results":[{path, score}]} with --json from the CLI', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    await writeSyntheticPhotos(photos, 4);
+    const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: tempDir(), TROVE_OFFLINE: '1' };
+    expect((await runCli(['--library', lib, 'add', photos], { env })).code).toBe(0);
+    const index = await runCli(['--library', lib, 'index'], { env });
+    expect(index.code, index.stderr).toBe(0);
+    const search = await runCli(['--library', lib, 'search', 'a red car', '--json', '--limit', '3'], { env });
+    expect(search.code, search.stderr).toBe(0);
+    const parsed = JSON.parse(search.stdout) as { results: { path: string; score: number }[] };
+    expect(parsed.results).toHaveLength(3);
+    for (const r of parsed.results) {
+      expect(r.path.startsWith(photos)).toBe(true);
+      expect(typeof r.score).toBe('number');
+    }
+  });
+
+  it.skipIf(!existsSync(join(SHARED_MODELS, 'clip-vit-b32-tokenizer')))('tokenises like the real CLIP tokenizer through the same code path', async () => {
+    const { AutoTokenizer, env } = await import('@huggingface/transformers');
+    env.allowRemoteModels = false;
+    env.localModelPath = `${SHARED_MODELS}/`;
+    const tokenizer = await AutoTokenizer.from_pretrained('clip-vit-b32-tokenizer');
+    const ids = tokenizer('a photo of a dog').input_ids.tolist()[0].map(Number);
+    expect(ids).toEqual([49406, 320, 1125, 539, 320, 1929, 49407]);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Acceptance 3: library behaviour on real folders, while watching and across restarts.
+ * Files are added, modified, deleted, moved and renamed; a moved or renamed file keeps its row and
+ * its vectors and is not embedded again.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { tempDir } from '../helpers/temp.js';
+import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
+
+function fileRow(engine: Engine, path: string) {
+  return engine.files.byPath(path);
+}
+
+function vectorIdsOf(engine: Engine, path: string): number[] {
+  return (
+    engine.db
+      .prepare('SELECT v.id FROM vectors v JOIN files f ON f.content_id = v.content_id WHERE f.path = ? ORDER BY v.id')
+      .all(path) as { id: number }[]
+  ).map((r) => r.id);
+}
+
+function embeddingCount(engine: Engine): number {
+  return (engine.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+}
+
+function readyPaths(engine: Engine): string[] {
+  return (engine.db.prepare(`SELECT path FROM files WHERE status = 'ready' ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
+}
+
+describe('library behaviour', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('indexes live changes while watching, keeps moved files without re-embedding', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    const [a, b, c, d] = (await writeSyntheticPhotos(photos, 4)) as [string, string, string, string];
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
+    engine.addFolder(photos);
+    const controller = new AbortController();
+    let idle = false;
+    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 500, onBatch: () => (idle = true) });
+    try {
+      await waitFor(() => idle && readyPaths(engine).length === 4, 'the first index');
+
+      // A file written while watching is indexed without a rescan.
+      const e = join(photos, 'new', 'fresh.jpg');
+      await writeSyntheticPhoto(e, 99);
+      await waitFor(() => vectorIdsOf(engine, e).length === 1, 'the new file to be embedded');
+
+      // A modified file gets a new content and a new vector; the old vector goes away.
+      const before = vectorIdsOf(engine, b);
+      await writeSyntheticPhoto(b, 1234);
+      await waitFor(() => {
+        const now = vectorIdsOf(engine, b);
+        return now.length === 1 && now[0] !== before[0];
+      }, 'the changed file to be embedded again');
+      await waitFor(() => (engine.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(before[0]) ? undefined : true), 'the old vector to be dropped');
+
+      // A deleted file disappears (after the grace period that lets moves be recognised).
+      rmSync(c);
+      await waitFor(() => !fileRow(engine, c), 'the deleted file to be forgotten');
+
+      // Move into a sub-folder and rename in place: same rows, same vectors, nothing embedded.
+      const embeddedBefore = embeddingCount(engine);
+      const aRow = fileRow(engine, a)!;
+      const aVectors = vectorIdsOf(engine, a);
+      const dRow = fileRow(engine, d)!;
+      const dVectors = vectorIdsOf(engine, d);
+      mkdirSync(join(photos, 'moved'));
+      const aMoved = join(photos, 'moved', 'a-moved.jpg');
+      const dRenamed = join(photos, 'd-renamed.jpg');
+      renameSync(a, aMoved);
+      renameSync(d, dRenamed);
+      await waitFor(() => fileRow(engine, aMoved)?.status === 'ready' && fileRow(engine, dRenamed)?.status === 'ready', 'moves to be seen');
+      expect(fileRow(engine, aMoved)!.id).toBe(aRow.id);
+      expect(fileRow(engine, dRenamed)!.id).toBe(dRow.id);
+      expect(vectorIdsOf(engine, aMoved)).toEqual(aVectors);
+      expect(vectorIdsOf(engine, dRenamed)).toEqual(dVectors);
+      await waitFor(() => !fileRow(engine, a) && !fileRow(engine, d), 'old paths to be forgotten');
+      expect(embeddingCount(engine)).toBe(embeddedBefore);
+
+      const search = await engine.searchText('anything', { limit: 10 });
+      expect(new Set(search.results.map((r) => r.path))).toEqual(new Set([aMoved, b, dRenamed, e]));
+    } finally {
+      controller.abort();
+      await watching.catch(() => undefined);
+      await engine.close();
+    }
+  });
+
+  it('reconciles changes made while Trove was not running', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    const [a, b, c] = (await writeSyntheticPhotos(photos, 3)) as [string, string, string];
+    const open = () => Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models') });
+    let engine = open();
+    engine.addFolder(photos);
+    expect((await engine.index()).embedded).toBe(3);
+    const aId = fileRow(engine, a)!.id;
+    const aVectors = vectorIdsOf(engine, a);
+    await engine.close();
+
+    // While closed: rename a, delete b, add two files, one an identical copy of c.
+    const aRenamed = join(photos, 'renamed.jpg');
+    renameSync(a, aRenamed);
+    rmSync(b);
+    const fresh = join(photos, 'later.jpg');
+    await writeSyntheticPhoto(fresh, 500);
+    const copyOfC = join(photos, 'copy-of-c.jpg');
+    writeFileSync(copyOfC, await import('node:fs/promises').then((fs) => fs.readFile(c)));
+
+    engine = open();
+    try {
+      const summary = await engine.index();
+      expect(summary.moved).toBe(1);
+      expect(summary.embedded).toBe(1); // only later.jpg: the rename and the identical copy reuse vectors
+      expect(summary.purged).toBe(1);
+      expect(fileRow(engine, aRenamed)!.id).toBe(aId);
+      expect(vectorIdsOf(engine, aRenamed)).toEqual(aVectors);
+      expect(fileRow(engine, b)).toBeUndefined();
+      expect(vectorIdsOf(engine, copyOfC)).toEqual(vectorIdsOf(engine, c));
+      expect(readyPaths(engine)).toEqual([c, copyOfC, fresh, aRenamed].sort());
+
+      // A second run with nothing changed does nothing.
+      const again = await engine.index();
+      expect(again.embedded + again.ingested + again.purged).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('skips hidden folders, system folders and exclude patterns', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    await writeSyntheticPhoto(join(photos, 'keep.jpg'), 1);
+    await writeSyntheticPhoto(join(photos, '.hidden', 'no.jpg'), 2);
+    await writeSyntheticPhoto(join(photos, '@eaDir', 'no.jpg'), 3);
+    await writeSyntheticPhoto(join(photos, 'raw', 'no.jpg'), 4);
+    await writeSyntheticPhoto(join(photos, 'sub', 'skip-me.jpg'), 5);
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models') });
+    try {
+      engine.settings.update({ excludePatterns: ['raw', '*-me.jpg'] });
+      engine.addFolder(photos);
+      await engine.index();
+      expect(readyPaths(engine)).toEqual([join(photos, 'keep.jpg')]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
