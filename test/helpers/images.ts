@@ -4,7 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A deterministic pseudo-random picture: coloured blocks over a gradient, different per seed. */
-export async function writeSyntheticPhoto(path: string, seed: number, width = 320, height = 240, format: 'jpeg' | 'png' | 'webp' = 'jpeg'): Promise<void> {
+export async function writeSyntheticPhoto(
+  path: string,
+  seed: number,
+  width = 320,
+  height = 240,
+  format: 'jpeg' | 'png' | 'webp' = 'jpeg',
+  /** Sensor-like noise (standard deviation in 0-255 units): real photos are not flat colour. */
+  noise = 0,
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const raw = Buffer.alloc(width * height * 3);
   let s = seed * 2654435761 + 1;
@@ -22,9 +30,10 @@ export async function writeSyntheticPhoto(path: string, seed: number, width = 32
       let c = [base[0]! * (x / width), base[1]! * (y / height), base[2]!];
       for (const b of blocks) if ((x - b.x) ** 2 + (y - b.y) ** 2 < b.r ** 2) c = b.c;
       const i = (y * width + x) * 3;
-      raw[i] = c[0]!;
-      raw[i + 1] = c[1]!;
-      raw[i + 2] = c[2]!;
+      const n = noise ? noise * (rand() + rand() + rand() - 1.5) * 2 : 0;
+      raw[i] = Math.max(0, Math.min(255, c[0]! + n));
+      raw[i + 1] = Math.max(0, Math.min(255, c[1]! + n));
+      raw[i + 2] = Math.max(0, Math.min(255, c[2]! + n));
     }
   }
   const image = sharp(raw, { raw: { width, height, channels: 3 } });

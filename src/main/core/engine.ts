@@ -24,6 +24,7 @@ import { ModelManager, type LoadedModel } from './models/model-manager.js';
 import type { DownloadProgress } from './models/hub-download.js';
 import { SearchService, type SearchOptions, type SearchResponse } from './search/search-service.js';
 import { decodeForModel } from './media/image-decoder.js';
+import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
 
@@ -81,6 +82,7 @@ export class Engine {
   readonly sync: LibrarySync;
   readonly models: ModelManager;
   readonly pauser = new Pauser();
+  readonly thumbnails: ThumbnailCache;
   private readonly search: SearchService;
   private readonly ingestor: Ingestor;
   private readonly lock: LibraryLock;
@@ -100,6 +102,7 @@ export class Engine {
     this.ingestor = new Ingestor(this.db, this.files, this.contents, this.queue);
     this.search = new SearchService(this.db, this.vectors);
     this.lock = new LibraryLock(this.paths.lock);
+    this.thumbnails = new ThumbnailCache(this.paths.thumbnails);
     this.models = new ModelManager({
       cacheDir: options.modelCacheDir ?? defaultModelCacheDir(),
       indexDir: this.paths.indexDir,
@@ -325,6 +328,15 @@ export class Engine {
     }
     const { vectors } = await model.client.embedImages(pixels, 1, pre.size);
     return { model: model.name, results: this.search.byVector(model, vectors[0]!, options) };
+  }
+
+  /** Path of a cached thumbnail (longest edge `edge` px) for an indexed file. */
+  async thumbnail(fileId: number, edge = 320): Promise<string> {
+    const row = this.db
+      .prepare(`SELECT f.path, c.sha256 FROM files f JOIN contents c ON c.id = f.content_id WHERE f.id = ? AND f.status = 'ready'`)
+      .get(fileId) as { path: string; sha256: string } | undefined;
+    if (!row) throw new Error(`no indexed file with id ${fileId}`);
+    return this.thumbnails.get(row.path, row.sha256, edge);
   }
 
   /* ----------------------------- status ----------------------------- */

@@ -13,6 +13,9 @@ import type { EmbedJob, JobQueue } from './job-queue.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { decodeForModel } from '../media/image-decoder.js';
 import { describeFileError } from '../util/file-errors.js';
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
+
 
 export interface PreparedBatch {
   jobs: EmbedJob[];
@@ -36,6 +39,8 @@ export class EmbeddingPipeline {
     private readonly queue: JobQueue,
     private readonly model: LoadedModel,
     private readonly batchSize: number,
+    /** Decodes at once: one per core; more would only make them fight over the CPU. */
+    private readonly decodeConcurrency = availableParallelism(),
   ) {}
 
   claim(): EmbedJob[] {
@@ -46,22 +51,21 @@ export class EmbeddingPipeline {
     const pre = this.model.preprocess;
     const plane = 3 * pre.size * pre.size;
     const pixels = new Float32Array(jobs.length * plane);
-    const slots = await Promise.all(
-      jobs.map(async (job, i) => {
+    const limit = pLimit(this.decodeConcurrency);
+    const slots = await Promise.all(jobs.map((job, i) => limit(async () => {
         const path = this.files.readyPathForContent(job.contentId);
         if (!path) return { job, error: 'no readable file has this content any more' };
-        const dims = this.db.prepare('SELECT width, height FROM contents WHERE id = ?').get(job.contentId) as
-          | { width: number | null; height: number | null }
+        const dims = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(job.contentId) as
+          | { width: number | null; height: number | null; orientation: number | null }
           | undefined;
         try {
-          const known = dims?.width && dims.height ? { width: dims.width, height: dims.height } : undefined;
+          const known = dims?.width && dims.height ? { width: dims.width, height: dims.height, orientation: dims.orientation ?? 1 } : undefined;
           await decodeForModel(path, pre, pixels, i * plane, known);
           return { job, path, index: i };
         } catch (error) {
           return { job, path, error: describeFileError(error).message };
         }
-      }),
-    );
+    })));
     const decoded: PreparedBatch['decoded'] = [];
     const failed: PreparedBatch['failed'] = [];
     const packed = new Float32Array(slots.filter((s) => !('error' in s)).length * plane);

@@ -3,6 +3,7 @@
  * so the model starts working as soon as the first files are read. Stops cleanly on abort: the
  * batch in flight is finished and committed, claimed work is handed back, the index is saved.
  */
+import { availableParallelism } from 'node:os';
 import type { Db } from '../store/database.js';
 import type { FileRepo } from '../store/file-repo.js';
 import type { VectorRepo } from '../store/vector-repo.js';
@@ -39,6 +40,8 @@ export interface RunOptions {
   batchSize?: number;
   /** How many files are read and hashed at once. */
   ingestConcurrency?: number;
+  /** Decode the next batch during inference (default: only when there are cores to spare). */
+  overlapDecode?: boolean;
 }
 
 const SAVE_EVERY_MS = 30_000;
@@ -121,6 +124,9 @@ export class IndexRunner {
     };
 
     const pipeline = new EmbeddingPipeline(this.db, this.files, this.vectors, this.queue, model, options.batchSize ?? 16);
+    // Overlapping decoding with inference only pays when inference leaves cores free: ONNX Runtime
+    // splits each operator across its threads, so a core taken by the decoder stalls all of them.
+    const overlap = process.env.X_OVERLAP ? process.env.X_OVERLAP === '1' : (options.overlapDecode ?? availableParallelism() > model.threads);
     const embedLoop = async () => {
       let lastSave = Date.now();
       const next = (): Promise<PreparedBatch> | undefined => {
@@ -146,8 +152,17 @@ export class IndexRunner {
           pipeline.release(batch);
           break;
         }
-        upcoming = next(); // decode the next batch while the model runs on this one
-        const outcome = await pipeline.run(batch);
+        let outcome;
+        const tr0 = performance.now();
+        if (overlap) {
+          upcoming = next(); // decode the next batch while the model runs on this one
+          outcome = await pipeline.run(batch);
+        } else {
+          outcome = await pipeline.run(batch);
+          const tr1 = performance.now();
+          upcoming = next();
+          if (process.env.X_TRACE) { const u = upcoming; void u?.then(() => console.error(`run ${(tr1 - tr0).toFixed(0)} prep ${(performance.now() - tr1).toFixed(0)} n=${batch.jobs.length}`)); }
+        }
         summary.embedded += outcome.embedded;
         summary.failed += outcome.failed;
         currentFile = outcome.lastPath;

@@ -51,7 +51,7 @@ export class Ingestor {
       if (contentId === undefined) {
         const probe = await probeImage(bytes);
         const exif = await readExif(bytes);
-        contentId = this.contents.insert(sha256, bytes.length, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, ...exif });
+        contentId = this.contents.insert(sha256, bytes.length, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif });
       }
       const known = contentId;
       const moved = this.db.transaction(() => {

@@ -24,6 +24,8 @@ export interface ImageProbe {
   /** After EXIF orientation. */
   width: number;
   height: number;
+  /** EXIF orientation, 1 (upright) to 8. */
+  orientation: number;
 }
 
 export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
@@ -47,8 +49,9 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
       'too-large',
     );
   }
-  const rotated = (meta.orientation ?? 1) >= 5;
-  return { format, width: rotated ? height : width, height: rotated ? width : height };
+  const orientation = meta.orientation ?? 1;
+  const rotated = orientation >= 5;
+  return { format, width: rotated ? height : width, height: rotated ? width : height, orientation };
 }
 
 /**
@@ -60,14 +63,16 @@ export async function decodeForModel(
   pre: ImagePreprocess,
   out: Float32Array,
   offset: number,
-  /** Oriented size when already known (from the probe), to avoid parsing the header twice. */
-  known?: { width: number; height: number },
+  /** What the probe found, when known, to avoid parsing the header twice. */
+  known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
 ): Promise<void> {
   let data: Buffer;
   let info: OutputInfo;
   try {
-    const { width: w, height: h } = known ?? (await probeImage(input));
-    const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' }).rotate();
+    const { width: w, height: h, orientation } = known ?? (await probeImage(input));
+    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
+    // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
+    if (orientation !== 1) image = image.rotate();
     const scale = pre.resizeShortest / Math.min(w, h);
     const rw = Math.max(pre.size, Math.round(w * scale));
     const rh = Math.max(pre.size, Math.round(h * scale));
@@ -83,14 +88,25 @@ export async function decodeForModel(
   }
   const plane = pre.size * pre.size;
   const channels = info.channels;
-  const k = pre.rescale ? 1 / 255 : 1;
+  const lut = normalisationTable(pre);
   for (let c = 0; c < 3; c += 1) {
     const src = channels >= 3 ? c : 0;
-    const mean = pre.mean[c]!;
-    const invStd = 1 / pre.std[c]!;
+    const table = lut[c]!;
     const base = offset + c * plane;
-    for (let i = 0; i < plane; i += 1) out[base + i] = (data[i * channels + src]! * k - mean) * invStd;
+    for (let i = 0, j = src; i < plane; i += 1, j += channels) out[base + i] = table[data[j]!]!;
   }
+}
+
+/** (value / 255 - mean) / std for all 256 byte values, per channel: a lookup instead of arithmetic. */
+const tables = new WeakMap<ImagePreprocess, Float32Array[]>();
+function normalisationTable(pre: ImagePreprocess): Float32Array[] {
+  let lut = tables.get(pre);
+  if (!lut) {
+    const k = pre.rescale ? 1 / 255 : 1;
+    lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v * k - pre.mean[c]!) / pre.std[c]!));
+    tables.set(pre, lut);
+  }
+  return lut;
 }
 
 export async function writeThumbnail(input: Buffer | string, target: string, edge: number): Promise<void> {

@@ -2,7 +2,6 @@
  * Gets a model ready to use: finds its files (or downloads them, unless offline), starts it in the
  * inference worker, registers it in the database and opens its vector index.
  */
-import { basename } from 'node:path';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
 import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
 import type { VectorRepo } from '../store/vector-repo.js';
@@ -18,6 +17,8 @@ export interface LoadedModel {
   modelId: number;
   dim: number;
   hasText: boolean;
+  /** ONNX Runtime threads the model runs with. */
+  threads: number;
   preprocess: ImagePreprocess;
   index: VectorIndex;
   indexReport: IndexOpenReport;
@@ -105,7 +106,7 @@ export class ModelManager {
     const modelId = this.options.vectors.modelId(spec.name, dim);
     const { index, report } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
     this.loaded?.index.save();
-    return { name: spec.name, spec, dir, modelId, dim, hasText, preprocess, index, indexReport: report, client: this.client };
+    return { name: spec.name, spec, dir, modelId, dim, hasText, threads: this.options.threads, preprocess, index, indexReport: report, client: this.client };
   }
 
   async close(): Promise<void> {
@@ -114,8 +115,4 @@ export class ModelManager {
     this.client = undefined;
     this.loaded = undefined;
   }
-}
-
-export function describeModelDir(dir: string): string {
-  return basename(dir);
 }

@@ -6,6 +6,7 @@ export interface ContentMetadata {
   format: string | null;
   width: number | null;
   height: number | null;
+  orientation: number | null;
   takenAt: number | null;
   cameraMake: string | null;
   cameraModel: string | null;
@@ -24,10 +25,10 @@ export class ContentRepo {
   insert(sha256: string, size: number, meta: ContentMetadata): number {
     const info = this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, taken_at, camera_make, camera_model, gps_lat, gps_lon)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(sha256, size, meta.kind, meta.format, meta.width, meta.height, meta.takenAt, meta.cameraMake, meta.cameraModel, meta.gpsLat, meta.gpsLon);
+      .run(sha256, size, meta.kind, meta.format, meta.width, meta.height, meta.orientation, meta.takenAt, meta.cameraMake, meta.cameraModel, meta.gpsLat, meta.gpsLon);
     return Number(info.lastInsertRowid);
   }
 

@@ -18,8 +18,9 @@ export const MIGRATIONS: readonly string[] = [
     size INTEGER NOT NULL,
     kind TEXT NOT NULL,
     format TEXT,
-    width INTEGER,
+    width INTEGER,                 -- as displayed, after EXIF orientation
     height INTEGER,
+    orientation INTEGER,           -- EXIF orientation (1 = upright)
     taken_at INTEGER,
     camera_make TEXT,
     camera_model TEXT,

@@ -6,7 +6,7 @@
  */
 import { AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, env, Tensor } from '@huggingface/transformers';
 import { basename, dirname } from 'node:path';
-import { l2Normalize, type Embedder, type ImageEmbedding } from './embedder.js';
+import { l2Normalize, NO_SPINNING, type Embedder, type ImageEmbedding } from './embedder.js';
 
 type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
 type TextModel = Awaited<ReturnType<typeof CLIPTextModelWithProjection.from_pretrained>>;
@@ -31,7 +31,7 @@ export class ClipEmbedder implements Embedder {
       dtype,
       device: 'cpu',
       local_files_only: true,
-      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', extra: NO_SPINNING },
     };
   }
 

@@ -15,6 +15,12 @@ export interface Embedder {
   dispose(): Promise<void>;
 }
 
+/**
+ * ONNX Runtime's worker threads spin while waiting for work by default. Trove decodes the next
+ * batch on the same cores meanwhile, so spinning threads would steal the CPU the decoder needs.
+ */
+export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
 export function l2Normalize(v: Float32Array): Float32Array {
   let sum = 0;
   for (let i = 0; i < v.length; i += 1) sum += v[i]! * v[i]!;

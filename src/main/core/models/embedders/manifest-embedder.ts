@@ -8,7 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelManifest } from '../manifest.js';
-import { l2Normalize, sigmoid, softmax, type Embedder, type ImageEmbedding } from './embedder.js';
+import { l2Normalize, NO_SPINNING, sigmoid, softmax, type Embedder, type ImageEmbedding } from './embedder.js';
 import type { Tag } from '../../store/vector-repo.js';
 
 export class ManifestEmbedder implements Embedder {
@@ -26,6 +26,7 @@ export class ManifestEmbedder implements Embedder {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      extra: NO_SPINNING,
     });
     for (const name of [manifest.vector.output, manifest.tags?.output].filter(Boolean) as string[]) {
       if (!session.outputNames.includes(name)) {

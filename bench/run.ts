@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
+ *   npm run bench                    # everything (about 15 minutes on 2 cores)
+ *   npm run bench -- --only indexing # or: hnsw
+ *   npm run bench -- --hnsw-sizes 100000
+ * Results are printed and written to bench/results/latest.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureIndexing, type ThroughputResult } from './indexing.js';
+import { measureHnsw, type HnswResult } from './hnsw.js';
+import { writeSyntheticPhoto } from '../test/helpers/images.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SHARED = join(ROOT, '..', 'shared');
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'hnsw-sizes': { type: 'string', default: '100000,1000000' },
+    'clip-photos': { type: 'string', default: '160' },
+  },
+});
+const wants = (name: string) => !values.only || values.only === name;
+const results: { indexing: ThroughputResult[]; hnsw: HnswResult[]; notes: string[] } = { indexing: [], hnsw: [], notes: [] };
+const log = (m: string) => console.log(m);
+
+if (wants('indexing')) {
+  if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
+    log('indexing: mobilenet-v2-int8 on ../shared/media/photos');
+    results.indexing.push(await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', join(SHARED, 'media', 'photos'), join(SHARED, 'models')));
+  } else results.notes.push('mobilenet indexing skipped: ../shared not found');
+
+  // Full-size random-weight CLIP ViT-B/32 (int8, the compute of the real default model), generated once.
+  const models = join(ROOT, 'bench', '.models');
+  if (!existsSync(join(models, 'clip-vit-base-patch32', 'onnx', 'vision_model_quantized.onnx'))) {
+    log('generating a full-size random-weight CLIP ViT-B/32 (int8) into bench/.models …');
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'full', '--quantized-only', '--out', models], { stdio: 'inherit' });
+  }
+  const photos = join(ROOT, 'bench', '.models', 'synthetic-photos-noisy');
+  const count = Number(values['clip-photos']);
+  if (!existsSync(join(photos, `p-${count - 1}.jpg`))) {
+    log(`writing ${count} synthetic 1600x1200 photos with sensor-like noise …`);
+    for (let i = 0; i < count; i += 1) await writeSyntheticPhoto(join(photos, `p-${i}.jpg`), 10_000 + i, 1600, 1200, 'jpeg', 6);
+  }
+  log('indexing: full-size CLIP ViT-B/32 vision encoder (random weights, int8) on synthetic photos');
+  results.indexing.push(await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', photos, models));
+  for (const r of results.indexing) {
+    log(`  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}`);
+  }
+}
+
+if (wants('hnsw')) {
+  for (const size of values['hnsw-sizes']!.split(',').map(Number)) {
+    log(`hnsw: ${size} vectors, 512-d`);
+    const r = measureHnsw(size, 512, size >= 1_000_000 ? 100 : 200, log);
+    results.hnsw.push(r);
+    log(`  recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`);
+  }
+}
+
+// Sections not run this time keep their previous numbers.
+const out = join(ROOT, 'bench', 'results', 'latest.json');
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Partial<typeof results>) : {};
+const merged = {
+  at: new Date().toISOString(),
+  indexing: wants('indexing') ? results.indexing : (previous.indexing ?? []),
+  hnsw: wants('hnsw') ? results.hnsw : (previous.hnsw ?? []),
+  notes: results.notes,
+};
+writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+log('written bench/results/latest.json');

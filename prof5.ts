@@ -1,0 +1,11 @@
+import { Engine } from './src/main/core/engine.ts';
+import { mkdtempSync } from 'node:fs';
+process.env.TROVE_MODELS_DIR = '/work/main/bench/.models';
+const lib = mkdtempSync('/tmp/tb-');
+const e = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: lib + '/m', threads: 2 });
+e.addFolder(process.argv[2]!);
+await e.useModel('clip-vit-base-patch32');
+const t = performance.now();
+const s = await e.index({ model: 'clip-vit-base-patch32' });
+console.error('total', ((performance.now() - t) / 1000).toFixed(2), 's', s.embedded, (s.embedded / ((performance.now() - t) / 1000)).toFixed(1), '/s');
+await e.close();

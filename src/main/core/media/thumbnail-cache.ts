@@ -1,0 +1,40 @@
+/**
+ * Thumbnails, made on first request and kept on disk, keyed by content hash and size: a moved or
+ * renamed photo keeps its thumbnail, and an edited one gets a new one. Written to a temporary name
+ * and renamed, so a half-written thumbnail is never served.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeThumbnail } from './image-decoder.js';
+
+export class ThumbnailCache {
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  constructor(private readonly dir: string) {}
+
+  pathFor(sha256: string, edge: number): string {
+    return join(this.dir, sha256.slice(0, 2), `${sha256}-${edge}.webp`);
+  }
+
+  /** The cached thumbnail of `source` (whose content hash is `sha256`), made now if needed. */
+  async get(source: string, sha256: string, edge = 320): Promise<string> {
+    const target = this.pathFor(sha256, edge);
+    if (existsSync(target)) return target;
+    const pending = this.inFlight.get(target);
+    if (pending) return pending;
+    const job = (async () => {
+      mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      const tmp = `${target}.${process.pid}.tmp`;
+      try {
+        await writeThumbnail(source, tmp, edge);
+        renameSync(tmp, target);
+        return target;
+      } catch (error) {
+        rmSync(tmp, { force: true });
+        throw error;
+      }
+    })().finally(() => this.inFlight.delete(target));
+    this.inFlight.set(target, job);
+    return job;
+  }
+}

@@ -1,0 +1,67 @@
+/** Image formats, EXIF orientation, metadata and thumbnails, through the real indexing pipeline. */
+import sharp from 'sharp';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { tempDir } from '../helpers/temp.js';
+import { writeSyntheticPhoto } from '../helpers/images.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+
+describe('image formats', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('indexes JPEG, PNG, WebP, GIF, AVIF and TIFF, upright by EXIF orientation, with EXIF metadata', async () => {
+    const photos = tempDir();
+    const base = join(tempDir(), 'base.png');
+    await writeSyntheticPhoto(base, 7, 300, 200, 'png');
+    await sharp(base).jpeg().toFile(join(photos, 'a.jpg'));
+    await sharp(base).png().toFile(join(photos, 'b.png'));
+    await sharp(base).webp().toFile(join(photos, 'c.webp'));
+    await sharp(base).gif().toFile(join(photos, 'd.gif'));
+    await sharp(base).avif({ effort: 0 }).toFile(join(photos, 'e.avif'));
+    await sharp(base).tiff().toFile(join(photos, 'f.tiff'));
+    // Stored sideways with orientation 6 ("rotate 90° clockwise to view"), plus camera and date tags.
+    const sideways = join(photos, 'sideways.jpg');
+    await sharp(base)
+      .rotate(-90)
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({ IFD0: { Make: 'TestCam', Model: 'Model 1' }, IFD2: { DateTimeOriginal: '2021:07:14 10:30:00' } })
+      .toFile(sideways);
+
+    const lib = tempDir();
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'm') });
+    try {
+      engine.addFolder(photos);
+      const summary = await engine.index();
+      expect(summary.failed).toBe(0);
+      expect(summary.embedded).toBeGreaterThanOrEqual(6);
+      const rows = engine.db
+        .prepare(`SELECT f.path, c.format, c.width, c.height, c.orientation, c.camera_make, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id`)
+        .all() as { path: string; format: string; width: number; height: number; orientation: number; camera_make: string | null; taken_at: number | null }[];
+      expect(rows.map((r) => r.path.split('/').pop()).sort()).toEqual(['a.jpg', 'b.png', 'c.webp', 'd.gif', 'e.avif', 'f.tiff', 'sideways.jpg']);
+      const turned = rows.find((r) => r.path === sideways)!;
+      expect(turned).toMatchObject({ width: 300, height: 200, orientation: 6, camera_make: 'TestCam' });
+      expect(new Date(turned.taken_at!).getUTCFullYear()).toBe(2021);
+
+      // The sideways file, turned upright, looks like the upright original: it is its nearest neighbour.
+      const near = await engine.similar(join(photos, 'b.png'), { limit: 10 });
+      const rank = near.results.findIndex((r) => r.path === sideways);
+      expect(rank).toBeGreaterThanOrEqual(0);
+      expect(near.results[rank]!.score).toBeGreaterThan(0.95);
+
+      // Thumbnails: made once, cached on disk, upright.
+      const fileId = engine.files.byPath(sideways)!.id;
+      const thumb = await engine.thumbnail(fileId, 128);
+      expect(existsSync(thumb)).toBe(true);
+      const meta = await sharp(thumb).metadata();
+      expect([meta.width, meta.height]).toEqual([128, 85]);
+      const mtime = statSync(thumb).mtimeMs;
+      expect(await engine.thumbnail(fileId, 128)).toBe(thumb);
+      expect(statSync(thumb).mtimeMs).toBe(mtime);
+    } finally {
+      await engine.close();
+    }
+  });
+});
