@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureIndexing, type ThroughputResult } from './indexing.js';
-import { measureHnsw, type HnswResult } from './hnsw.js';
+import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +20,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'hnsw-sizes': { type: 'string', default: '100000,1000000' },
+    'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '160' },
   },
 });
@@ -53,9 +54,13 @@ if (wants('indexing')) {
 }
 
 if (wants('hnsw')) {
-  for (const size of values['hnsw-sizes']!.split(',').map(Number)) {
-    log(`hnsw: ${size} vectors, 512-d`);
-    const r = measureHnsw(size, 512, size >= 1_000_000 ? 100 : 200, log);
+  const runs: [VectorKind, number][] = [
+    ...values['hnsw-sizes']!.split(',').filter(Boolean).map((n) => ['embedding-like', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-worst-case']!.split(',').filter(Boolean).map((n) => ['uniform', Number(n)] as [VectorKind, number]),
+  ];
+  for (const [kind, size] of runs) {
+    log(`hnsw: ${size} ${kind} vectors, 512-d`);
+    const r = measureHnsw(kind, size, 512, size >= 1_000_000 ? 100 : 200, log);
     results.hnsw.push(r);
     log(`  recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`);
   }

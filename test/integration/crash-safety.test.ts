@@ -84,4 +84,71 @@ describe('crash safety', () => {
       await engine.close();
     }
   });
+
+  it('stops cleanly on Ctrl-C (SIGINT) with the index saved, and the next run resumes', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    await writeSyntheticPhotos(photos, 200, 500);
+    const env = { ...process.env, TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: tempDir(), TROVE_OFFLINE: '1' };
+    expect((await runCli(['--library', lib, 'add', photos], { env })).code).toBe(0);
+    const dbFile = join(lib, 'library.db');
+    const child = spawn(process.execPath, cliArgs(['--library', lib, '--threads', '1', 'index']), { cwd: REPO_ROOT, env });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => countVectors(dbFile) >= 20, 'a first batch', 60_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/stopping after the current batch/);
+    expect(stderr).toMatch(/stopped: (\d+) embedded/);
+    const firstRun = Number(/stopped: (\d+) embedded/.exec(stderr)![1]);
+    expect(firstRun).toBeLessThan(200);
+    expect(countVectors(dbFile)).toBe(firstRun);
+
+    // The saved index matches the database: the next open needs no repair or rebuild.
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: env.TROVE_MODEL_CACHE });
+    try {
+      const model = await engine.useModel();
+      expect(model.indexReport).toMatchObject({ rebuilt: false, added: 0, removed: 0 });
+      const resumed = await engine.index();
+      expect(resumed.embedded).toBe(200 - firstRun);
+      expect(model.index.size).toBe(200);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a failing model stops the run without blaming the photos; the next run finishes the work', async () => {
+    const lib = tempDir();
+    const photos = tempDir();
+    await writeSyntheticPhotos(photos, 64, 900);
+    const cache = tempDir();
+    let engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });
+    try {
+      engine.addFolder(photos);
+      let killed = false;
+      const run = engine.index({
+        onProgress: (p) => {
+          // After the first batch, the inference worker goes away (as if it had crashed).
+          if (!killed && p.done >= 16) {
+            killed = true;
+            void engine.models.current()!.client.close();
+          }
+        },
+      });
+      await expect(run).rejects.toThrow(/inference failed, indexing stopped/);
+      expect(engine.status().files.error).toBe(0);
+    } finally {
+      await engine.close();
+    }
+    engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });
+    try {
+      const summary = await engine.index();
+      expect(summary.failed).toBe(0);
+      expect(engine.status().files.ready).toBe(64);
+      expect(engine.vectors.count(engine.vectors.findModel('clip-vit-base-patch32')!.id)).toBe(64);
+    } finally {
+      await engine.close();
+    }
+  });
 });

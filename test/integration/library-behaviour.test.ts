@@ -42,10 +42,10 @@ describe('library behaviour', () => {
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
     engine.addFolder(photos);
     const controller = new AbortController();
-    let idle = false;
-    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 500, onBatch: () => (idle = true) });
+    let live = false;
+    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 500, onWatching: () => (live = true) });
     try {
-      await waitFor(() => idle && readyPaths(engine).length === 4, 'the first index');
+      await waitFor(() => live && readyPaths(engine).length === 4, 'the first index and the watcher');
 
       // A file written while watching is indexed without a rescan.
       const e = join(photos, 'new', 'fresh.jpg');

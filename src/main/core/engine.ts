@@ -55,6 +55,8 @@ export interface IndexSummary extends RunSummary {
 export interface WatchOptions extends IndexOptions {
   onBatch?: (changes: WatchChange[], summary: IndexSummary) => void;
   onDegraded?: (reason: string) => void;
+  /** Called once the folders are being watched: changes from then on are picked up live. */
+  onWatching?: () => void;
   /** Missing files are forgotten after this long, leaving time for the other half of a move. */
   missingGraceMs?: number;
 }
@@ -266,6 +268,14 @@ export class Engine {
     const purgeTimer = setInterval(() => runBatch([]), Math.max(grace, 1000));
     try {
       await watcher.ready;
+      // Close the gap between the first scan and the watcher being ready: anything changed in
+      // between is caught by one more (cheap, incremental) scan.
+      running = running.then(async () => {
+        await this.scanAll(options);
+        await this.runQueue(model, options);
+      });
+      await running;
+      options.onWatching?.();
       await new Promise<void>((resolveWait) => {
         if (options.signal?.aborted) return resolveWait();
         options.signal?.addEventListener('abort', () => resolveWait(), { once: true });

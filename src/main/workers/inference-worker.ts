@@ -55,8 +55,14 @@ function requireManifest<T>(manifest: T | undefined): T {
   return manifest;
 }
 
+// One request at a time: ONNX Runtime sessions must not be released (or replaced) while a run is in
+// flight, and queuing here keeps a 'dispose' from overtaking an inference that is still running.
+let queue: Promise<unknown> = Promise.resolve();
+
 port.on('message', (request: WorkerRequest) => {
-  handle(request).then(
+  const result = queue.then(() => handle(request));
+  queue = result.catch(() => undefined);
+  result.then(
     (result) => {
       const transfer = collectBuffers(result);
       port.postMessage({ id: request.id, ok: true, result } satisfies WorkerResponse, transfer);

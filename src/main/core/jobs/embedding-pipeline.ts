@@ -68,36 +68,39 @@ export class EmbeddingPipeline {
     })));
     const decoded: PreparedBatch['decoded'] = [];
     const failed: PreparedBatch['failed'] = [];
-    const packed = new Float32Array(slots.filter((s) => !('error' in s)).length * plane);
     for (const slot of slots) {
-      if ('error' in slot) {
-        failed.push({ job: slot.job, path: slot.path, error: slot.error! });
-        continue;
-      }
-      packed.set(pixels.subarray(slot.index! * plane, (slot.index! + 1) * plane), decoded.length * plane);
-      decoded.push({ job: slot.job, path: slot.path! });
+      if ('error' in slot) failed.push({ job: slot.job, path: slot.path, error: slot.error! });
+      else decoded.push({ job: slot.job, path: slot.path! });
     }
+    if (failed.length === 0) return { jobs, decoded, failed, pixels };
+    // Close the gaps left by files that failed to decode, so the model sees only real images.
+    const packed = new Float32Array(decoded.length * plane);
+    slots.filter((slot) => !('error' in slot)).forEach((slot, n) => packed.set(pixels.subarray(slot.index! * plane, (slot.index! + 1) * plane), n * plane));
     return { jobs, decoded, failed, pixels: packed };
   }
 
-  /** Runs the model on a prepared batch and commits everything about it. */
+  /**
+   * Runs the model on a prepared batch and commits everything about it. A failure of the model
+   * itself (a crashed worker, a broken model file) is not the photos' fault: their jobs go back to
+   * the queue and the error stops the run, instead of marking every photo as failed.
+   */
   async run(batch: PreparedBatch): Promise<BatchOutcome> {
     const { size } = this.model.preprocess;
     let results: { vectors: Float32Array[]; tags: { label: string; score: number }[][] } = { vectors: [], tags: [] };
-    let modelError: string | undefined;
     if (batch.decoded.length > 0) {
       try {
         results = await this.model.client.embedImages(batch.pixels, batch.decoded.length, size);
       } catch (error) {
-        modelError = `the model failed on this batch: ${(error as Error).message}`;
+        this.release(batch);
+        throw new Error(`inference failed, indexing stopped (run it again to resume): ${(error as Error).message}`);
       }
     }
     const added: { id: number; vector: Float32Array }[] = [];
     this.db.transaction(() => {
       batch.decoded.forEach(({ job }, i) => {
         const vector = results.vectors[i];
-        if (modelError || !vector) {
-          this.fail(job, modelError ?? 'the model returned no vector');
+        if (!vector) {
+          this.fail(job, 'the model returned no vector for this file');
           return;
         }
         const ids = this.vectors.saveEmbedding(this.model.modelId, job.contentId, [{ contentId: job.contentId, offsetS: null, vector }], results.tags[i] ?? []);

@@ -59,6 +59,8 @@ export class IndexRunner {
   async run(model: LoadedModel, options: RunOptions = {}): Promise<RunSummary> {
     const started = Date.now();
     const signal = options.signal;
+    const stopAll = new AbortController();
+    const halt = signal ? AbortSignal.any([signal, stopAll.signal]) : stopAll.signal;
     const summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
     const meter = new RateMeter();
     let currentFile: string | undefined;
@@ -95,12 +97,12 @@ export class IndexRunner {
     const ingestLoop = async () => {
       const concurrency = options.ingestConcurrency ?? 4;
       try {
-        while (!signal?.aborted) {
-          await this.pauser.wait(signal);
+        while (!halt.aborted) {
+          await this.pauser.wait(halt);
           const jobs = this.queue.claimIngest(concurrency * 4);
           if (jobs.length === 0) break;
           for (let i = 0; i < jobs.length; i += concurrency) {
-            if (signal?.aborted) {
+            if (halt.aborted) {
               this.queue.release(jobs.slice(i).map((j) => j.id));
               break;
             }
@@ -109,7 +111,13 @@ export class IndexRunner {
               if (result.outcome === 'ready' || result.outcome === 'moved') summary.ingested += 1;
               if (result.outcome === 'moved') summary.moved += 1;
               if (result.outcome === 'error') summary.failed += 1;
-              if (result.contentId !== undefined && !this.vectors.isProcessed(model.modelId, result.contentId)) {
+              if (result.contentId === undefined) continue;
+              const earlier = this.vectors.failureOf(model.modelId, result.contentId);
+              if (earlier !== undefined && result.fileId !== undefined) {
+                // An identical copy of a file this model could not read: same verdict, no retry.
+                this.files.setError(result.fileId, earlier);
+                summary.failed += 1;
+              } else if (!this.vectors.isProcessed(model.modelId, result.contentId)) {
                 this.queue.enqueueEmbed(result.contentId, model.name);
               }
             }
@@ -123,61 +131,68 @@ export class IndexRunner {
       }
     };
 
-    const pipeline = new EmbeddingPipeline(this.db, this.files, this.vectors, this.queue, model, options.batchSize ?? 16);
+    const batchSize = options.batchSize ?? 16;
+    const pipeline = new EmbeddingPipeline(this.db, this.files, this.vectors, this.queue, model, batchSize);
     // Overlapping decoding with inference only pays when inference leaves cores free: ONNX Runtime
     // splits each operator across its threads, so a core taken by the decoder stalls all of them.
-    const overlap = process.env.X_OVERLAP ? process.env.X_OVERLAP === '1' : (options.overlapDecode ?? availableParallelism() > model.threads);
+    const overlap = options.overlapDecode ?? availableParallelism() > model.threads;
     const embedLoop = async () => {
       let lastSave = Date.now();
       const next = (): Promise<PreparedBatch> | undefined => {
-        if (signal?.aborted) return undefined;
+        if (halt.aborted) return undefined;
+        // While files are still being read, wait for a full batch: small batches waste the model.
+        if (!ingestFinished && this.queue.pending('embed', model.name) < batchSize) return undefined;
         const jobs = pipeline.claim();
         return jobs.length ? pipeline.prepare(jobs) : undefined;
       };
       let upcoming = next();
-      for (;;) {
-        await this.pauser.wait(signal);
-        if (!upcoming) {
-          if (signal?.aborted) break;
-          if (ingestFinished && this.queue.pending('embed', model.name) === 0) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, 100);
-          });
-          upcoming = next();
-          continue;
+      try {
+        for (;;) {
+          await this.pauser.wait(halt);
+          if (halt.aborted) break;
+          if (!upcoming) {
+            if (ingestFinished && this.queue.pending('embed', model.name) === 0) break;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, 100);
+            });
+            upcoming = next();
+            continue;
+          }
+          const batch = await upcoming;
+          upcoming = undefined;
+          if (halt.aborted) {
+            pipeline.release(batch);
+            break;
+          }
+          if (overlap) upcoming = next(); // decode the next batch while the model runs on this one
+          const outcome = await pipeline.run(batch);
+          if (!overlap) upcoming = next();
+          summary.embedded += outcome.embedded;
+          summary.failed += outcome.failed;
+          currentFile = outcome.lastPath;
+          meter.add(outcome.embedded + outcome.failed);
+          if (Date.now() - lastSave > SAVE_EVERY_MS) {
+            model.index.save();
+            lastSave = Date.now();
+          }
+          report();
         }
-        const batch = await upcoming;
-        if (signal?.aborted) {
-          pipeline.release(batch);
-          break;
-        }
-        let outcome;
-        const tr0 = performance.now();
-        if (overlap) {
-          upcoming = next(); // decode the next batch while the model runs on this one
-          outcome = await pipeline.run(batch);
-        } else {
-          outcome = await pipeline.run(batch);
-          const tr1 = performance.now();
-          upcoming = next();
-          if (process.env.X_TRACE) { const u = upcoming; void u?.then(() => console.error(`run ${(tr1 - tr0).toFixed(0)} prep ${(performance.now() - tr1).toFixed(0)} n=${batch.jobs.length}`)); }
-        }
-        summary.embedded += outcome.embedded;
-        summary.failed += outcome.failed;
-        currentFile = outcome.lastPath;
-        meter.add(outcome.embedded + outcome.failed);
-        if (Date.now() - lastSave > SAVE_EVERY_MS) {
-          model.index.save();
-          lastSave = Date.now();
-        }
-        report();
+      } finally {
+        // Work claimed but not run goes back to the queue, whether we stopped or failed.
+        const pending = await upcoming;
+        if (pending) pipeline.release(pending);
       }
-      if (upcoming) pipeline.release(await upcoming);
     };
 
-    await Promise.all([ingestLoop(), embedLoop()]);
+    // Either loop failing stops the other, so nothing touches the library after run() returns.
+    const outcomes = await Promise.allSettled([ingestLoop(), embedLoop().catch((error: unknown) => {
+      stopAll.abort();
+      throw error;
+    })]);
     model.index.save();
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
     summary.stopped = Boolean(signal?.aborted);
     summary.seconds = (Date.now() - started) / 1000;
     report(true);

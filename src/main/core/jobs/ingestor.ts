@@ -21,6 +21,8 @@ export type IngestOutcome = 'ready' | 'moved' | 'error' | 'vanished' | 'skipped'
 
 export interface IngestResult {
   outcome: IngestOutcome;
+  /** The row that now holds the file (after a move, the old row). */
+  fileId?: number;
   path?: string;
   contentId?: number;
   error?: string;
@@ -54,19 +56,20 @@ export class Ingestor {
         contentId = this.contents.insert(sha256, bytes.length, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif });
       }
       const known = contentId;
-      const moved = this.db.transaction(() => {
+      const movedFrom = this.db.transaction(() => {
         const previous = this.files.missingWithContent(known);
         if (previous && previous.id !== row.id) {
           // A move or rename: keep the old row (its id and all attached data), drop the new one.
           this.files.delete(row.id);
           this.files.relocate(previous.id, row.folder_id, row.path, row.ext, st.size, st.mtimeMs);
-          return true;
+          return previous.id;
         }
         this.files.setReady(row.id, known);
         this.queue.complete(job.id);
-        return false;
+        return undefined;
       })();
-      return { outcome: moved ? 'moved' : 'ready', path: row.path, contentId };
+      const fileId = movedFrom ?? row.id;
+      return { outcome: movedFrom === undefined ? 'ready' : 'moved', fileId, path: row.path, contentId };
     } catch (error) {
       const described = describeFileError(error);
       this.db.transaction(() => {

@@ -55,12 +55,16 @@ export class InferenceClient {
     return this.call({ method: 'embedTexts', params: { texts } }) as Promise<Float32Array[]>;
   }
 
+  /**
+   * Releases the model and stops the worker. The worker runs requests in order, so the dispose
+   * waits for any inference in flight; terminating a thread inside ONNX Runtime would abort the process.
+   */
   async close(): Promise<void> {
-    if (!this.deadReason) {
-      await this.call({ method: 'dispose' }).catch(() => undefined);
-      this.deadReason = 'inference worker closed';
-      await this.worker.terminate();
-    }
+    if (this.deadReason) return;
+    const disposed = this.call({ method: 'dispose' }).catch(() => undefined);
+    this.deadReason = 'inference worker closed';
+    await disposed;
+    await this.worker.terminate();
   }
 
   private call(request: RequestWithoutId, transfer: ArrayBuffer[] = []): Promise<unknown> {

@@ -58,6 +58,14 @@ export class VectorRepo {
     return this.db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND content_id = ?').get(modelId, contentId) !== undefined;
   }
 
+  /** The error recorded when this model failed on this content, if it did. */
+  failureOf(modelId: number, contentId: number): string | undefined {
+    const row = this.db.prepare(`SELECT error FROM embeddings WHERE model_id = ? AND content_id = ? AND status = 'error'`).get(modelId, contentId) as
+      | { error: string | null }
+      | undefined;
+    return row ? (row.error ?? 'the model could not process this file') : undefined;
+  }
+
   /** Ready contents the model has not processed yet (after a model switch, or jobs lost to a crash). */
   unprocessedContents(modelId: number): number[] {
     return (
