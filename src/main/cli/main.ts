@@ -30,7 +30,7 @@ const program = new Command()
   .version(packageJson.version)
   .option('--library <dir>', 'library folder (database, indexes, thumbnails)', defaultLibraryDir())
   .option('--offline', 'forbid every network access (also: TROVE_OFFLINE=1)')
-  .option('--threads <n>', 'inference threads (default: all cores)', positiveInt)
+  .option('--threads <n>', 'inference threads (default: all cores, or all but one from 4 cores up)', positiveInt)
   .showHelpAfterError('(run `trove --help` for usage)');
 
 function openEngine(): Engine {

@@ -31,7 +31,7 @@ import { defaultModelCacheDir, libraryFiles } from './paths.js';
 export interface EngineOptions {
   libraryDir: string;
   modelCacheDir?: string;
-  /** ONNX Runtime threads; default: the library setting, else all cores. */
+  /** ONNX Runtime threads; default: the library setting, else see defaultInferenceThreads(). */
   threads?: number;
   /** Forbid every network access (also on with the library setting or TROVE_OFFLINE=1). */
   offline?: boolean;
@@ -108,7 +108,7 @@ export class Engine {
     this.models = new ModelManager({
       cacheDir: options.modelCacheDir ?? defaultModelCacheDir(),
       indexDir: this.paths.indexDir,
-      threads: options.threads ?? this.settings.get().threads ?? availableParallelism(),
+      threads: options.threads ?? this.settings.get().threads ?? defaultInferenceThreads(),
       offline: () => this.isOffline(),
       vectors: this.vectors,
       workerEntry: options.workerEntry,
@@ -377,6 +377,14 @@ export class Engine {
     this.lock.release();
     this.db.close();
   }
+}
+
+/**
+ * All cores on small machines (the model is the bottleneck); on 4 cores and more, one is left for
+ * decoding the next batch, the UI and the rest of the system, which keeps the computer responsive.
+ */
+export function defaultInferenceThreads(cores = availableParallelism()): number {
+  return cores >= 4 ? cores - 1 : cores;
 }
 
 function isReachableFolder(path: string): boolean {
