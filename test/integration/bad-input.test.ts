@@ -107,7 +107,7 @@ describe('bad input', () => {
     const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: tempDir(), TROVE_OFFLINE: '1' };
     const missing = await runCli(['--library', lib, 'add', join(lib, 'does-not-exist')], { env });
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/cannot add .*does-not-exist: the file disappeared|cannot add/);
+    expect(missing.stderr).toMatch(/cannot add .*does-not-exist: no such folder/);
     const badLimit = await runCli(['--library', lib, 'search', 'x', '--limit', 'many'], { env });
     expect(badLimit.code).not.toBe(0);
     expect(badLimit.stderr).toMatch(/positive whole number/);

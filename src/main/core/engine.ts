@@ -131,7 +131,8 @@ export class Engine {
     try {
       real = realpathSync(resolve(path));
     } catch (error) {
-      throw new Error(`cannot add ${path}: ${describeFileError(error).message}`);
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new Error(`cannot add ${path}: ${missing ? 'no such folder' : describeFileError(error).message}`);
     }
     if (!statSync(real).isDirectory()) throw new Error(`cannot add ${path}: it is not a folder`);
     const existing = this.folders.byPath(real);

@@ -1,18 +1,30 @@
 /** Items per second over a sliding window, and the ETA that follows from it. */
 export class RateMeter {
   private samples: { at: number; count: number }[] = [];
+  private readonly start: number;
 
-  constructor(private readonly windowMs = 15_000) {}
+  constructor(
+    private readonly windowMs = 15_000,
+    now = Date.now(),
+  ) {
+    this.start = now;
+  }
 
   add(count: number, now = Date.now()): void {
     this.samples.push({ at: now, count });
-    while (this.samples.length > 2 && now - this.samples[0]!.at > this.windowMs) this.samples.shift();
+    while (this.samples.length > 2 && now - this.samples[1]!.at > this.windowMs) this.samples.shift();
   }
 
+  /**
+   * Items completed after the oldest kept sample, over the time since it. Measured up to `now`, so a
+   * stall shows as a falling rate instead of the last good one.
+   */
   ratePerSecond(now = Date.now()): number {
-    if (this.samples.length === 0) return 0;
-    const span = Math.max(now - this.samples[0]!.at, 1000);
-    return (this.samples.reduce((sum, s) => sum + s.count, 0) * 1000) / span;
+    const [first, ...rest] = this.samples;
+    if (!first) return 0;
+    if (rest.length === 0) return (first.count * 1000) / Math.max(now - this.start, 1);
+    const counted = rest.reduce((sum, s) => sum + s.count, 0);
+    return (counted * 1000) / Math.max(now - first.at, 1);
   }
 
   etaSeconds(remaining: number, now = Date.now()): number | null {

@@ -131,6 +131,7 @@ function heicSupported(): boolean {
 function classifySharpError(error: unknown): MediaError {
   if (error instanceof MediaError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (/input file is missing/i.test(message)) return new MediaError('file not found', 'vanished');
   if (/unsupported image format/i.test(message)) return new MediaError('not an image, or a format Trove cannot read', 'not-media');
   if (/pixel limit/i.test(message)) return new MediaError('image too large to index safely', 'too-large');
   if (/premature end|truncated|corrupt|invalid|bad|unexpected end|not a|error/i.test(message)) {
