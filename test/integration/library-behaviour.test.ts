@@ -152,4 +152,35 @@ describe('library behaviour', () => {
       await engine.close();
     }
   });
+
+  it('watches a folder added while watching, and stops following a removed one', async () => {
+    const lib = tempDir();
+    const first = tempDir();
+    const second = tempDir();
+    await writeSyntheticPhotos(first, 2, 10);
+    await writeSyntheticPhotos(second, 3, 20);
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
+    engine.addFolder(first);
+    const controller = new AbortController();
+    let live = false;
+    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 300, onWatching: () => (live = true) });
+    try {
+      await waitFor(() => live && readyPaths(engine).length === 2, 'the first folder');
+      engine.addFolder(second);
+      await waitFor(() => readyPaths(engine).length === 5, 'the added folder to be indexed');
+      const later = join(second, 'later.jpg');
+      await writeSyntheticPhoto(later, 77);
+      await waitFor(() => vectorIdsOf(engine, later).length === 1, 'a new file in the added folder');
+      engine.removeFolder(first);
+      expect(readyPaths(engine).every((p) => p.startsWith(second))).toBe(true);
+      await writeSyntheticPhoto(join(first, 'ignored.jpg'), 78);
+      await writeSyntheticPhoto(join(second, 'seen.jpg'), 79);
+      await waitFor(() => vectorIdsOf(engine, join(second, 'seen.jpg')).length === 1, 'the later file');
+      expect(fileRow(engine, join(first, 'ignored.jpg'))).toBeUndefined();
+    } finally {
+      controller.abort();
+      await watching.catch(() => undefined);
+      await engine.close();
+    }
+  });
 });

@@ -129,6 +129,7 @@ program
           else if (s.embedded || s.failed) console.error(`indexed: ${s.embedded} embedded, ${s.failed} failed`);
         },
         onDegraded: (reason) => console.error(`warning: ${reason}`),
+        onError: (error) => console.error(`error: ${error.message}`),
         onWatching: () => console.error(`watching ${engine.listFolders().length} folder(s) for changes (Ctrl-C to stop)`),
       });
       view.stop();

@@ -55,6 +55,8 @@ export interface IndexSummary extends RunSummary {
 export interface WatchOptions extends IndexOptions {
   onBatch?: (changes: WatchChange[], summary: IndexSummary) => void;
   onDegraded?: (reason: string) => void;
+  /** A failure while following changes (the watch goes on). */
+  onError?: (error: Error) => void;
   /** Called once the folders are being watched: changes from then on are picked up live. */
   onWatching?: () => void;
   /** Missing files are forgotten after this long, leaving time for the other half of a move. */
@@ -89,6 +91,8 @@ export class Engine {
   private readonly ingestor: Ingestor;
   private readonly lock: LibraryLock;
   private readonly paths: ReturnType<typeof libraryFiles>;
+  /** Set while watch() runs, so folders added or removed meanwhile are watched or dropped too. */
+  private watching: { addRoot(path: string): void; removeRoot(path: string): void } | undefined;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.libraryDir, { recursive: true });
@@ -143,7 +147,9 @@ export class Engine {
         throw new Error(`${real} contains the library folder ${folder.path}; remove that one first, then add ${real}`);
       }
     }
-    return this.folders.add(real);
+    const folder = this.folders.add(real);
+    this.watching?.addRoot(folder.path);
+    return folder;
   }
 
   /** Forgets a folder and everything indexed from it. The user's files are never touched. */
@@ -158,6 +164,7 @@ export class Engine {
     const folder = this.folders.byPath(real) ?? this.folders.byPath(abs);
     if (!folder) throw new Error(`${path} is not a library folder (see \`trove status\`)`);
     const removedFiles = this.files.listByFolder(folder.id).length;
+    this.watching?.removeRoot(folder.path);
     this.db.transaction(() => {
       this.folders.remove(folder.id);
     })();
@@ -232,12 +239,23 @@ export class Engine {
     this.lock.acquire();
     const model = await this.useModel(options.model, options.signal);
     const grace = options.missingGraceMs ?? 10_000;
-    const folders = this.folders.list();
-    let running: Promise<void> = Promise.resolve();
+    let serial: Promise<void> = Promise.resolve();
     let rescanTimer: NodeJS.Timeout | undefined;
-    const runBatch = (changes: WatchChange[]) => {
-      running = running.then(async () => {
+    /** Watch work runs one piece at a time; a failure is reported and the next piece still runs. */
+    const enqueue = (work: () => Promise<void>) => {
+      serial = serial.then(async () => {
         if (options.signal?.aborted) return;
+        try {
+          await work();
+        } catch (error) {
+          options.onError?.(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      return serial;
+    };
+    const applyBatch = (changes: WatchChange[]) =>
+      enqueue(async () => {
+        const folders = this.folders.list();
         for (const change of changes) {
           const folder = folders.find((f) => change.path === f.path || change.path.startsWith(`${f.path}/`));
           if (!folder) continue;
@@ -249,43 +267,39 @@ export class Engine {
         this.dropOrphans();
         options.onBatch?.(changes, { ...run, model: model.name, scanned: { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 }, purged });
       });
-      running.catch(() => undefined);
-    };
+    const rescan = () =>
+      enqueue(async () => {
+        await this.scanAll(options);
+        await this.runQueue(model, options);
+      });
     const watcher = new FolderWatcher({
-      roots: folders.map((f) => f.path),
+      roots: this.folders.list().map((f) => f.path),
       filter: this.pathFilter(),
-      onBatch: runBatch,
+      onBatch: (changes) => void applyBatch(changes),
       onDegraded: (reason) => {
         options.onDegraded?.(reason);
-        rescanTimer ??= setInterval(() => {
-          running = running.then(async () => {
-            await this.scanAll(options);
-            await this.runQueue(model, options);
-          });
-        }, 60_000);
+        rescanTimer ??= setInterval(() => void rescan(), 60_000);
       },
     });
+    this.watching = { addRoot: (path) => (watcher.addRoot(path), void rescan()), removeRoot: (path) => watcher.removeRoot(path) };
     // Forget files whose other half of a move never showed up, once their grace period is over.
-    const purgeTimer = setInterval(() => runBatch([]), Math.max(grace, 1000));
+    const purgeTimer = setInterval(() => void applyBatch([]), Math.max(grace, 1000));
     try {
       await watcher.ready;
       // Close the gap between the first scan and the watcher being ready: anything changed in
       // between is caught by one more (cheap, incremental) scan.
-      running = running.then(async () => {
-        await this.scanAll(options);
-        await this.runQueue(model, options);
-      });
-      await running;
+      await rescan();
       options.onWatching?.();
       await new Promise<void>((resolveWait) => {
         if (options.signal?.aborted) return resolveWait();
         options.signal?.addEventListener('abort', () => resolveWait(), { once: true });
       });
     } finally {
+      this.watching = undefined;
       clearInterval(purgeTimer);
       clearInterval(rescanTimer);
       await watcher.close();
-      await running.catch(() => undefined);
+      await serial;
       model.index.save();
       this.lock.release();
     }

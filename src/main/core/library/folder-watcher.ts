@@ -26,9 +26,12 @@ export class FolderWatcher {
   private firstEventAt = 0;
   readonly ready: Promise<void>;
 
+  private readonly roots: string[];
+
   constructor(private readonly options: FolderWatcherOptions) {
-    const rootOf = (p: string) => options.roots.find((r) => p === r || p.startsWith(`${r}/`) || p.startsWith(`${r}\\`));
-    this.watcher = watch(options.roots, {
+    this.roots = [...options.roots];
+    const rootOf = (p: string) => this.roots.find((r) => p === r || p.startsWith(`${r}/`) || p.startsWith(`${r}\\`));
+    this.watcher = watch(this.roots, {
       ignoreInitial: true,
       followSymlinks: true,
       awaitWriteFinish: { stabilityThreshold: 250, pollInterval: 50 },
@@ -50,6 +53,19 @@ export class FolderWatcher {
         options.onDegraded(`folder watching failed: ${(error as Error).message}`);
       }
     });
+  }
+
+  addRoot(path: string): void {
+    if (this.roots.includes(path)) return;
+    this.roots.push(path);
+    this.watcher.add(path);
+  }
+
+  removeRoot(path: string): void {
+    const i = this.roots.indexOf(path);
+    if (i < 0) return;
+    this.roots.splice(i, 1);
+    this.watcher.unwatch(path);
   }
 
   private record(change: WatchChange): void {
