@@ -12,6 +12,8 @@ export default defineConfig({
   },
   preload: {
     plugins: [externalizeDepsPlugin()],
+    // A sandboxed preload must be CommonJS: Electron loads ESM preloads only without the sandbox.
+    build: { rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
   },
   renderer: {
     plugins: [svelte()],
