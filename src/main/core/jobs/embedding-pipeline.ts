@@ -22,6 +22,8 @@ export interface PreparedBatch {
   /** Jobs whose pixels are in `pixels`, in order. */
   decoded: { job: EmbedJob; path: string }[];
   failed: { job: EmbedJob; path?: string; error: string }[];
+  /** Jobs whose content has no readable file right now (moved or deleted meanwhile). */
+  skipped: EmbedJob[];
   pixels: Float32Array;
 }
 
@@ -54,7 +56,8 @@ export class EmbeddingPipeline {
     const limit = pLimit(this.decodeConcurrency);
     const slots = await Promise.all(jobs.map((job, i) => limit(async () => {
         const path = this.files.readyPathForContent(job.contentId);
-        if (!path) return { job, error: 'no readable file has this content any more' };
+        // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
+        if (!path) return { job, skip: true as const };
         const dims = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(job.contentId) as
           | { width: number | null; height: number | null; orientation: number | null }
           | undefined;
@@ -68,15 +71,21 @@ export class EmbeddingPipeline {
     })));
     const decoded: PreparedBatch['decoded'] = [];
     const failed: PreparedBatch['failed'] = [];
+    const skipped: EmbedJob[] = [];
+    const decodedSlots: number[] = [];
     for (const slot of slots) {
-      if ('error' in slot) failed.push({ job: slot.job, path: slot.path, error: slot.error! });
-      else decoded.push({ job: slot.job, path: slot.path! });
+      if ('skip' in slot) skipped.push(slot.job);
+      else if ('error' in slot) failed.push({ job: slot.job, path: slot.path, error: slot.error! });
+      else {
+        decoded.push({ job: slot.job, path: slot.path! });
+        decodedSlots.push(slot.index!);
+      }
     }
-    if (failed.length === 0) return { jobs, decoded, failed, pixels };
-    // Close the gaps left by files that failed to decode, so the model sees only real images.
+    if (decoded.length === jobs.length) return { jobs, decoded, failed, skipped, pixels };
+    // Close the gaps left by files that were not decoded, so the model sees only real images.
     const packed = new Float32Array(decoded.length * plane);
-    slots.filter((slot) => !('error' in slot)).forEach((slot, n) => packed.set(pixels.subarray(slot.index! * plane, (slot.index! + 1) * plane), n * plane));
-    return { jobs, decoded, failed, pixels: packed };
+    decodedSlots.forEach((index, n) => packed.set(pixels.subarray(index * plane, (index + 1) * plane), n * plane));
+    return { jobs, decoded, failed, skipped, pixels: packed };
   }
 
   /**
@@ -108,10 +117,11 @@ export class EmbeddingPipeline {
         this.queue.complete(job.id);
       });
       for (const { job, error } of batch.failed) this.fail(job, error);
+      for (const job of batch.skipped) this.queue.complete(job.id);
     })();
     this.model.index.add(added);
     const lastPath = batch.decoded.at(-1)?.path ?? batch.failed.at(-1)?.path;
-    return { embedded: added.length, failed: batch.jobs.length - added.length, lastPath };
+    return { embedded: added.length, failed: batch.failed.length + batch.decoded.length - added.length, lastPath };
   }
 
   release(batch: PreparedBatch): void {
