@@ -183,4 +183,35 @@ describe('library behaviour', () => {
       await engine.close();
     }
   });
+
+  it('keeps the files of a folder that has become unreadable instead of forgetting them', async () => {
+    const { chmodSync } = await import('node:fs');
+    const { runCli } = await import('../helpers/cli.js');
+    const lib = tempDir();
+    const photos = tempDir();
+    const cache = tempDir();
+    for (const dir of [lib, photos, cache]) chmodSync(dir, 0o777);
+    const inner = join(photos, 'inner');
+    const [kept] = (await writeSyntheticPhotos(inner, 2, 40)) as [string, string];
+    // As root every folder is readable: run the CLI as an unprivileged user so chmod 000 bites.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: cache, TROVE_OFFLINE: '1', HOME: lib };
+    const cli = (...args: string[]) => runCli(['--library', lib, ...args], { env, ...asUser });
+    expect((await cli('add', photos)).code).toBe(0);
+    expect((await cli('index')).stderr).toMatch(/2 embedded/);
+    chmodSync(inner, 0o000);
+    const again = await cli('index');
+    chmodSync(inner, 0o755);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/0 removed/);
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { files: { ready: number }; scanIssues: { path: string; error: string }[] };
+    expect(status.files.ready).toBe(2);
+    expect(status.scanIssues.find((i) => i.path === inner)?.error).toMatch(/permission denied/);
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });
+    try {
+      expect(fileRow(engine, kept)!.status).toBe('ready');
+    } finally {
+      await engine.close();
+    }
+  });
 });

@@ -62,7 +62,10 @@ export class LibrarySync {
         this.files.setError(id, bad.error);
         counts.errors += 1;
       }
+      // Files under a folder that could not be listed this time are not known to be gone.
+      const unlisted = scan.folderIssues.filter((i) => !i.error.includes('loop')).map((i) => `${i.path}/`);
       for (const [path, row] of known) {
+        if (unlisted.some((prefix) => path.startsWith(prefix))) continue;
         if (!seen.has(path) && row.status !== 'missing') {
           this.files.markMissing(row.id);
           counts.missing += 1;
