@@ -1,21 +1,22 @@
-// `npm start`: opens the desktop app when Electron's binary is installed; otherwise says how to use
-// Trove without it (the command line works everywhere).
+// `npm start`: builds and opens the desktop app. Electron fetches its binary on first use; where it
+// cannot (no access to its download host, or ELECTRON_SKIP_BINARY_DOWNLOAD=1), this says so and
+// shows how to use Trove from the command line instead.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-let electronBinary;
-try {
-  electronBinary = require('electron');
-} catch {
-  electronBinary = undefined;
+function electronBinary() {
+  // Requiring 'electron' downloads the binary when it is missing; do it in a child to keep the
+  // download's own error output out of the way when it fails.
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return undefined;
+  process.stdout.write('Checking for the Electron binary (downloaded once)…\n');
+  const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { encoding: 'utf8' });
+  return probe.status === 0 && probe.stdout ? probe.stdout : undefined;
 }
 
-if (typeof electronBinary === 'string' && existsSync(electronBinary)) {
+if (electronBinary()) {
   const result = spawnSync('npx', ['electron-vite', 'preview'], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
-console.log('Electron is not installed on this machine (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1?).');
-console.log('Trove works from the command line:\n');
-spawnSync(process.execPath, ['bin/trove.js', '--help'], { stdio: 'inherit' });
+console.log('Electron is not available on this machine, so the desktop window cannot open here.');
+console.log('Trove works from the command line (`npx trove …`):\n');
+const help = spawnSync(process.execPath, ['bin/trove.js', '--help'], { stdio: 'inherit' });
+process.exit(help.status ?? 1);
