@@ -49,4 +49,23 @@ describe('trove command', () => {
     expect(status.folders.map((f: { path: string }) => f.path)).toHaveLength(1);
     expect(status.settings.offline).toBe(true);
   });
+
+  it('downloads a model with `models download`, and refuses to in offline mode', async () => {
+    const { startFakeHub } = await import('../helpers/fake-hub.js');
+    const hub = await startFakeHub('Xenova/clip-vit-base-patch32', join(FIXTURE_MODELS, 'clip-vit-base-patch32'), 'good');
+    try {
+      const cache = tempDir();
+      const env = { TROVE_MODEL_CACHE: cache, TROVE_HF_ENDPOINT: hub.endpoint, TROVE_MODELS_DIR: '' };
+      const offline = await runCli(['--offline', 'models', 'download', 'clip-vit-base-patch32'], { env });
+      expect(offline.code).toBe(1);
+      expect(offline.stderr).toMatch(/offline mode is on/);
+      expect(hub.requests()).toBe(0);
+      const online = await runCli(['models', 'download', 'clip-vit-base-patch32'], { env });
+      expect(online.code, online.stderr).toBe(0);
+      expect(online.stderr).toMatch(/downloading onnx\/vision_model_quantized.onnx/);
+      expect(online.stderr).toContain(`installed clip-vit-base-patch32 in ${join(cache, 'clip-vit-base-patch32')}`);
+    } finally {
+      await hub.close();
+    }
+  });
 });

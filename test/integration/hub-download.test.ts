@@ -4,10 +4,8 @@
  * with a git blob ETag): progress is reported, integrity is checked, and a failed or interrupted
  * download leaves nothing behind. Offline mode refuses before any connection.
  */
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startFakeHub, type FakeHub } from '../helpers/fake-hub.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadHubModel } from '../../src/main/core/models/hub-download.js';
@@ -21,55 +19,17 @@ import { FIXTURE_MODELS } from '../helpers/env.js';
 const spec = findBuiltinModel('clip-vit-base-patch32') as HubModelSpec;
 const source = join(FIXTURE_MODELS, 'clip-vit-base-patch32');
 
-type Mode = 'good' | 'corrupt' | 'cut' | 'missing-file';
-
-let server: Server | undefined;
-let requests = 0;
-
-async function fakeHub(mode: Mode): Promise<string> {
-  requests = 0;
-  server = createServer((req, res) => {
-    requests += 1;
-    const url = new URL(req.url!, 'http://x');
-    const cdn = url.pathname.startsWith('/cdn/');
-    const file = decodeURIComponent(url.pathname.replace(/^\/cdn\//, '/').replace(`/${spec.hubRepo}/resolve/main/`, ''));
-    const path = join(source, file.replace(/^\//, ''));
-    if (!existsSync(path) || (mode === 'missing-file' && file.endsWith('tokenizer.json'))) {
-      res.writeHead(404).end('Entry not found');
-      return;
-    }
-    const body = readFileSync(path);
-    const isLfs = file.endsWith('.onnx');
-    if (isLfs && !cdn) {
-      const sha = createHash('sha256').update(body).digest('hex');
-      res.writeHead(302, { location: `/cdn/${file}`, 'x-linked-etag': `"${sha}"`, 'x-linked-size': String(body.length) }).end();
-      return;
-    }
-    if (!isLfs) {
-      const gitSha = createHash('sha1').update(`blob ${body.length}\0`).update(body).digest('hex');
-      res.setHeader('etag', `"${gitSha}"`);
-    }
-    const served = mode === 'corrupt' && isLfs ? Buffer.from(body.map((b, i) => (i === 1000 ? b ^ 0xff : b))) : body;
-    res.writeHead(200, { 'content-length': String(body.length) });
-    if (mode === 'cut' && isLfs) {
-      res.write(served.subarray(0, served.length >> 1));
-      setTimeout(() => res.destroy(), 20);
-      return;
-    }
-    res.end(served);
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
-}
+let hub: FakeHub | undefined;
 
 afterEach(async () => {
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  server = undefined;
+  await hub?.close();
+  hub = undefined;
 });
 
 describe('model download', () => {
   it('downloads every file with progress and verifies it', async () => {
-    const endpoint = await fakeHub('good');
+    hub = await startFakeHub(spec.hubRepo, source, 'good');
+    const endpoint = hub.endpoint;
     const cache = tempDir();
     const progress: { file: string; received: number }[] = [];
     const dir = await downloadHubModel(spec, cache, { endpoint, onProgress: (p) => progress.push(p) });
@@ -84,14 +44,16 @@ describe('model download', () => {
     ['cut', /cut|failed/],
     ['missing-file', /404/],
   ] as const)('a %s download says why and leaves nothing half-written', async (mode, message) => {
-    const endpoint = await fakeHub(mode);
+    hub = await startFakeHub(spec.hubRepo, source, mode);
+    const endpoint = hub.endpoint;
     const cache = tempDir();
     await expect(downloadHubModel(spec, cache, { endpoint })).rejects.toThrow(message);
     expect(readdirSync(cache)).toEqual([]);
   });
 
   it('offline mode refuses to download, before any network access, and says what to do', async () => {
-    const endpoint = await fakeHub('good');
+    hub = await startFakeHub(spec.hubRepo, source, 'good');
+    const endpoint = hub.endpoint;
     process.env.TROVE_HF_ENDPOINT = endpoint;
     const saved = process.env.TROVE_MODELS_DIR;
     process.env.TROVE_MODELS_DIR = tempDir();
@@ -100,12 +62,12 @@ describe('model download', () => {
     const manager = new ModelManager({ cacheDir: join(dir, 'cache'), indexDir: join(dir, 'idx'), threads: 1, offline: () => true, vectors: new VectorRepo(db) });
     try {
       await expect(manager.ensureInstalled('clip-vit-base-patch32')).rejects.toThrow(/offline mode forbids downloading.*trove models import/);
-      expect(requests).toBe(0);
+      expect(hub.requests()).toBe(0);
       // Online, the same call downloads it (from the loopback hub) and finds it complete.
       const online = new ModelManager({ cacheDir: join(dir, 'cache'), indexDir: join(dir, 'idx'), threads: 1, offline: () => false, vectors: new VectorRepo(db) });
       const resolved = await online.ensureInstalled('clip-vit-base-patch32');
       expect(resolved.dir).toBe(join(dir, 'cache', 'clip-vit-base-patch32'));
-      expect(requests).toBeGreaterThan(0);
+      expect(hub.requests()).toBeGreaterThan(0);
     } finally {
       delete process.env.TROVE_HF_ENDPOINT;
       process.env.TROVE_MODELS_DIR = saved;

@@ -13,8 +13,8 @@ import { locateModel } from '../core/models/model-locator.js';
 import { downloadHubModel } from '../core/models/hub-download.js';
 import { importModels } from '../core/models/model-import.js';
 import type { SearchOptions } from '../core/search/search-service.js';
-import { createProgressView } from './progress.js';
-import { formatBytes, formatDuration, formatResults, formatStatus } from './format.js';
+import { createDownloadView, createProgressView } from './progress.js';
+import { formatDuration, formatResults, formatStatus } from './format.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -234,9 +234,11 @@ models
     const spec = builtinModels().find((m) => m.name === name);
     if (!spec) throw new Error(`unknown model "${name}" (see \`trove models list\`)`);
     if (spec.kind !== 'clip') throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
-    const bar = createDownloadBar();
-    const dir = await downloadHubModel(spec, defaultModelCacheDir(), { signal: interruptSignal(), onProgress: bar });
-    console.error(`\ninstalled ${name} in ${dir}`);
+    const view = createDownloadView();
+    const dir = await downloadHubModel(spec, defaultModelCacheDir(), { signal: interruptSignal(), onProgress: (p) => view.update(p) }).finally(() =>
+      view.stop(),
+    );
+    console.error(`installed ${name} in ${dir}`);
   });
 
 models
@@ -249,17 +251,6 @@ models
     for (const s of report.skipped) console.error(`skipped ${s.from}: ${s.reason}`);
     if (report.imported.length === 0) throw new Error('no model was imported');
   });
-
-function createDownloadBar() {
-  let last = 0;
-  return (p: { file: string; received: number; size: number | null; totalReceived: number }) => {
-    const now = Date.now();
-    if (now - last < 250) return;
-    last = now;
-    const size = p.size ? `/${formatBytes(p.size)}` : '';
-    process.stderr.write(`\r${p.file}: ${formatBytes(p.received)}${size} (total ${formatBytes(p.totalReceived)})   `);
-  };
-}
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -5,7 +5,8 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import type { IndexProgress } from '../core/jobs/index-runner.js';
-import { formatDuration } from './format.js';
+import { formatBytes, formatDuration } from './format.js';
+import type { DownloadProgress } from '../core/models/hub-download.js';
 
 export interface ProgressView {
   update(p: IndexProgress): void;
@@ -55,5 +56,30 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
     stop() {
       if (started) bar.stop();
     },
+  };
+}
+
+/** Model download progress: one bar per file, in bytes. */
+export function createDownloadView(stream: NodeJS.WriteStream = process.stderr): { update(p: DownloadProgress): void; stop(): void } {
+  let bar: cliProgress.SingleBar | undefined;
+  let file = '';
+  const finish = () => bar?.stop();
+  return {
+    update(p) {
+      if (p.file !== file) {
+        finish();
+        file = p.file;
+        if (!stream.isTTY) stream.write(`downloading ${p.file} (${p.fileIndex + 1}/${p.fileCount})\n`);
+        bar = stream.isTTY
+          ? new cliProgress.SingleBar(
+              { stream, format: `${p.fileIndex + 1}/${p.fileCount} {file} [{bar}] {got}/{size}`, barsize: 24, hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        bar?.start(p.size ?? 1, 0, { file: basename(p.file), got: formatBytes(0), size: p.size ? formatBytes(p.size) : '?' });
+      }
+      bar?.update(p.size ? p.received : 0, { got: formatBytes(p.received) });
+    },
+    stop: finish,
   };
 }
