@@ -27,6 +27,7 @@ import { decodeForModel } from './media/image-decoder.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
+import { isAtOrBelow } from './util/paths-inside.js';
 
 export interface EngineOptions {
   libraryDir: string;
@@ -142,8 +143,8 @@ export class Engine {
     const existing = this.folders.byPath(real);
     if (existing) return existing;
     for (const folder of this.folders.list()) {
-      if (real.startsWith(`${folder.path}/`)) throw new Error(`${real} is already in the library, inside ${folder.path}`);
-      if (folder.path.startsWith(`${real}/`)) {
+      if (isAtOrBelow(real, folder.path)) throw new Error(`${real} is already in the library, inside ${folder.path}`);
+      if (isAtOrBelow(folder.path, real)) {
         throw new Error(`${real} contains the library folder ${folder.path}; remove that one first, then add ${real}`);
       }
     }
@@ -257,7 +258,7 @@ export class Engine {
       enqueue(async () => {
         const folders = this.folders.list();
         for (const change of changes) {
-          const folder = folders.find((f) => change.path === f.path || change.path.startsWith(`${f.path}/`));
+          const folder = folders.find((f) => isAtOrBelow(change.path, f.path));
           if (!folder) continue;
           if (change.type === 'removed') this.sync.pathRemoved(change.path);
           else await this.sync.fileTouched(folder, change.path);

@@ -7,6 +7,7 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import type { PathFilter } from './path-filter.js';
+import { isAtOrBelow } from '../util/paths-inside.js';
 
 export type WatchChange = { type: 'touched' | 'removed'; path: string };
 
@@ -30,7 +31,7 @@ export class FolderWatcher {
 
   constructor(private readonly options: FolderWatcherOptions) {
     this.roots = [...options.roots];
-    const rootOf = (p: string) => this.roots.find((r) => p === r || p.startsWith(`${r}/`) || p.startsWith(`${r}\\`));
+    const rootOf = (p: string) => this.roots.find((r) => isAtOrBelow(p, r));
     this.watcher = watch(this.roots, {
       ignoreInitial: true,
       followSymlinks: true,

@@ -14,6 +14,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import { extensionOf, mediaKindOf } from '../media/media-types.js';
 import { describeFileError } from '../util/file-errors.js';
 import type { ScanResult } from './folder-scanner.js';
+import { belowPrefix } from '../util/paths-inside.js';
 
 export interface SyncCounts {
   added: number;
@@ -63,7 +64,7 @@ export class LibrarySync {
         counts.errors += 1;
       }
       // Files under a folder that could not be listed this time are not known to be gone.
-      const unlisted = scan.folderIssues.filter((i) => !i.error.includes('loop')).map((i) => `${i.path}/`);
+      const unlisted = scan.folderIssues.filter((i) => !i.error.includes('loop')).map((i) => belowPrefix(i.path));
       for (const [path, row] of known) {
         if (unlisted.some((prefix) => path.startsWith(prefix))) continue;
         if (!seen.has(path) && row.status !== 'missing') {

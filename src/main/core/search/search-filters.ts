@@ -4,6 +4,7 @@
  * instead of a post-filtered, shortened list.
  */
 import type { Db } from '../store/database.js';
+import { belowPrefix } from '../util/paths-inside.js';
 
 export interface SearchFilters {
   /** Only files at or below this folder. */
@@ -24,7 +25,7 @@ export function filterSql(f: SearchFilters): { where: string; params: unknown[] 
   const clauses: string[] = [`f.status = 'ready'`];
   const params: unknown[] = [];
   if (f.folder) {
-    const prefix = f.folder.endsWith('/') ? f.folder : `${f.folder}/`;
+    const prefix = belowPrefix(f.folder);
     clauses.push('(f.path = ? OR substr(f.path, 1, ?) = ?)');
     params.push(f.folder, prefix.length, prefix);
   }

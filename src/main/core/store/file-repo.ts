@@ -1,5 +1,6 @@
 /** Files found in library folders, with their per-file status and the reason when it is an error. */
 import type { Db } from './database.js';
+import { belowPrefix } from '../util/paths-inside.js';
 
 export type FileStatus = 'pending' | 'ready' | 'error' | 'missing';
 
@@ -35,7 +36,7 @@ export class FileRepo {
 
   /** Rows at or below a path (a file, or a folder that was removed or moved away). */
   listUnder(path: string): FileRow[] {
-    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const prefix = belowPrefix(path);
     return this.db
       .prepare(`SELECT ${COLUMNS} FROM files WHERE path = ? OR substr(path, 1, ?) = ?`)
       .all(path, prefix.length, prefix) as FileRow[];
