@@ -21,7 +21,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'hnsw-sizes': { type: 'string', default: '100000,1000000' },
     'hnsw-worst-case': { type: 'string', default: '100000' },
-    'clip-photos': { type: 'string', default: '160' },
+    'clip-photos': { type: 'string', default: '480' },
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
