@@ -20,6 +20,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'hnsw-sizes': { type: 'string', default: '100000,1000000' },
+    'hnsw-clustered': { type: 'string', default: '100000' },
     'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '480' },
   },
@@ -63,14 +64,15 @@ if (wants('indexing')) {
 
 if (wants('hnsw')) {
   const runs: [VectorKind, number][] = [
-    ...values['hnsw-sizes']!.split(',').filter(Boolean).map((n) => ['embedding-like', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-sizes']!.split(',').filter(Boolean).map((n) => ['low-rank', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-clustered']!.split(',').filter(Boolean).map((n) => ['clustered', Number(n)] as [VectorKind, number]),
     ...values['hnsw-worst-case']!.split(',').filter(Boolean).map((n) => ['uniform', Number(n)] as [VectorKind, number]),
   ];
   for (const [kind, size] of runs) {
     log(`hnsw: ${size} ${kind} vectors, 512-d`);
     const r = measureHnsw(kind, size, 512, size >= 1_000_000 ? 100 : 200, log);
     results.hnsw.push(r);
-    log(`  recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`);
+    log(`  product (ef ${r.productEf}): recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`);
   }
 }
 
