@@ -64,4 +64,31 @@ describe('image formats', () => {
       await engine.close();
     }
   });
+
+  it('streams big files (hash, probe, EXIF from disk) instead of holding them in memory', async () => {
+    const photos = tempDir();
+    const big = join(photos, 'scan.tiff');
+    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+      .tiff({ compression: 'none' })
+      .toFile(big);
+    // EXIF read from a path (as for big files) finds the same tags as from bytes.
+    const tagged = join(tempDir(), 'tagged.jpg');
+    await sharp(big).resize(400).jpeg().withExifMerge({ IFD0: { Make: 'ScanCo' } }).toFile(tagged);
+    const { readExif } = await import('../../src/main/core/media/exif.js');
+    expect((await readExif(tagged)).cameraMake).toBe('ScanCo');
+    expect(statSync(big).size).toBeGreaterThan(32 * 1024 ** 2);
+    const lib = tempDir();
+    const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'm') });
+    try {
+      engine.addFolder(photos);
+      const summary = await engine.index();
+      expect(summary).toMatchObject({ embedded: 1, failed: 0 });
+      const row = engine.db.prepare('SELECT c.sha256, c.width, c.height FROM files f JOIN contents c ON c.id = f.content_id').get() as Record<string, unknown>;
+      const { createHash } = await import('node:crypto');
+      const { readFileSync } = await import('node:fs');
+      expect(row).toMatchObject({ width: 4000, height: 3000, sha256: createHash('sha256').update(readFileSync(big)).digest('hex') });
+    } finally {
+      await engine.close();
+    }
+  });
 });

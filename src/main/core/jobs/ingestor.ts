@@ -5,7 +5,9 @@
  * Whatever goes wrong with one file is stored on that file, and the queue moves on.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Db } from '../store/database.js';
 import type { ContentRepo } from '../store/content-repo.js';
 import type { FileRepo } from '../store/file-repo.js';
@@ -16,6 +18,14 @@ import { describeFileError, MediaError } from '../util/file-errors.js';
 
 /** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
 export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
+/** Files up to this size are read into memory once for hashing and probing. */
+const IN_MEMORY_BYTES = 32 * 1024 ** 2;
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
 
 export type IngestOutcome = 'ready' | 'moved' | 'error' | 'vanished' | 'skipped';
 
@@ -47,13 +57,14 @@ export class Ingestor {
       if (!st.isFile()) throw new MediaError('not a regular file', 'not-media');
       if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
       if (st.size > MAX_IMAGE_FILE_BYTES) throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
-      const bytes = await readFile(row.path);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      // Small files are read once and reused; big ones are streamed, so memory stays bounded.
+      const bytes = st.size <= IN_MEMORY_BYTES ? await readFile(row.path) : undefined;
+      const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashFile(row.path);
       let contentId = this.contents.idBySha(sha256);
       if (contentId === undefined) {
-        const probe = await probeImage(bytes);
-        const exif = await readExif(bytes);
-        contentId = this.contents.insert(sha256, bytes.length, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif });
+        const probe = await probeImage(bytes ?? row.path);
+        const exif = await readExif(bytes ?? row.path);
+        contentId = this.contents.insert(sha256, st.size, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif });
       }
       const known = contentId;
       const movedFrom = this.db.transaction(() => {

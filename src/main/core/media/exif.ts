@@ -11,7 +11,8 @@ export interface PhotoExif {
 
 const EMPTY: PhotoExif = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
 
-export async function readExif(input: Buffer): Promise<PhotoExif> {
+/** `input` is the file's bytes, or its path (exifr then reads only the parts it needs). */
+export async function readExif(input: Buffer | string): Promise<PhotoExif> {
   let tags: Record<string, unknown> | undefined;
   try {
     tags = await exifr.parse(input, {
