@@ -68,4 +68,30 @@ describe('trove command', () => {
       await hub.close();
     }
   });
+
+  it('`watch` indexes, follows new files, and stops cleanly on Ctrl-C', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliArgs } = await import('../helpers/cli.js');
+    const { writeSyntheticPhoto } = await import('../helpers/images.js');
+    const { waitFor } = await import('../helpers/wait.js');
+    const lib = tempDir();
+    const photos = tempDir();
+    await writeSyntheticPhoto(join(photos, 'first.jpg'), 1);
+    const env = { ...process.env, TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: tempDir(), TROVE_OFFLINE: '1' };
+    expect((await runCli(['--library', lib, 'add', photos], { env })).code).toBe(0);
+    const child = spawn(process.execPath, cliArgs(['--library', lib, 'watch']), { cwd: REPO_ROOT, env });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => /watching 1 folder/.test(stderr), 'the watcher to start', 60_000);
+      await writeSyntheticPhoto(join(photos, 'second.jpg'), 2);
+      await waitFor(() => /1 changes: 1 embedded/.test(stderr), 'the new photo to be indexed', 30_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    const search = JSON.parse((await runCli(['--library', lib, 'search', 'x', '--json'], { env })).stdout) as { results: { path: string }[] };
+    expect(search.results.map((r) => r.path).sort()).toEqual([join(photos, 'first.jpg'), join(photos, 'second.jpg')]);
+  });
 });
