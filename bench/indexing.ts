@@ -44,7 +44,11 @@ export async function measureIndexing(
   const plane = 3 * pre.size * pre.size;
   const tensors = new Float32Array(files.length * plane);
   for (const [i, file] of files.entries()) await decodeForModel(file, pre, tensors, i * plane);
-  const session = await ort.InferenceSession.create(join(resolved.dir, onnxFile), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(join(resolved.dir, onnxFile), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
   const batch = 16;
   const runAll = async () => {
     for (let start = 0; start < files.length; start += batch) {
@@ -68,7 +72,15 @@ export async function measureIndexing(
   for (let round = 0; round < repeats; round += 1) pipelineRates.push(await indexOnce(modelName, photosDir, threads, files.length));
   const raw = median(rawRates);
   const pipeline = median(pipelineRates);
-  return { model: modelName, images: files.length, threads, rawImagesPerSecond: raw, pipelineImagesPerSecond: pipeline, ratio: pipeline / raw, rounds: repeats };
+  return {
+    model: modelName,
+    images: files.length,
+    threads,
+    rawImagesPerSecond: raw,
+    pipelineImagesPerSecond: pipeline,
+    ratio: pipeline / raw,
+    rounds: repeats,
+  };
 }
 
 /** One full `engine.index()` of the folder into a fresh library; returns images per second. */

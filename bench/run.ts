@@ -32,14 +32,26 @@ const log = (m: string) => console.log(m);
 if (wants('indexing')) {
   if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
     log('indexing: mobilenet-v2-int8 on ../shared/media/photos');
-    results.indexing.push(await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', join(SHARED, 'media', 'photos'), join(SHARED, 'models')));
+    results.indexing.push(
+      await measureIndexing(
+        'mobilenet-v2-int8',
+        'mobilenetv2-12-int8.onnx',
+        'input',
+        join(SHARED, 'media', 'photos'),
+        join(SHARED, 'models'),
+      ),
+    );
   } else results.notes.push('mobilenet indexing skipped: ../shared not found');
 
   // Full-size random-weight CLIP ViT-B/32 (int8, the compute of the real default model), generated once.
   const models = join(ROOT, 'bench', '.models');
   if (!existsSync(join(models, 'clip-vit-base-patch32', 'onnx', 'vision_model_quantized.onnx'))) {
     log('generating a full-size random-weight CLIP ViT-B/32 (int8) into bench/.models …');
-    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'full', '--quantized-only', '--out', models], { stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'full', '--quantized-only', '--out', models],
+      { stdio: 'inherit' },
+    );
   }
   const count = Number(values['clip-photos']);
   // Flat synthetic pictures decode fast; real photos carry sensor noise, which makes JPEG decoding
@@ -58,21 +70,31 @@ if (wants('indexing')) {
     results.indexing.push({ ...r, model: `${r.model} (${label} 1600x1200 JPEGs)` });
   }
   for (const r of results.indexing) {
-    log(`  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}`);
+    log(
+      `  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}`,
+    );
   }
 }
 
 if (wants('hnsw')) {
   const runs: [VectorKind, number][] = [
-    ...values['hnsw-sizes']!.split(',').filter(Boolean).map((n) => ['low-rank', Number(n)] as [VectorKind, number]),
-    ...values['hnsw-clustered']!.split(',').filter(Boolean).map((n) => ['clustered', Number(n)] as [VectorKind, number]),
-    ...values['hnsw-worst-case']!.split(',').filter(Boolean).map((n) => ['uniform', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-sizes']!.split(',')
+      .filter(Boolean)
+      .map((n) => ['low-rank', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-clustered']!.split(',')
+      .filter(Boolean)
+      .map((n) => ['clustered', Number(n)] as [VectorKind, number]),
+    ...values['hnsw-worst-case']!.split(',')
+      .filter(Boolean)
+      .map((n) => ['uniform', Number(n)] as [VectorKind, number]),
   ];
   for (const [kind, size] of runs) {
     log(`hnsw: ${size} ${kind} vectors, 512-d`);
     const r = measureHnsw(kind, size, 512, size >= 1_000_000 ? 100 : 200, log);
     results.hnsw.push(r);
-    log(`  product (ef ${r.productEf}): recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`);
+    log(
+      `  product (ef ${r.productEf}): recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; build ${r.buildSeconds.toFixed(0)} s, RSS ${r.rssMiBPerMillion.toFixed(0)} MiB per million`,
+    );
   }
 }
 

@@ -21,7 +21,9 @@ export async function writeSyntheticPhoto(
     return s / 4294967296;
   };
   const blocks = Array.from({ length: 6 }, () => ({
-    x: rand() * width, y: rand() * height, r: 20 + rand() * 60,
+    x: rand() * width,
+    y: rand() * height,
+    r: 20 + rand() * 60,
     c: [rand() * 255, rand() * 255, rand() * 255],
   }));
   const base = [rand() * 255, rand() * 255, rand() * 255];

@@ -11,7 +11,8 @@ const BIN = join(REPO_ROOT, 'bin', 'trove.js');
 describe('trove command', () => {
   it('answers --help from the built package', () => {
     const help = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
-    for (const command of ['add', 'remove', 'index', 'watch', 'search', 'similar', 'status', 'models']) expect(help).toMatch(new RegExp(`\\n\\s+${command}\\b`));
+    for (const command of ['add', 'remove', 'index', 'watch', 'search', 'similar', 'status', 'models'])
+      expect(help).toMatch(new RegExp(`\\n\\s+${command}\\b`));
     const models = execFileSync(process.execPath, [BIN, 'models', '--help'], { encoding: 'utf8' });
     for (const sub of ['list', 'download', 'import']) expect(models).toContain(sub);
   });
@@ -91,7 +92,9 @@ describe('trove command', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    const search = JSON.parse((await runCli(['--library', lib, 'search', 'x', '--json'], { env })).stdout) as { results: { path: string }[] };
+    const search = JSON.parse((await runCli(['--library', lib, 'search', 'x', '--json'], { env })).stdout) as {
+      results: { path: string }[];
+    };
     expect(search.results.map((r) => r.path).sort()).toEqual([join(photos, 'first.jpg'), join(photos, 'second.jpg')]);
   });
 });

@@ -84,12 +84,15 @@ describe('CLIP fixture', () => {
     }
   });
 
-  it.skipIf(!existsSync(join(SHARED_MODELS, 'clip-vit-b32-tokenizer')))('tokenises like the real CLIP tokenizer through the same code path', async () => {
-    const { AutoTokenizer, env } = await import('@huggingface/transformers');
-    env.allowRemoteModels = false;
-    env.localModelPath = `${SHARED_MODELS}/`;
-    const tokenizer = await AutoTokenizer.from_pretrained('clip-vit-b32-tokenizer');
-    const ids = tokenizer('a photo of a dog').input_ids.tolist()[0].map(Number);
-    expect(ids).toEqual([49406, 320, 1125, 539, 320, 1929, 49407]);
-  });
+  it.skipIf(!existsSync(join(SHARED_MODELS, 'clip-vit-b32-tokenizer')))(
+    'tokenises like the real CLIP tokenizer through the same code path',
+    async () => {
+      const { AutoTokenizer, env } = await import('@huggingface/transformers');
+      env.allowRemoteModels = false;
+      env.localModelPath = `${SHARED_MODELS}/`;
+      const tokenizer = await AutoTokenizer.from_pretrained('clip-vit-b32-tokenizer');
+      const ids = tokenizer('a photo of a dog').input_ids.tolist()[0].map(Number);
+      expect(ids).toEqual([49406, 320, 1125, 539, 320, 1929, 49407]);
+    },
+  );
 });

@@ -68,7 +68,9 @@ describe('crash safety', () => {
       const afterIds = new Map(after.map((r) => [r.id, r.content_id]));
       for (const row of before) expect(afterIds.get(row.id)).toBe(row.content_id);
       // One vector per content: nothing was embedded twice.
-      const perContent = engine.db.prepare('SELECT MAX(n) AS most FROM (SELECT COUNT(*) AS n FROM vectors GROUP BY content_id)').get() as { most: number };
+      const perContent = engine.db.prepare('SELECT MAX(n) AS most FROM (SELECT COUNT(*) AS n FROM vectors GROUP BY content_id)').get() as {
+        most: number;
+      };
       expect(perContent.most).toBe(1);
       expect(engine.status().files.ready).toBe(PHOTOS);
       expect(engine.queue.pending('ingest') + engine.queue.pending('embed')).toBe(0);

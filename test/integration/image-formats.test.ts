@@ -38,9 +38,27 @@ describe('image formats', () => {
       expect(summary.failed).toBe(0);
       expect(summary.embedded).toBeGreaterThanOrEqual(6);
       const rows = engine.db
-        .prepare(`SELECT f.path, c.format, c.width, c.height, c.orientation, c.camera_make, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id`)
-        .all() as { path: string; format: string; width: number; height: number; orientation: number; camera_make: string | null; taken_at: number | null }[];
-      expect(rows.map((r) => r.path.split('/').pop()).sort()).toEqual(['a.jpg', 'b.png', 'c.webp', 'd.gif', 'e.avif', 'f.tiff', 'sideways.jpg']);
+        .prepare(
+          `SELECT f.path, c.format, c.width, c.height, c.orientation, c.camera_make, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id`,
+        )
+        .all() as {
+        path: string;
+        format: string;
+        width: number;
+        height: number;
+        orientation: number;
+        camera_make: string | null;
+        taken_at: number | null;
+      }[];
+      expect(rows.map((r) => r.path.split('/').pop()).sort()).toEqual([
+        'a.jpg',
+        'b.png',
+        'c.webp',
+        'd.gif',
+        'e.avif',
+        'f.tiff',
+        'sideways.jpg',
+      ]);
       const turned = rows.find((r) => r.path === sideways)!;
       expect(turned).toMatchObject({ width: 300, height: 200, orientation: 6, camera_make: 'TestCam' });
       expect(new Date(turned.taken_at!).getUTCFullYear()).toBe(2021);
@@ -73,7 +91,11 @@ describe('image formats', () => {
       .toFile(big);
     // EXIF read from a path (as for big files) finds the same tags as from bytes.
     const tagged = join(tempDir(), 'tagged.jpg');
-    await sharp(big).resize(400).jpeg().withExifMerge({ IFD0: { Make: 'ScanCo' } }).toFile(tagged);
+    await sharp(big)
+      .resize(400)
+      .jpeg()
+      .withExifMerge({ IFD0: { Make: 'ScanCo' } })
+      .toFile(tagged);
     const { readExif } = await import('../../src/main/core/media/exif.js');
     expect((await readExif(tagged)).cameraMake).toBe('ScanCo');
     expect(statSync(big).size).toBeGreaterThan(32 * 1024 ** 2);
@@ -83,7 +105,9 @@ describe('image formats', () => {
       engine.addFolder(photos);
       const summary = await engine.index();
       expect(summary).toMatchObject({ embedded: 1, failed: 0 });
-      const row = engine.db.prepare('SELECT c.sha256, c.width, c.height FROM files f JOIN contents c ON c.id = f.content_id').get() as Record<string, unknown>;
+      const row = engine.db
+        .prepare('SELECT c.sha256, c.width, c.height FROM files f JOIN contents c ON c.id = f.content_id')
+        .get() as Record<string, unknown>;
       const { createHash } = await import('node:crypto');
       const { readFileSync } = await import('node:fs');
       expect(row).toMatchObject({ width: 4000, height: 3000, sha256: createHash('sha256').update(readFileSync(big)).digest('hex') });

@@ -59,7 +59,10 @@ describe('library behaviour', () => {
         const now = vectorIdsOf(engine, b);
         return now.length === 1 && now[0] !== before[0];
       }, 'the changed file to be embedded again');
-      await waitFor(() => (engine.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(before[0]) ? undefined : true), 'the old vector to be dropped');
+      await waitFor(
+        () => (engine.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(before[0]) ? undefined : true),
+        'the old vector to be dropped',
+      );
 
       // A deleted file disappears (after the grace period that lets moves be recognised).
       rmSync(c);
@@ -204,7 +207,10 @@ describe('library behaviour', () => {
     chmodSync(inner, 0o755);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/0 removed/);
-    const status = JSON.parse((await cli('status', '--json')).stdout) as { files: { ready: number }; scanIssues: { path: string; error: string }[] };
+    const status = JSON.parse((await cli('status', '--json')).stdout) as {
+      files: { ready: number };
+      scanIssues: { path: string; error: string }[];
+    };
     expect(status.files.ready).toBe(2);
     expect(status.scanIssues.find((i) => i.path === inner)?.error).toMatch(/permission denied/);
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });

@@ -31,7 +31,10 @@ describe('search filters', () => {
       utimesSync(path, day('2023-03-01'), day('2023-03-01'));
     }
     const dated = join(photos, 'home', 'exif-dated.jpg');
-    await sharp(join(photos, 'home', 'h0.png')).jpeg().withExifMerge({ IFD2: { DateTimeOriginal: '2019:06:02 08:00:00' } }).toFile(dated);
+    await sharp(join(photos, 'home', 'h0.png'))
+      .jpeg()
+      .withExifMerge({ IFD2: { DateTimeOriginal: '2019:06:02 08:00:00' } })
+      .toFile(dated);
     utimesSync(dated, day('2023-03-01'), day('2023-03-01'));
     engine = Engine.open({ libraryDir: join(root, 'lib'), offline: true, modelCacheDir: join(root, 'models') });
     engine.addFolder(photos);

@@ -33,7 +33,18 @@ function setup(count: number) {
   const ids: number[] = [];
   db.transaction(() => {
     for (let i = 0; i < count; i += 1) {
-      const contentId = contents.insert(`sha-${i}`, 1, { kind: 'image', format: 'jpeg', width: 1, height: 1, orientation: 1, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+      const contentId = contents.insert(`sha-${i}`, 1, {
+        kind: 'image',
+        format: 'jpeg',
+        width: 1,
+        height: 1,
+        orientation: 1,
+        takenAt: null,
+        cameraMake: null,
+        cameraModel: null,
+        gpsLat: null,
+        gpsLon: null,
+      });
       ids.push(...vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(i) }], []));
     }
   })();
@@ -66,7 +77,18 @@ describe('vector index', () => {
     db.prepare(`DELETE FROM vectors WHERE id IN (${ids.slice(0, 10).join(',')})`).run();
     const contents = new ContentRepo(db);
     for (let i = 0; i < 5; i += 1) {
-      const contentId = contents.insert(`late-${i}`, 1, { kind: 'image', format: 'jpeg', width: 1, height: 1, orientation: 1, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+      const contentId = contents.insert(`late-${i}`, 1, {
+        kind: 'image',
+        format: 'jpeg',
+        width: 1,
+        height: 1,
+        orientation: 1,
+        takenAt: null,
+        cameraMake: null,
+        cameraModel: null,
+        gpsLat: null,
+        gpsLon: null,
+      });
       vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(1000 + i) }], []);
     }
     const { index, report } = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);

@@ -16,11 +16,19 @@ function listFiles(dir: string): string[] {
 describe('CLIP fixture generator', () => {
   it('reproduces the committed fixture byte for byte, and it stays small', () => {
     const out = tempDir();
-    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'tiny', '--out', out], { cwd: REPO_ROOT });
+    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'tiny', '--out', out], {
+      cwd: REPO_ROOT,
+    });
     const committed = join(FIXTURE_MODELS, 'clip-vit-base-patch32');
     const generated = join(out, 'clip-vit-base-patch32');
-    const files = listFiles(committed).map((f) => relative(committed, f)).sort();
-    expect(listFiles(generated).map((f) => relative(generated, f)).sort()).toEqual(files);
+    const files = listFiles(committed)
+      .map((f) => relative(committed, f))
+      .sort();
+    expect(
+      listFiles(generated)
+        .map((f) => relative(generated, f))
+        .sort(),
+    ).toEqual(files);
     for (const file of files) expect(readFileSync(join(generated, file)).equals(readFileSync(join(committed, file))), file).toBe(true);
     const bytes = files.reduce((sum, f) => sum + statSync(join(committed, f)).size, 0);
     expect(bytes).toBeLessThan(2 * 1024 * 1024);

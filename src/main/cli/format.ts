@@ -17,7 +17,8 @@ export function formatStatus(s: LibraryStatus): string {
   for (const f of s.folders) {
     out.push(`  ${f.path}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`);
   }
-  for (const m of s.models) out.push(`Model ${m.name}: ${m.vectors} vectors (${m.dim}-d)${m.pendingJobs ? `, ${m.pendingJobs} files waiting` : ''}`);
+  for (const m of s.models)
+    out.push(`Model ${m.name}: ${m.vectors} vectors (${m.dim}-d)${m.pendingJobs ? `, ${m.pendingJobs} files waiting` : ''}`);
   if (s.pendingIngest) out.push(`${s.pendingIngest} files waiting to be read: run \`trove index\``);
   if (s.errors.length) {
     out.push(`Files with errors (${s.files.error}):`);
@@ -28,7 +29,9 @@ export function formatStatus(s: LibraryStatus): string {
     out.push('Folder problems:');
     for (const i of s.scanIssues) out.push(`  ${i.path}: ${i.error}`);
   }
-  out.push(`Settings: model ${s.settings.imageModel}, offline ${s.settings.offline ? 'on' : 'off'}${s.settings.excludePatterns.length ? `, excluding ${s.settings.excludePatterns.join(' ')}` : ''}`);
+  out.push(
+    `Settings: model ${s.settings.imageModel}, offline ${s.settings.offline ? 'on' : 'off'}${s.settings.excludePatterns.length ? `, excluding ${s.settings.excludePatterns.join(' ')}` : ''}`,
+  );
   return out.join('\n');
 }
 

@@ -100,9 +100,7 @@ program
     withEngine(async (engine) => {
       const signal = interruptSignal();
       const view = createProgressView();
-      const summary = await engine
-        .index({ model: opts.model, signal, onProgress: (p) => view.update(p) })
-        .finally(() => view.stop());
+      const summary = await engine.index({ model: opts.model, signal, onProgress: (p) => view.update(p) }).finally(() => view.stop());
       const moved = summary.moved ? `, ${summary.moved} moved` : '';
       const verb = summary.stopped ? 'stopped' : 'done';
       console.error(
@@ -125,7 +123,8 @@ program
         signal,
         onProgress: (p) => view.update(p),
         onBatch: (changes, s) => {
-          if (changes.length) console.error(`${changes.length} changes: ${s.embedded} embedded, ${s.moved} moved, ${s.failed} failed, ${s.purged} removed`);
+          if (changes.length)
+            console.error(`${changes.length} changes: ${s.embedded} embedded, ${s.moved} moved, ${s.failed} failed, ${s.purged} removed`);
           else if (s.embedded || s.failed) console.error(`indexed: ${s.embedded} embedded, ${s.failed} failed`);
         },
         onDegraded: (reason) => console.error(`warning: ${reason}`),
@@ -156,7 +155,16 @@ interface SearchCliOptions extends SearchOptions {
 }
 
 function toSearchOptions(o: SearchCliOptions): SearchOptions & { model?: string } {
-  return { limit: o.limit, offset: o.offset, minScore: o.minScore, folder: o.folder, from: o.from, to: o.to, types: o.type, model: o.model };
+  return {
+    limit: o.limit,
+    offset: o.offset,
+    minScore: o.minScore,
+    folder: o.folder,
+    from: o.from,
+    to: o.to,
+    types: o.type,
+    model: o.model,
+  };
 }
 
 searchOptions(program.command('search').argument('<text>', 'what to look for').description('search the library by text')).action(
@@ -167,12 +175,13 @@ searchOptions(program.command('search').argument('<text>', 'what to look for').d
     }),
 );
 
-searchOptions(program.command('similar').argument('<file>', 'an indexed file or any image').description('find items similar to a file')).action(
-  (file: string, opts: SearchCliOptions) =>
-    withEngine(async (engine) => {
-      const response = await engine.similar(file, toSearchOptions(opts));
-      console.log(opts.json ? JSON.stringify(response) : formatResults(response));
-    }),
+searchOptions(
+  program.command('similar').argument('<file>', 'an indexed file or any image').description('find items similar to a file'),
+).action((file: string, opts: SearchCliOptions) =>
+  withEngine(async (engine) => {
+    const response = await engine.similar(file, toSearchOptions(opts));
+    console.log(opts.json ? JSON.stringify(response) : formatResults(response));
+  }),
 );
 
 program
@@ -202,7 +211,13 @@ program
       if (opts.exclude) patch.excludePatterns = opts.exclude.filter((p) => p.trim() !== '');
       if (opts.hidden) patch.includeHidden = opts.hidden === 'on';
       const settings = Object.keys(patch).length ? engine.settings.update(patch) : engine.settings.get();
-      console.log(opts.json ? JSON.stringify(settings) : Object.entries(settings).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n'));
+      console.log(
+        opts.json
+          ? JSON.stringify(settings)
+          : Object.entries(settings)
+              .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+              .join('\n'),
+      );
     }),
   );
 
@@ -221,7 +236,9 @@ models
       description: spec.description,
     }));
     if (opts.json) console.log(JSON.stringify({ models: list }));
-    else for (const m of list) console.log(`${m.name}  [${m.kind}]  ${m.installedAt ? `installed: ${m.installedAt}` : 'not installed'}\n    ${m.description}`);
+    else
+      for (const m of list)
+        console.log(`${m.name}  [${m.kind}]  ${m.installedAt ? `installed: ${m.installedAt}` : 'not installed'}\n    ${m.description}`);
   });
 
 models
@@ -235,9 +252,10 @@ models
     if (!spec) throw new Error(`unknown model "${name}" (see \`trove models list\`)`);
     if (spec.kind !== 'clip') throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
     const view = createDownloadView();
-    const dir = await downloadHubModel(spec, defaultModelCacheDir(), { signal: interruptSignal(), onProgress: (p) => view.update(p) }).finally(() =>
-      view.stop(),
-    );
+    const dir = await downloadHubModel(spec, defaultModelCacheDir(), {
+      signal: interruptSignal(),
+      onProgress: (p) => view.update(p),
+    }).finally(() => view.stop());
     console.error(`installed ${name} in ${dir}`);
   });
 

@@ -266,7 +266,12 @@ export class Engine {
         const run = await this.runQueue(model, options);
         const purged = this.sync.purgeMissing(grace);
         this.dropOrphans();
-        options.onBatch?.(changes, { ...run, model: model.name, scanned: { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 }, purged });
+        options.onBatch?.(changes, {
+          ...run,
+          model: model.name,
+          scanned: { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 },
+          purged,
+        });
       });
     const rescan = () =>
       enqueue(async () => {
@@ -342,7 +347,10 @@ export class Engine {
       const stored = this.vectors.vectorsOfContent(model.modelId, row.content_id);
       if (stored.length > 0) {
         const query = meanVector(stored.map((s) => s.vector));
-        return { model: model.name, results: this.search.byVector(model, query, options, options.includeSelf ? undefined : row.content_id) };
+        return {
+          model: model.name,
+          results: this.search.byVector(model, query, options, options.includeSelf ? undefined : row.content_id),
+        };
       }
     }
     const pre = model.preprocess;
@@ -369,18 +377,28 @@ export class Engine {
 
   status(): LibraryStatus {
     const folders = this.folders.list().map((folder) => {
-      const rows = this.db
-        .prepare('SELECT status, COUNT(*) AS n FROM files WHERE folder_id = ? GROUP BY status')
-        .all(folder.id) as { status: string; n: number }[];
+      const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM files WHERE folder_id = ? GROUP BY status').all(folder.id) as {
+        status: string;
+        n: number;
+      }[];
       const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
-      return { path: folder.path, files: rows.reduce((a, r) => a + r.n, 0), ready: by('ready'), errors: by('error'), pending: by('pending'), missing: by('missing') };
+      return {
+        path: folder.path,
+        files: rows.reduce((a, r) => a + r.n, 0),
+        ready: by('ready'),
+        errors: by('error'),
+        pending: by('pending'),
+        missing: by('missing'),
+      };
     });
     return {
       libraryDir: this.options.libraryDir,
       folders,
       files: this.files.countByStatus(),
       contents: this.contents.count(),
-      models: this.vectors.modelNames().map((m) => ({ name: m.name, dim: m.dim, vectors: this.vectors.count(m.id), pendingJobs: this.queue.pending('embed', m.name) })),
+      models: this.vectors
+        .modelNames()
+        .map((m) => ({ name: m.name, dim: m.dim, vectors: this.vectors.count(m.id), pendingJobs: this.queue.pending('embed', m.name) })),
       pendingIngest: this.queue.pending('ingest'),
       errors: this.files.errors(1000),
       scanIssues: this.db.prepare('SELECT path, error FROM scan_issues ORDER BY path').all() as { path: string; error: string }[],

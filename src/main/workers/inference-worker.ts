@@ -68,7 +68,11 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ id: request.id, ok: true, result } satisfies WorkerResponse, transfer);
     },
     (error: unknown) => {
-      port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerResponse);
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies WorkerResponse);
     },
   );
 });

@@ -55,7 +55,13 @@ export class VectorIndex {
     private readonly file: string,
   ) {}
 
-  static open(dir: string, modelName: string, dim: number, repo: VectorRepo, modelId: number): { index: VectorIndex; report: IndexOpenReport } {
+  static open(
+    dir: string,
+    modelName: string,
+    dim: number,
+    repo: VectorRepo,
+    modelId: number,
+  ): { index: VectorIndex; report: IndexOpenReport } {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${safeFileName(modelName)}.hnsw`);
     const loaded = tryLoad(file, dim);
@@ -76,7 +82,12 @@ export class VectorIndex {
   static rebuild(file: string, dim: number, repo: VectorRepo, modelId: number): VectorIndex {
     const count = repo.count(modelId);
     const hnsw = new HierarchicalNSW('ip', dim);
-    hnsw.initIndex({ maxElements: Math.max(1024, Math.ceil(count * 1.25)), m: HNSW_PARAMS.m, efConstruction: HNSW_PARAMS.efConstruction, randomSeed: 100 });
+    hnsw.initIndex({
+      maxElements: Math.max(1024, Math.ceil(count * 1.25)),
+      m: HNSW_PARAMS.m,
+      efConstruction: HNSW_PARAMS.efConstruction,
+      randomSeed: 100,
+    });
     const index = new VectorIndex(hnsw, dim, file);
     for (const { id, vector } of repo.iterate(modelId)) index.hnsw.addPoint(Array.from(vector), id);
     index.dirty = true;
@@ -171,7 +182,8 @@ function tryLoad(file: string, dim: number): { hnsw?: Hnsw; reason?: string } {
     return { reason: 'index description missing or unreadable' };
   }
   if (sidecar.dim !== dim) return { reason: `index is ${sidecar.dim}-d, model gives ${dim}-d vectors` };
-  if (statSync(file).size !== sidecar.bytes || sha256File(file) !== sidecar.sha256) return { reason: 'index file corrupt (checksum mismatch)' };
+  if (statSync(file).size !== sidecar.bytes || sha256File(file) !== sidecar.sha256)
+    return { reason: 'index file corrupt (checksum mismatch)' };
   try {
     const hnsw = new HierarchicalNSW('ip', dim);
     hnsw.readIndexSync(file);

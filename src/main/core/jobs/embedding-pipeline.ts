@@ -16,7 +16,6 @@ import { describeFileError } from '../util/file-errors.js';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 
-
 export interface PreparedBatch {
   jobs: EmbedJob[];
   /** Jobs whose pixels are in `pixels`, in order. */
@@ -54,21 +53,18 @@ export class EmbeddingPipeline {
     const plane = 3 * pre.size * pre.size;
     const pixels = new Float32Array(jobs.length * plane);
     const limit = pLimit(this.decodeConcurrency);
-    const slots = await Promise.all(jobs.map((job, i) => limit(async () => {
-        const path = this.files.readyPathForContent(job.contentId);
-        // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
-        if (!path) return { job, skip: true as const };
-        const dims = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(job.contentId) as
-          | { width: number | null; height: number | null; orientation: number | null }
-          | undefined;
-        try {
-          const known = dims?.width && dims.height ? { width: dims.width, height: dims.height, orientation: dims.orientation ?? 1 } : undefined;
-          await decodeForModel(path, pre, pixels, i * plane, known);
-          return { job, path, index: i };
-        } catch (error) {
-          return { job, path, error: describeFileError(error).message };
-        }
-    })));
+    const decodeOne = async (job: EmbedJob, i: number) => {
+      const path = this.files.readyPathForContent(job.contentId);
+      // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
+      if (!path) return { job, skip: true as const };
+      try {
+        await decodeForModel(path, pre, pixels, i * plane, this.probedSize(job.contentId));
+        return { job, path, index: i };
+      } catch (error) {
+        return { job, path, error: describeFileError(error).message };
+      }
+    };
+    const slots = await Promise.all(jobs.map((job, i) => limit(() => decodeOne(job, i))));
     const decoded: PreparedBatch['decoded'] = [];
     const failed: PreparedBatch['failed'] = [];
     const skipped: EmbedJob[] = [];
@@ -86,6 +82,13 @@ export class EmbeddingPipeline {
     const packed = new Float32Array(decoded.length * plane);
     decodedSlots.forEach((index, n) => packed.set(pixels.subarray(index * plane, (index + 1) * plane), n * plane));
     return { jobs, decoded, failed, skipped, pixels: packed };
+  }
+
+  /** Size and orientation found when the file was read, so decoding need not parse the header again. */
+  private probedSize(contentId: number): { width: number; height: number; orientation: number } | undefined {
+    const row = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(contentId) as
+      { width: number | null; height: number | null; orientation: number | null } | undefined;
+    return row?.width && row.height ? { width: row.width, height: row.height, orientation: row.orientation ?? 1 } : undefined;
   }
 
   /**
@@ -112,7 +115,12 @@ export class EmbeddingPipeline {
           this.fail(job, 'the model returned no vector for this file');
           return;
         }
-        const ids = this.vectors.saveEmbedding(this.model.modelId, job.contentId, [{ contentId: job.contentId, offsetS: null, vector }], results.tags[i] ?? []);
+        const ids = this.vectors.saveEmbedding(
+          this.model.modelId,
+          job.contentId,
+          [{ contentId: job.contentId, offsetS: null, vector }],
+          results.tags[i] ?? [],
+        );
         ids.forEach((id) => added.push({ id, vector }));
         this.queue.complete(job.id);
       });

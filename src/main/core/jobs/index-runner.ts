@@ -186,10 +186,13 @@ export class IndexRunner {
     };
 
     // Either loop failing stops the other, so nothing touches the library after run() returns.
-    const outcomes = await Promise.allSettled([ingestLoop(), embedLoop().catch((error: unknown) => {
-      stopAll.abort();
-      throw error;
-    })]);
+    const outcomes = await Promise.allSettled([
+      ingestLoop(),
+      embedLoop().catch((error: unknown) => {
+        stopAll.abort();
+        throw error;
+      }),
+    ]);
     model.index.save();
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;

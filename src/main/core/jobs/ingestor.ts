@@ -56,7 +56,8 @@ export class Ingestor {
       const st = await stat(row.path);
       if (!st.isFile()) throw new MediaError('not a regular file', 'not-media');
       if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
-      if (st.size > MAX_IMAGE_FILE_BYTES) throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+      if (st.size > MAX_IMAGE_FILE_BYTES)
+        throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
       const bytes = st.size <= IN_MEMORY_BYTES ? await readFile(row.path) : undefined;
       const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashFile(row.path);
@@ -64,7 +65,14 @@ export class Ingestor {
       if (contentId === undefined) {
         const probe = await probeImage(bytes ?? row.path);
         const exif = await readExif(bytes ?? row.path);
-        contentId = this.contents.insert(sha256, st.size, { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif });
+        contentId = this.contents.insert(sha256, st.size, {
+          kind: 'image',
+          format: probe.format,
+          width: probe.width,
+          height: probe.height,
+          orientation: probe.orientation,
+          ...exif,
+        });
       }
       const known = contentId;
       const movedFrom = this.db.transaction(() => {

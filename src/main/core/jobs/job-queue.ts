@@ -6,8 +6,15 @@
  */
 import type { Db } from '../store/database.js';
 
-export interface IngestJob { id: number; fileId: number }
-export interface EmbedJob { id: number; contentId: number; model: string }
+export interface IngestJob {
+  id: number;
+  fileId: number;
+}
+export interface EmbedJob {
+  id: number;
+  contentId: number;
+  model: string;
+}
 
 export class JobQueue {
   constructor(private readonly db: Db) {}
@@ -41,7 +48,9 @@ export class JobQueue {
   claimEmbed(model: string, limit: number): EmbedJob[] {
     return this.db.transaction(() => {
       const rows = this.db
-        .prepare(`SELECT id, content_id FROM jobs WHERE kind = 'embed' AND model = ? AND state = 'queued' ORDER BY priority DESC, id LIMIT ?`)
+        .prepare(
+          `SELECT id, content_id FROM jobs WHERE kind = 'embed' AND model = ? AND state = 'queued' ORDER BY priority DESC, id LIMIT ?`,
+        )
         .all(model, limit) as { id: number; content_id: number }[];
       this.markRunning(rows.map((r) => r.id));
       return rows.map((r) => ({ id: r.id, contentId: r.content_id, model }));

@@ -48,7 +48,8 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
       handle = await opendir(dir);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const message = code === 'EACCES' || code === 'EPERM' ? 'permission denied: Trove may not list this folder' : describeFileError(error).message;
+      const message =
+        code === 'EACCES' || code === 'EPERM' ? 'permission denied: Trove may not list this folder' : describeFileError(error).message;
       result.folderIssues.push({ path: dir, error: message });
       continue;
     }

@@ -6,7 +6,16 @@
 import picomatch from 'picomatch';
 import { relative, sep } from 'node:path';
 
-const SYSTEM_FOLDERS = new Set(['$RECYCLE.BIN', 'System Volume Information', '@eaDir', 'lost+found', '.Trash', '.Trashes', '.Spotlight-V100', '.fseventsd']);
+const SYSTEM_FOLDERS = new Set([
+  '$RECYCLE.BIN',
+  'System Volume Information',
+  '@eaDir',
+  'lost+found',
+  '.Trash',
+  '.Trashes',
+  '.Spotlight-V100',
+  '.fseventsd',
+]);
 
 export interface PathFilterOptions {
   excludePatterns: string[];

@@ -54,7 +54,15 @@ export async function downloadHubModel(spec: HubModelSpec, cacheDir: string, opt
       const destination = join(staging, file);
       await mkdir(dirname(destination), { recursive: true });
       totalReceived += await downloadVerified(url, destination, options.signal, (received, size) =>
-        options.onProgress?.({ model: spec.name, file, fileIndex, fileCount: spec.files.length, received, size, totalReceived: totalReceived + received }),
+        options.onProgress?.({
+          model: spec.name,
+          file,
+          fileIndex,
+          fileCount: spec.files.length,
+          received,
+          size,
+          totalReceived: totalReceived + received,
+        }),
       );
     }
     await rm(target, { recursive: true, force: true });
@@ -68,7 +76,12 @@ export async function downloadHubModel(spec: HubModelSpec, cacheDir: string, opt
   }
 }
 
-async function downloadVerified(url: string, destination: string, signal: AbortSignal | undefined, onBytes: (received: number, size: number | null) => void): Promise<number> {
+async function downloadVerified(
+  url: string,
+  destination: string,
+  signal: AbortSignal | undefined,
+  onBytes: (received: number, size: number | null) => void,
+): Promise<number> {
   // The hub answers large files with a redirect to a CDN; the hashes are on the hub's own answer.
   let response = await fetch(url, { redirect: 'manual', signal });
   const linkedEtag = response.headers.get('x-linked-etag');
@@ -103,7 +116,9 @@ async function downloadVerified(url: string, destination: string, signal: AbortS
       callback(null, chunk);
     },
   });
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), meter, createWriteStream(destination), { signal });
+  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), meter, createWriteStream(destination), {
+    signal,
+  });
   if (size !== null && received !== size) {
     throw new DownloadError(`${url}: received ${received} bytes of ${size}; the connection was cut`);
   }

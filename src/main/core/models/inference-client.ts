@@ -48,7 +48,9 @@ export class InferenceClient {
   }
 
   embedImages(pixels: Float32Array, count: number, size: number): Promise<EmbedImagesResult> {
-    return this.call({ method: 'embedImages', params: { pixels, count, size } }, [pixels.buffer as ArrayBuffer]) as Promise<EmbedImagesResult>;
+    return this.call({ method: 'embedImages', params: { pixels, count, size } }, [
+      pixels.buffer as ArrayBuffer,
+    ]) as Promise<EmbedImagesResult>;
   }
 
   embedTexts(texts: string[]): Promise<Float32Array[]> {

@@ -22,7 +22,13 @@ export type WorkerRequest =
   | { id: number; method: 'embedTexts'; params: { texts: string[] } }
   | { id: number; method: 'dispose' };
 
-export interface LoadResult { dim: number; hasText: boolean }
-export interface EmbedImagesResult { vectors: Float32Array[]; tags: { label: string; score: number }[][] }
+export interface LoadResult {
+  dim: number;
+  hasText: boolean;
+}
+export interface EmbedImagesResult {
+  vectors: Float32Array[];
+  tags: { label: string; score: number }[][];
+}
 
 export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

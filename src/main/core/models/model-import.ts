@@ -20,7 +20,10 @@ export async function importModels(source: string, cacheDir: string): Promise<Im
   const report: ImportReport = { imported: [], skipped: [] };
   const candidates = modelFolders(source);
   if (candidates.length === 0) {
-    report.skipped.push({ from: source, reason: 'no model folder found (expected a folder named after a model, or one with a trove-model.json)' });
+    report.skipped.push({
+      from: source,
+      reason: 'no model folder found (expected a folder named after a model, or one with a trove-model.json)',
+    });
   }
   for (const { name, dir } of candidates) {
     let spec;

@@ -18,7 +18,10 @@ export interface ResolvedModel {
 }
 
 export class ModelNotInstalledError extends Error {
-  constructor(readonly modelName: string, message: string) {
+  constructor(
+    readonly modelName: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ModelNotInstalledError';
   }
@@ -72,6 +75,12 @@ function withPreprocess(spec: ModelSpec, dir: string): ResolvedModel {
   return {
     spec,
     dir,
-    preprocess: { size: image.size, resizeShortest: image.resizeShortest ?? image.size, mean: image.mean, std: image.std, rescale: image.rescale },
+    preprocess: {
+      size: image.size,
+      resizeShortest: image.resizeShortest ?? image.size,
+      mean: image.mean,
+      std: image.std,
+      rescale: image.rescale,
+    },
   };
 }

@@ -67,7 +67,10 @@ export class ModelManager {
     if (found) return found;
     const spec = findBuiltinModel(name);
     if (!spec) {
-      throw new ModelNotInstalledError(name, `unknown model "${name}": see \`trove models list\`, or import a folder with a trove-model.json manifest`);
+      throw new ModelNotInstalledError(
+        name,
+        `unknown model "${name}": see \`trove models list\`, or import a folder with a trove-model.json manifest`,
+      );
     }
     if (spec.kind !== 'clip') {
       throw new ModelNotInstalledError(
@@ -106,7 +109,19 @@ export class ModelManager {
     const modelId = this.options.vectors.modelId(spec.name, dim);
     const { index, report } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
     this.loaded?.index.save();
-    return { name: spec.name, spec, dir, modelId, dim, hasText, threads: this.options.threads, preprocess, index, indexReport: report, client: this.client };
+    return {
+      name: spec.name,
+      spec,
+      dir,
+      modelId,
+      dim,
+      hasText,
+      threads: this.options.threads,
+      preprocess,
+      index,
+      indexReport: report,
+      client: this.client,
+    };
   }
 
   async close(): Promise<void> {

@@ -61,7 +61,9 @@ export function builtinModels(): ModelSpec[] {
   const specs: ModelSpec[] = [CLIP_B32];
   const dir = join(resourcesDir(), 'models');
   if (existsSync(dir)) {
-    for (const entry of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const entry of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const manifest = parseManifest(JSON.parse(readFileSync(join(dir, entry), 'utf8')), entry);
       specs.push({ kind: 'onnx', name: manifest.name, manifest, description: manifest.description ?? '' });
     }

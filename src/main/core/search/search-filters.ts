@@ -38,7 +38,9 @@ export function filterSql(f: SearchFilters): { where: string; params: unknown[] 
     params.push(f.to);
   }
   if (f.types?.length) {
-    const normalized = f.types.map((t) => t.toLowerCase().replace(/^\./, '')).flatMap((t) => (t === 'jpg' || t === 'jpeg' ? ['jpg', 'jpeg', 'jpe'] : t === 'tif' || t === 'tiff' ? ['tif', 'tiff'] : [t]));
+    const normalized = f.types
+      .map((t) => t.toLowerCase().replace(/^\./, ''))
+      .flatMap((t) => (t === 'jpg' || t === 'jpeg' ? ['jpg', 'jpeg', 'jpe'] : t === 'tif' || t === 'tiff' ? ['tif', 'tiff'] : [t]));
     clauses.push(`f.ext IN (${normalized.map(() => '?').join(', ')})`);
     params.push(...normalized);
   }

@@ -35,7 +35,14 @@ export interface SearchResponse {
   results: SearchHit[];
 }
 
-interface FileInfo { id: number; path: string; content_id: number; width: number | null; height: number | null; taken_at: number | null }
+interface FileInfo {
+  id: number;
+  path: string;
+  content_id: number;
+  width: number | null;
+  height: number | null;
+  taken_at: number | null;
+}
 
 export class SearchService {
   constructor(
@@ -71,7 +78,11 @@ export class SearchService {
     const ranked = [...bestByContent.entries()]
       .filter(([, v]) => options.minScore === undefined || v.score >= options.minScore)
       .sort((a, b) => b[1].score - a[1].score);
-    return this.expandToFiles(ranked.map(([contentId, v]) => ({ contentId, score: v.score, offsetS: v.offsetS })), options, 'vector').slice(offset, offset + limit);
+    return this.expandToFiles(
+      ranked.map(([contentId, v]) => ({ contentId, score: v.score, offsetS: v.offsetS })),
+      options,
+      'vector',
+    ).slice(offset, offset + limit);
   }
 
   byTags(model: LoadedModel, text: string, options: SearchOptions = {}): SearchHit[] {
@@ -83,11 +94,19 @@ export class SearchService {
     const ranked = [...scores.entries()]
       .filter(([, score]) => options.minScore === undefined || score >= options.minScore)
       .sort((a, b) => b[1] - a[1]);
-    return this.expandToFiles(ranked.map(([contentId, score]) => ({ contentId, score, offsetS: null })), options, 'tags').slice(offset, offset + limit);
+    return this.expandToFiles(
+      ranked.map(([contentId, score]) => ({ contentId, score, offsetS: null })),
+      options,
+      'tags',
+    ).slice(offset, offset + limit);
   }
 
   /** One hit per file (identical copies each appear), keeping only files that pass the filters. */
-  private expandToFiles(ranked: { contentId: number; score: number; offsetS: number | null }[], filters: SearchFilters, via: SearchHit['via']): SearchHit[] {
+  private expandToFiles(
+    ranked: { contentId: number; score: number; offsetS: number | null }[],
+    filters: SearchFilters,
+    via: SearchHit['via'],
+  ): SearchHit[] {
     const { where, params } = filterSql(filters);
     const filesOf = this.db.prepare(
       `SELECT f.id, f.path, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id

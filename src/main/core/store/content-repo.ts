@@ -28,7 +28,20 @@ export class ContentRepo {
         `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(sha256, size, meta.kind, meta.format, meta.width, meta.height, meta.orientation, meta.takenAt, meta.cameraMake, meta.cameraModel, meta.gpsLat, meta.gpsLon);
+      .run(
+        sha256,
+        size,
+        meta.kind,
+        meta.format,
+        meta.width,
+        meta.height,
+        meta.orientation,
+        meta.takenAt,
+        meta.cameraMake,
+        meta.cameraModel,
+        meta.gpsLat,
+        meta.gpsLon,
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -43,7 +56,11 @@ export class ContentRepo {
          WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = v.content_id)`,
       )
       .all() as { id: number; model_id: number }[];
-    this.db.prepare('DELETE FROM jobs WHERE content_id IS NOT NULL AND content_id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
+    this.db
+      .prepare(
+        'DELETE FROM jobs WHERE content_id IS NOT NULL AND content_id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)',
+      )
+      .run();
     this.db.prepare('DELETE FROM contents WHERE id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
     const byModel = new Map<number, number[]>();
     for (const row of orphanVectors) {

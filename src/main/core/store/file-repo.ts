@@ -54,7 +54,9 @@ export class FileRepo {
 
   markChanged(id: number, size: number, mtimeMs: number): void {
     this.db
-      .prepare(`UPDATE files SET size = ?, mtime_ms = ?, status = 'pending', error = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE files SET size = ?, mtime_ms = ?, status = 'pending', error = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`,
+      )
       .run(size, Math.round(mtimeMs), Date.now(), id);
   }
 
@@ -116,23 +118,26 @@ export class FileRepo {
   }
 
   readyPathForContent(contentId: number): string | undefined {
-    const row = this.db
-      .prepare(`SELECT path FROM files WHERE content_id = ? AND status = 'ready' ORDER BY id LIMIT 1`)
-      .get(contentId) as { path: string } | undefined;
+    const row = this.db.prepare(`SELECT path FROM files WHERE content_id = ? AND status = 'ready' ORDER BY id LIMIT 1`).get(contentId) as
+      { path: string } | undefined;
     return row?.path;
   }
 
   countByStatus(): Record<FileStatus, number> {
     const counts: Record<FileStatus, number> = { pending: 0, ready: 0, error: 0, missing: 0 };
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM files GROUP BY status').all() as { status: FileStatus; n: number }[]) {
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM files GROUP BY status').all() as {
+      status: FileStatus;
+      n: number;
+    }[]) {
       counts[row.status] = row.n;
     }
     return counts;
   }
 
   errors(limit: number): { path: string; error: string }[] {
-    return this.db
-      .prepare(`SELECT path, error FROM files WHERE status = 'error' ORDER BY path LIMIT ?`)
-      .all(limit) as { path: string; error: string }[];
+    return this.db.prepare(`SELECT path, error FROM files WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as {
+      path: string;
+      error: string;
+    }[];
   }
 }

@@ -7,7 +7,11 @@ export interface Folder {
   addedAt: number;
 }
 
-interface FolderRow { id: number; path: string; added_at: number }
+interface FolderRow {
+  id: number;
+  path: string;
+  added_at: number;
+}
 const toFolder = (r: FolderRow): Folder => ({ id: r.id, path: r.path, addedAt: r.added_at });
 
 export class FolderRepo {

@@ -60,9 +60,9 @@ export class VectorRepo {
 
   /** The error recorded when this model failed on this content, if it did. */
   failureOf(modelId: number, contentId: number): string | undefined {
-    const row = this.db.prepare(`SELECT error FROM embeddings WHERE model_id = ? AND content_id = ? AND status = 'error'`).get(modelId, contentId) as
-      | { error: string | null }
-      | undefined;
+    const row = this.db
+      .prepare(`SELECT error FROM embeddings WHERE model_id = ? AND content_id = ? AND status = 'error'`)
+      .get(modelId, contentId) as { error: string | null } | undefined;
     return row ? (row.error ?? 'the model could not process this file') : undefined;
   }
 
@@ -96,7 +96,10 @@ export class VectorRepo {
       }
       return;
     }
-    const rows = this.db.prepare('SELECT id, vector FROM vectors WHERE model_id = ? ORDER BY id').iterate(modelId) as Iterable<{ id: number; vector: Buffer }>;
+    const rows = this.db.prepare('SELECT id, vector FROM vectors WHERE model_id = ? ORDER BY id').iterate(modelId) as Iterable<{
+      id: number;
+      vector: Buffer;
+    }>;
     for (const row of rows) yield { id: row.id, vector: fromBlob(row.vector) };
   }
 
@@ -132,7 +135,9 @@ export class VectorRepo {
 
 /** Lower-cased words with a trailing plural "s" removed, so "pizzas" finds "pizza". */
 export function tokenizeWords(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) =>
+    w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w,
+  );
 }
 
 export function toBlob(vector: Float32Array): Buffer {

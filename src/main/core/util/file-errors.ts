@@ -14,15 +14,7 @@ export class MediaError extends Error {
 }
 
 export type MediaErrorCode =
-  | 'empty'
-  | 'unreadable'
-  | 'vanished'
-  | 'link-loop'
-  | 'not-media'
-  | 'corrupt'
-  | 'unsupported'
-  | 'too-large'
-  | 'model-failed';
+  'empty' | 'unreadable' | 'vanished' | 'link-loop' | 'not-media' | 'corrupt' | 'unsupported' | 'too-large' | 'model-failed';
 
 export function describeFileError(error: unknown): MediaError {
   if (error instanceof MediaError) return error;

@@ -36,7 +36,9 @@ export class ManifestEmbedder implements Embedder {
     if (!session.inputNames.includes(manifest.input)) {
       throw new Error(`model ${manifest.name} has no input "${manifest.input}" (it has: ${session.inputNames.join(', ')})`);
     }
-    const labels = manifest.labels ? readLabels(join(dir, manifest.labels.file), manifest.labels.format, manifest.labels.column) : undefined;
+    const labels = manifest.labels
+      ? readLabels(join(dir, manifest.labels.file), manifest.labels.format, manifest.labels.column)
+      : undefined;
     return new ManifestEmbedder(session, manifest, labels);
   }
 
@@ -98,7 +100,11 @@ export function readLabels(file: string, format: 'json-array' | 'csv' | 'text-li
     if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error(`${file}: expected a JSON array of strings`);
     return parsed;
   }
-  if (format === 'text-lines') return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (format === 'text-lines')
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
   const records = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   const key = column ?? Object.keys(records[0] ?? {}).pop();
   if (!key || !records.every((r) => key in r)) throw new Error(`${file}: no column "${column}"`);
