@@ -1,5 +1,5 @@
 /** Real temporary folders for tests, removed afterwards (even if the test made them read-only). */
-import { chmodSync, mkdtempSync, readdirSync, rmSync, lstatSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, realpathSync, rmSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -7,7 +7,8 @@ import { afterEach } from 'vitest';
 const made: string[] = [];
 
 export function tempDir(prefix = 'trove-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // Real path: Trove reports paths with symbolic links resolved (macOS's /var is one).
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   made.push(dir);
   return dir;
 }

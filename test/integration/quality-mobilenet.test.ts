@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
 import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON, useModelDirs } from '../helpers/env.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 if (!hasSharedPhotos) console.warn(SHARED_SKIP_REASON);
@@ -21,9 +21,11 @@ describe.skipIf(!hasSharedPhotos)('quality with mobilenet-v2-int8 on ../shared/m
 
   beforeAll(async () => {
     useModelDirs(SHARED_MODELS);
-    for (const line of readFileSync(join(SHARED_PHOTOS, 'labels.csv'), 'utf8').trim().split('\n').slice(1)) {
+    // Trove reports real paths (symbolic links resolved), so the labels are keyed the same way.
+    const photos = realpathSync(SHARED_PHOTOS);
+    for (const line of readFileSync(join(photos, 'labels.csv'), 'utf8').trim().split('\n').slice(1)) {
       const [path, label] = line.split(',');
-      labels.set(join(SHARED_PHOTOS, path!), label!);
+      labels.set(join(photos, path!), label!);
     }
     dir = mkdtempSync(join(tmpdir(), 'trove-quality-'));
     engine = Engine.open({ libraryDir: dir, offline: true, modelCacheDir: join(dir, 'models') });
