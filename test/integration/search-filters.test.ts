@@ -82,4 +82,15 @@ describe('search filters', () => {
     const above = (await engine.searchText('a sunny day', { minScore: threshold, limit: 50 })).results;
     expect(above.map((r) => r.path)).toEqual(all.filter((r) => r.score >= threshold).map((r) => r.path));
   });
+
+  it('accepts a folder or example given through a symbolic link', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const link = join(root, 'trips-link');
+    symlinkSync(join(photos, 'trips'), link);
+    const { results } = await engine.searchText('holiday', { folder: link, limit: 50 });
+    expect(names(results)).toEqual(['t0.jpg', 't1.jpg', 't2.jpg', 't3.jpg']);
+    const similar = await engine.similar(join(link, 't0.jpg'), { limit: 50 });
+    expect(similar.results.map((r) => r.path)).not.toContain(join(photos, 'trips', 't0.jpg'));
+    expect(similar.results).toHaveLength(7);
+  });
 });

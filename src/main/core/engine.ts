@@ -335,14 +335,21 @@ export class Engine {
 
   async searchText(text: string, options: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
     const model = await this.useModel(options.model);
-    return this.search.byText(model, text, options);
+    return this.search.byText(model, text, withRealFolder(options));
   }
 
   /** Items similar to a file: an indexed file uses its stored vector; any other image is embedded now. */
-  async similar(path: string, options: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
+  async similar(path: string, given: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
+    const options = withRealFolder(given);
     const model = await this.useModel(options.model);
     const abs = resolve(path);
-    const row = this.files.byPath(abs);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // Missing: decoding below says so in a sentence.
+    }
+    const row = this.files.byPath(real);
     if (row?.content_id) {
       const stored = this.vectors.vectorsOfContent(model.modelId, row.content_id);
       if (stored.length > 0) {
@@ -419,6 +426,18 @@ export class Engine {
  */
 export function defaultInferenceThreads(cores = availableParallelism()): number {
   return cores >= 4 ? cores - 1 : cores;
+}
+
+/** Library paths are stored resolved (absolute, links followed): a folder filter must be too. */
+function withRealFolder<T extends SearchOptions>(options: T): T {
+  if (!options.folder) return options;
+  let folder = resolve(options.folder);
+  try {
+    folder = realpathSync(folder);
+  } catch {
+    // A folder that does not exist simply matches nothing.
+  }
+  return { ...options, folder };
 }
 
 function isReachableFolder(path: string): boolean {
