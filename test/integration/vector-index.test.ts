@@ -24,6 +24,12 @@ function randomUnit(seed: number): Float32Array {
   return v.map((x) => x / n);
 }
 
+/** A stored content with placeholder metadata: the index tests only need its id. */
+function insertContent(contents: ContentRepo, sha256: string): number {
+  const meta = { kind: 'image', format: 'jpeg', width: 1, height: 1, orientation: 1 } as const;
+  return contents.insert(sha256, 1, { ...meta, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+}
+
 function setup(count: number) {
   const dir = tempDir();
   const db = openDatabase(join(dir, 'library.db'));
@@ -33,18 +39,7 @@ function setup(count: number) {
   const ids: number[] = [];
   db.transaction(() => {
     for (let i = 0; i < count; i += 1) {
-      const contentId = contents.insert(`sha-${i}`, 1, {
-        kind: 'image',
-        format: 'jpeg',
-        width: 1,
-        height: 1,
-        orientation: 1,
-        takenAt: null,
-        cameraMake: null,
-        cameraModel: null,
-        gpsLat: null,
-        gpsLon: null,
-      });
+      const contentId = insertContent(contents, `sha-${i}`);
       ids.push(...vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(i) }], []));
     }
   })();
@@ -77,18 +72,7 @@ describe('vector index', () => {
     db.prepare(`DELETE FROM vectors WHERE id IN (${ids.slice(0, 10).join(',')})`).run();
     const contents = new ContentRepo(db);
     for (let i = 0; i < 5; i += 1) {
-      const contentId = contents.insert(`late-${i}`, 1, {
-        kind: 'image',
-        format: 'jpeg',
-        width: 1,
-        height: 1,
-        orientation: 1,
-        takenAt: null,
-        cameraMake: null,
-        cameraModel: null,
-        gpsLat: null,
-        gpsLon: null,
-      });
+      const contentId = insertContent(contents, `late-${i}`);
       vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(1000 + i) }], []);
     }
     const { index, report } = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
