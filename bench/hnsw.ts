@@ -13,7 +13,7 @@
  * product's own setting.
  */
 import hnswlib from 'hnswlib-node';
-import { HNSW_PARAMS } from '../src/main/core/index/vector-index.js';
+import { efSearchFor, HNSW_PARAMS } from '../src/main/core/index/vector-index.js';
 
 export type VectorKind = 'clustered' | 'low-rank' | 'uniform';
 
@@ -121,7 +121,8 @@ export function measureHnsw(kind: VectorKind, count: number, dim = 512, queries 
   const rssAfter = process.memoryUsage().rss;
   const truths = Array.from({ length: queries }, (_, q) => new Set(exactTop10(data, dim, queryData.subarray(q * dim, (q + 1) * dim))));
   const sweep: SearchPoint[] = [];
-  for (const ef of [...new Set([64, 128, 256, 512, 1024, HNSW_PARAMS.efSearchMin])].sort((a, b) => a - b)) {
+  const productEf = efSearchFor(count);
+  for (const ef of [...new Set([128, 256, 512, 1024, 2048, productEf])].sort((a, b) => a - b)) {
     index.setEf(ef);
     const latencies: number[] = [];
     let hits = 0;
@@ -137,7 +138,7 @@ export function measureHnsw(kind: VectorKind, count: number, dim = 512, queries 
     sweep.push({ ef, recallAt10: hits / (queries * 10), p50Ms: pct(0.5), p99Ms: pct(0.99) });
     log(`  ef ${ef}: recall@10 ${(hits / (queries * 10)).toFixed(4)}, p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms`);
   }
-  const product = sweep.find((p) => p.ef === HNSW_PARAMS.efSearchMin)!;
+  const product = sweep.find((p) => p.ef === productEf)!;
   return {
     kind,
     vectors: count,

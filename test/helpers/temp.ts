@@ -28,9 +28,17 @@ function makeWritable(dir: string): void {
   }
 }
 
+function removeDir(dir: string): void {
+  makeWritable(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 afterEach(() => {
-  for (const dir of made.splice(0)) {
-    makeWritable(dir);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const dir of made.splice(0)) removeDir(dir);
 });
+
+/** A temporary folder for a whole suite (beforeAll), removed by the returned function (afterAll). */
+export function suiteTempDir(prefix = 'trove-suite-'): { path: string; remove: () => void } {
+  const path = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  return { path, remove: () => removeDir(path) };
+}

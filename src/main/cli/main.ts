@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../core/engine.js';
 import { defaultLibraryDir, defaultModelCacheDir } from '../core/paths.js';
 import { builtinModels } from '../core/models/registry.js';
@@ -13,6 +14,8 @@ import { locateModel } from '../core/models/model-locator.js';
 import { downloadHubModel } from '../core/models/hub-download.js';
 import { importModels } from '../core/models/model-import.js';
 import type { SearchOptions } from '../core/search/search-service.js';
+import { LibraryService } from '../core/service/library-service.js';
+import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
 import { formatDuration, formatResults, formatStatus } from './format.js';
 
@@ -294,6 +297,32 @@ function parseDate(value: string, endOfDay = false): number {
   if (Number.isNaN(t)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
   return endOfDay ? t + 86_399_999 : t;
 }
+
+program
+  .command('serve')
+  .description('run the app in your browser: a local server on 127.0.0.1 with a per-run token (Ctrl-C stops)')
+  .option('--port <n>', 'port to listen on (default: any free port)', nonNegativeInt, 0)
+  .action(async (opts: { port: number }) => {
+    const g = program.opts<GlobalOptions>();
+    const service = new LibraryService({ libraryDir: g.library, offline: g.offline, threads: g.threads, version: packageJson.version });
+    const signal = interruptSignal();
+    let server: RunningServer | undefined;
+    try {
+      server = await startServer({
+        service,
+        rendererDir: process.env.TROVE_RENDERER_DIR ?? fileURLToPath(new URL('../../../out/renderer', import.meta.url)),
+        port: opts.port,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      service.start();
+      console.log(`Trove is running at ${server.url}`);
+      console.log('Open that address in your browser (it carries this run\'s access token). Ctrl-C stops.');
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    } finally {
+      await server?.close();
+      await service.close();
+    }
+  });
 
 // Exit once stdout has been flushed: a piped `--json` answer must never be cut short.
 const exitAfterFlush = (code: number) => process.stdout.write('', () => process.exit(code));

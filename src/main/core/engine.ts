@@ -22,7 +22,7 @@ import { FolderWatcher, type WatchChange } from './library/folder-watcher.js';
 import { LibraryLock } from './library/library-lock.js';
 import { ModelManager, type LoadedModel } from './models/model-manager.js';
 import type { DownloadProgress } from './models/hub-download.js';
-import { SearchService, type SearchOptions, type SearchResponse } from './search/search-service.js';
+import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search/search-service.js';
 import { decodeForModel } from './media/image-decoder.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
@@ -338,6 +338,11 @@ export class Engine {
     return this.search.byText(model, text, withRealFolder(options));
   }
 
+  /** The indexed files without a query, newest first. */
+  browse(options: SearchOptions = {}): SearchHit[] {
+    return this.search.browse(withRealFolder(options));
+  }
+
   /** Items similar to a file: an indexed file uses its stored vector; any other image is embedded now. */
   async similar(path: string, given: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
     const options = withRealFolder(given);
@@ -360,12 +365,19 @@ export class Engine {
         };
       }
     }
+    return this.similarToImage(abs, path, options);
+  }
+
+  /** Items similar to an image that need not be in the library: a file, or bytes the user dropped. */
+  async similarToImage(input: string | Buffer, label: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const options = withRealFolder(given);
+    const model = await this.useModel(options.model);
     const pre = model.preprocess;
     const pixels = new Float32Array(3 * pre.size * pre.size);
     try {
-      await decodeForModel(abs, pre, pixels, 0);
+      await decodeForModel(input, pre, pixels, 0);
     } catch (error) {
-      throw new Error(`cannot search by ${path}: ${describeFileError(error).message}`);
+      throw new Error(`cannot search by ${label}: ${describeFileError(error).message}`);
     }
     const { vectors } = await model.client.embedImages(pixels, 1, pre.size);
     return { model: model.name, results: this.search.byVector(model, vectors[0]!, options) };

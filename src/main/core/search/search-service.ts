@@ -27,7 +27,7 @@ export interface SearchHit {
   /** Moment inside a video or audio file, in seconds; absent for photos. */
   offsetS?: number;
   /** How the hit was found. */
-  via: 'vector' | 'tags';
+  via: 'vector' | 'tags' | 'browse';
 }
 
 export interface SearchResponse {
@@ -99,6 +99,30 @@ export class SearchService {
       options,
       'tags',
     ).slice(offset, offset + limit);
+  }
+
+  /** Indexed files without a query, newest first (date taken, else file time); score 0. */
+  browse(options: SearchOptions = {}): SearchHit[] {
+    const limit = clampInt(options.limit ?? 20, 1, 10_000);
+    const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
+    const { where, params } = filterSql(options);
+    const rows = this.db
+      .prepare(
+        `SELECT f.id, f.path, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
+         WHERE ${where} ORDER BY COALESCE(c.taken_at, f.mtime_ms) DESC, f.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, offset) as FileInfo[];
+    return rows.map((file) => ({
+      path: file.path,
+      score: 0,
+      fileId: file.id,
+      contentId: file.content_id,
+      kind: 'image' as const,
+      width: file.width,
+      height: file.height,
+      takenAt: file.taken_at,
+      via: 'browse' as const,
+    }));
   }
 
   /** One hit per file (identical copies each appear), keeping only files that pass the filters. */

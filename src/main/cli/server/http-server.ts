@@ -1,0 +1,279 @@
+/**
+ * `trove serve`: the browser twin of the desktop app. The same API contract as Electron's IPC, over
+ * HTTP (`POST /api/<method>`, JSON) plus server-sent events (`GET /api/events`) for progress, and the
+ * same Svelte build as static files.
+ *
+ * Security: it listens on 127.0.0.1 only; every request needs the per-run token (an Authorization
+ * header, or the cookie set when the printed URL is opened); the Host header must name this server
+ * (stops DNS-rebinding pages); API calls must be JSON (a cross-site form cannot send that);
+ * media is served by file id only, through MediaResolver, which refuses anything outside the library.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import sirv from 'sirv';
+import type { MediaVariant, TroveEvent } from '../../../shared/api.js';
+import type { LibraryService } from '../../core/service/library-service.js';
+import { parseFileId } from '../../core/service/media-resolver.js';
+import { RequestError } from '../../core/service/request-error.js';
+
+export interface ServerOptions {
+  service: LibraryService;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Up to 32 MB of image bytes as base64, plus the rest of the request. */
+const MAX_BODY_BYTES = 48 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const expected = Buffer.from(token);
+  const service = options.service;
+  if (!existsSync(options.rendererDir)) {
+    throw new Error(`the UI is not built (${options.rendererDir} is missing): run \`npm run build\` first`);
+  }
+  const statics = sirv(options.rendererDir, { dev: false, etag: true, gzip: false, brotli: false, single: false });
+  const streams = new Set<ServerResponse>();
+  let port = 0;
+  const cookieName = () => `trove_${port}`;
+
+  const tokenMatches = (given: string | undefined): boolean => {
+    if (!given) return false;
+    const bytes = Buffer.from(given);
+    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  };
+
+  const authorised = (req: IncomingMessage, url: URL): boolean => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ') && tokenMatches(header.slice(7))) return true;
+    if (tokenMatches(readCookie(req.headers.cookie, cookieName()))) return true;
+    return tokenMatches(url.searchParams.get('token') ?? undefined);
+  };
+
+  const hostAllowed = (req: IncomingMessage): boolean => {
+    const host = req.headers.host ?? '';
+    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    setCommonHeaders(res);
+    if (!hostAllowed(req)) return sendError(res, 421, 'this server answers only on 127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return sendError(res, 400, 'malformed request address');
+    }
+    if (!authorised(req, url)) {
+      return sendError(res, 401, 'missing or wrong token: open the address that `trove serve` printed');
+    }
+    // Opening the printed URL: remember the token in a same-site cookie, then drop it from the address bar.
+    if (req.method === 'GET' && url.searchParams.has('token')) {
+      res.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      url.searchParams.delete('token');
+      res.writeHead(303, { Location: `${url.pathname}${url.search}` });
+      res.end();
+      return;
+    }
+    const path = url.pathname;
+    if (path.startsWith('/api/')) return handleApi(req, res, path.slice('/api/'.length));
+    if (path.startsWith('/media/')) return handleMedia(req, res, path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
+    if (path === '/' || path === '/index.html') res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    statics(req, res, () => sendError(res, 404, 'not found'));
+  };
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
+    if (method === 'events') {
+      if (req.method !== 'GET') return sendError(res, 405, 'events are read with GET');
+      return openEventStream(req, res);
+    }
+    if (req.method !== 'POST') return sendError(res, 405, `use POST for /api/${method}`);
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') return sendError(res, 415, 'send the request body as application/json');
+    let body: unknown;
+    try {
+      const text = await readBody(req, MAX_BODY_BYTES);
+      body = text.length === 0 ? {} : JSON.parse(text);
+    } catch (error) {
+      if (error instanceof RequestError) {
+        // The rest of an oversized body is not read: this connection cannot carry another request.
+        if (error.status === 413) res.setHeader('Connection', 'close');
+        return sendError(res, error.status, error.message);
+      }
+      return sendError(res, 400, 'the request body is not valid JSON');
+    }
+    try {
+      const result = await service.handle(method, body);
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (error instanceof RequestError) return sendError(res, error.status, error.message);
+      options.log?.(`internal error in ${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      sendError(res, 500, 'internal error; the details are in the terminal running `trove serve`');
+    }
+  };
+
+  const handleMedia = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
+    const match = /^\/media\/(thumb|preview|original)\/([^/]+)$/.exec(path);
+    const fileId = match ? parseFileId(match[2]!) : undefined;
+    if (!match || fileId === undefined) return sendError(res, 404, 'no such media');
+    const media = await service.media.resolve(match[1] as MediaVariant, fileId);
+    if (!media) return sendError(res, 404, 'no such media in the library');
+    res.setHeader('Content-Type', media.contentType);
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.setHeader('Accept-Ranges', 'bytes');
+    const range = parseRange(req.headers.range, media.bytes);
+    if (range === 'invalid') {
+      res.writeHead(416, { 'Content-Range': `bytes */${media.bytes}` });
+      res.end();
+      return;
+    }
+    const [start, end] = range ?? [0, media.bytes - 1];
+    res.setHeader('Content-Length', String(Math.max(0, end - start + 1)));
+    if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${media.bytes}`);
+    res.writeHead(range ? 206 : 200);
+    if (req.method === 'HEAD' || media.bytes === 0) {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(media.path, { start, end });
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
+  const openEventStream = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    streams.add(res);
+    const send = (event: TroveEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+    send({ type: 'indexing', state: service.status().indexing });
+    const unsubscribe = service.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of streams) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function setCommonHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('X-Frame-Options', 'DENY');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: message });
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return reject(new RequestError(413, 'the request is too large'));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new RequestError(413, 'the request is too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** One byte range ("bytes=100-", "bytes=-500", "bytes=0-99"); multiple ranges are served whole. */
+export function parseRange(header: string | undefined, size: number): [number, number] | undefined | 'invalid' {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return undefined;
+  const [, a, b] = m;
+  if (a === '' && b === '') return 'invalid';
+  let start: number;
+  let end: number;
+  if (a === '') {
+    start = Math.max(0, size - Number(b));
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  }
+  if (start > end || start >= size) return 'invalid';
+  return [start, end];
+}

@@ -1,0 +1,298 @@
+/**
+ * The UI's state in one place (Svelte 5 runes): what the library looks like, what indexing is doing,
+ * the current query and its results, the selection. Components read it and call its methods; only
+ * this module and the pages talk to the API.
+ */
+import type {
+  AppInfo,
+  AppStatus,
+  DownloadState,
+  FileDetails,
+  IndexingState,
+  MediaKindName,
+  SearchFilters,
+  SearchHit,
+  SearchResult,
+} from '../../../shared/api';
+import { api } from './api';
+
+export type Page = 'search' | 'library' | 'settings';
+
+/** What the results answer: typed text, an indexed file, an image from outside, or nothing yet. */
+export type Query =
+  | { kind: 'browse' }
+  | { kind: 'text'; text: string }
+  | { kind: 'similar'; fileId: number; name: string }
+  | { kind: 'image'; name: string; base64: string; previewUrl: string };
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+const PAGE_SIZE = 200;
+const TYPING_DELAY_MS = 180;
+
+class AppState {
+  page = $state<Page>('search');
+  info = $state<AppInfo | null>(null);
+  status = $state<AppStatus | null>(null);
+  indexing = $state<IndexingState | null>(null);
+  download = $state<DownloadState | null>(null);
+  notices = $state<Notice[]>([]);
+
+  text = $state('');
+  query = $state<Query>({ kind: 'browse' });
+  filters = $state<SearchFilters>({});
+  hits = $state<SearchHit[]>([]);
+  more = $state(false);
+  via = $state<SearchResult['via']>('none');
+  loading = $state(false);
+  searchError = $state<string | null>(null);
+
+  selected = $state<number | null>(null);
+  previewOpen = $state(false);
+  details = $state<FileDetails | null>(null);
+
+  private sequence = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private noticeId = 0;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  get firstRun(): boolean {
+    return this.status !== null && this.status.folders.length === 0;
+  }
+
+  get selectedHit(): SearchHit | null {
+    return this.selected === null ? null : (this.hits[this.selected] ?? null);
+  }
+
+  async start(): Promise<void> {
+    api.subscribe((event) => {
+      switch (event.type) {
+        case 'indexing':
+          this.indexing = event.state;
+          if (event.state.phase === 'watching' || event.state.phase === 'idle' || event.state.phase === 'needs-model') this.scheduleStatus();
+          break;
+        case 'library-changed':
+          this.scheduleStatus();
+          // New photos show up while you look, unless you are paging through a long result list.
+          if (this.hits.length <= PAGE_SIZE) void this.run({ quiet: true });
+          break;
+        case 'model-download':
+          this.download = event.state.done && !event.state.error ? null : event.state;
+          if (event.state.error) this.notify('error', `Model download failed: ${event.state.error}`);
+          if (event.state.done) this.scheduleStatus();
+          break;
+        case 'notice':
+          this.notify(event.level, event.message);
+          break;
+      }
+    });
+    try {
+      this.info = await api.call('info', {});
+      await this.refreshStatus();
+      await this.run();
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+
+  notify(level: Notice['level'], text: string): void {
+    const id = (this.noticeId += 1);
+    this.notices = [...this.notices.slice(-3), { id, level, message: text }];
+    if (level !== 'error') setTimeout(() => this.dismiss(id), 6000);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  async refreshStatus(): Promise<void> {
+    const status = await api.call('status', {});
+    this.status = status;
+    this.indexing ??= status.indexing;
+    if (status.model.download) this.download = status.model.download;
+  }
+
+  private scheduleStatus(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshStatus().catch(() => {}), 300);
+  }
+
+  /* ------------------------------- searching ------------------------------- */
+
+  /** Typing: search after a short pause; an empty box goes back to browsing the library. */
+  typed(text: string): void {
+    this.text = text;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => {
+      const trimmed = text.trim();
+      this.query = trimmed ? { kind: 'text', text: trimmed } : { kind: 'browse' };
+      void this.run();
+    }, TYPING_DELAY_MS);
+  }
+
+  submit(): void {
+    clearTimeout(this.typingTimer);
+    const trimmed = this.text.trim();
+    this.query = trimmed ? { kind: 'text', text: trimmed } : { kind: 'browse' };
+    void this.run();
+  }
+
+  findSimilar(hit: { fileId: number; name: string }): void {
+    this.page = 'search';
+    this.text = '';
+    this.query = { kind: 'similar', fileId: hit.fileId, name: hit.name };
+    this.previewOpen = false;
+    void this.run();
+  }
+
+  async searchByImage(file: File): Promise<void> {
+    if (!file.type.startsWith('image/') && !/\.(jpe?g|png|webp|gif|avif|tiff?|heic|heif)$/i.test(file.name)) {
+      this.notify('warning', `${file.name} is not an image Trove can search with`);
+      return;
+    }
+    if (file.size > 32 * 1024 * 1024) {
+      this.notify('warning', `${file.name} is larger than 32 MB`);
+      return;
+    }
+    const base64 = await toBase64(file);
+    if (this.query.kind === 'image') URL.revokeObjectURL(this.query.previewUrl);
+    this.page = 'search';
+    this.text = '';
+    this.query = { kind: 'image', name: file.name, base64, previewUrl: URL.createObjectURL(file) };
+    void this.run();
+  }
+
+  clearQuery(): void {
+    if (this.query.kind === 'image') URL.revokeObjectURL(this.query.previewUrl);
+    this.text = '';
+    this.query = { kind: 'browse' };
+    void this.run();
+  }
+
+  setKinds(kinds: MediaKindName[] | undefined): void {
+    this.filters = { ...this.filters, kinds };
+    void this.run();
+  }
+
+  setFilter(patch: Partial<SearchFilters>): void {
+    const next: SearchFilters = { ...this.filters, ...patch };
+    for (const key of Object.keys(next) as (keyof SearchFilters)[]) if (next[key] === undefined) delete next[key];
+    this.filters = next;
+    void this.run();
+  }
+
+  /** Runs the current query from the top (quiet: keep what is shown until the answer arrives). */
+  async run(options: { quiet?: boolean } = {}): Promise<void> {
+    const sequence = (this.sequence += 1);
+    if (!options.quiet) this.loading = true;
+    try {
+      // A quiet refresh reloads what is already shown, so the scroll position stays meaningful.
+      const limit = options.quiet ? Math.max(PAGE_SIZE, this.hits.length) : PAGE_SIZE;
+      const result = await this.fetchPage(0, limit);
+      if (sequence !== this.sequence) return;
+      const kept = options.quiet ? this.selectedHit?.fileId : undefined;
+      this.hits = result.hits;
+      this.more = result.more;
+      this.via = result.via;
+      this.searchError = null;
+      const index = kept === undefined ? -1 : this.hits.findIndex((h) => h.fileId === kept);
+      this.selected = index >= 0 ? index : null;
+      if (index < 0) this.previewOpen = false;
+    } catch (error) {
+      if (sequence !== this.sequence) return;
+      this.searchError = message(error);
+      if (!options.quiet) this.hits = [];
+    } finally {
+      if (sequence === this.sequence) this.loading = false;
+    }
+  }
+
+  /** The next page, when the grid nears its end. */
+  async loadMore(): Promise<void> {
+    if (!this.more || this.loading) return;
+    const sequence = this.sequence;
+    this.loading = true;
+    try {
+      const result = await this.fetchPage(this.hits.length, PAGE_SIZE);
+      if (sequence !== this.sequence) return;
+      this.hits = [...this.hits, ...result.hits];
+      this.more = result.more;
+    } catch (error) {
+      this.notify('error', message(error));
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private fetchPage(offset: number, limit: number): Promise<SearchResult> {
+    const filters = $state.snapshot(this.filters);
+    const q = this.query;
+    switch (q.kind) {
+      case 'text':
+        return api.call('searchText', { text: q.text, filters, limit, offset });
+      case 'similar':
+        return api.call('similarTo', { fileId: q.fileId, filters, limit, offset });
+      case 'image':
+        return api.call('searchImage', { name: q.name, imageBase64: q.base64, filters, limit, offset });
+      case 'browse':
+        return api.call('browse', { filters, limit, offset });
+    }
+  }
+
+  /* -------------------------------- selection -------------------------------- */
+
+  select(index: number | null): void {
+    this.selected = index === null ? null : Math.max(0, Math.min(this.hits.length - 1, index));
+    if (this.previewOpen) void this.loadDetails();
+  }
+
+  open(index: number): void {
+    this.select(index);
+    this.previewOpen = true;
+    void this.loadDetails();
+  }
+
+  closePreview(): void {
+    this.previewOpen = false;
+  }
+
+  private async loadDetails(): Promise<void> {
+    const hit = this.selectedHit;
+    if (!hit) return;
+    try {
+      const details = await api.call('fileDetails', { fileId: hit.fileId });
+      if (this.selectedHit?.fileId === details.fileId) this.details = details;
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+
+  /* --------------------------------- indexing --------------------------------- */
+
+  async togglePause(): Promise<void> {
+    try {
+      this.indexing = this.indexing?.paused ? await api.call('resume', {}) : await api.call('pause', {});
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(`could not read ${file.name}`));
+    reader.readAsDataURL(file);
+  });
+}
+
+export const app = new AppState();

@@ -1,0 +1,265 @@
+/**
+ * The one contract between the UI and the engine: every request's parameters (zod schemas, checked
+ * where they arrive), every response's shape, and the events pushed while work runs. Electron's
+ * preload (IPC) and `trove serve` (HTTP + server-sent events) both implement it, so the renderer
+ * cannot tell which one it talks to. Imports nothing but zod.
+ */
+import { z } from 'zod';
+
+export const MEDIA_KINDS = ['photo', 'video', 'audio'] as const;
+export type MediaKindName = (typeof MEDIA_KINDS)[number];
+
+const FileId = z.number().int().positive();
+
+export const SearchFiltersSchema = z
+  .object({
+    kinds: z.array(z.enum(MEDIA_KINDS)).max(3).optional(),
+    /** An absolute library folder (or a folder inside one). */
+    folder: z.string().min(1).max(4096).optional(),
+    /** Date taken (or file time), epoch milliseconds, inclusive. */
+    from: z.number().finite().optional(),
+    to: z.number().finite().optional(),
+  })
+  .strict();
+export type SearchFilters = z.infer<typeof SearchFiltersSchema>;
+
+const Page = {
+  filters: SearchFiltersSchema.default({}),
+  limit: z.number().int().min(1).max(5000).default(200),
+  offset: z.number().int().min(0).max(1_000_000).default(0),
+};
+
+const SettingsPatchSchema = z
+  .object({
+    imageModel: z.string().min(1).max(200),
+    offline: z.boolean(),
+    threads: z.number().int().min(1).max(256).nullable(),
+    excludePatterns: z.array(z.string().max(500)).max(200),
+    includeHidden: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+/** Parameters of every request, by method name. */
+export const RequestSchemas = {
+  info: z.object({}).strict(),
+  status: z.object({}).strict(),
+  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  removeFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  searchText: z.object({ text: z.string().trim().min(1, 'type something to search for').max(1000), ...Page }).strict(),
+  similarTo: z.object({ fileId: FileId, ...Page }).strict(),
+  /** The library without a query, newest first: what the search page shows before you type. */
+  browse: z.object({ ...Page }).strict(),
+  /** Search by an image the user dropped or chose: its bytes, base64 (works over IPC and HTTP alike). */
+  searchImage: z
+    .object({
+      name: z.string().max(1000).default('image'),
+      imageBase64: z
+        .string()
+        .min(1, 'the image is empty')
+        .max(48 * 1024 * 1024, 'the image is too large (32 MB at most)'),
+      ...Page,
+    })
+    .strict(),
+  fileDetails: z.object({ fileId: FileId }).strict(),
+  fileErrors: z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict(),
+  pause: z.object({}).strict(),
+  resume: z.object({}).strict(),
+  updateSettings: z.object({ patch: SettingsPatchSchema }).strict(),
+  listModels: z.object({}).strict(),
+  downloadModel: z.object({ name: z.string().min(1).max(200) }).strict(),
+  importModels: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  revealFile: z.object({ fileId: FileId }).strict(),
+  /** A native folder chooser; only the desktop app has one (see AppInfo.canPickFolders). */
+  pickFolder: z.object({}).strict(),
+} as const;
+
+export type Method = keyof typeof RequestSchemas;
+export type Params<M extends Method> = z.input<(typeof RequestSchemas)[M]>;
+export type ParsedParams<M extends Method> = z.output<(typeof RequestSchemas)[M]>;
+
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(RequestSchemas, name);
+}
+
+/* ------------------------------- responses ------------------------------- */
+
+export interface AppInfo {
+  version: string;
+  libraryDir: string;
+  modelCacheDir: string;
+  /** Electron can show a file in the system file manager; a browser can only copy its path. */
+  canRevealFiles: boolean;
+  /** Electron can open a native folder chooser; in a browser the path is typed. */
+  canPickFolders: boolean;
+}
+
+export interface FolderSummary {
+  path: string;
+  files: number;
+  ready: number;
+  errors: number;
+  pending: number;
+  missing: number;
+  /** Folder could not be read at the last scan (unplugged drive, permissions). */
+  unreachable: boolean;
+}
+
+export interface IndexingState {
+  phase: 'starting' | 'scanning' | 'indexing' | 'paused' | 'watching' | 'needs-model' | 'error' | 'idle';
+  done: number;
+  total: number;
+  failed: number;
+  ratePerSecond: number;
+  etaSeconds: number | null;
+  currentFile?: string;
+  /** Why indexing is not running (needs-model, error), in a sentence. */
+  message?: string;
+  paused: boolean;
+}
+
+export interface ModelState {
+  name: string;
+  installed: boolean;
+  hasTextSearch: boolean;
+  /** Present while the model is downloading. */
+  download?: DownloadState;
+}
+
+export interface DownloadState {
+  name: string;
+  file: string;
+  receivedBytes: number;
+  totalBytes: number | null;
+  done: boolean;
+  error?: string;
+}
+
+export interface Settings {
+  imageModel: string;
+  offline: boolean;
+  threads?: number;
+  excludePatterns: string[];
+  includeHidden: boolean;
+}
+
+export interface AppStatus {
+  folders: FolderSummary[];
+  totals: { files: number; ready: number; errors: number; pending: number };
+  indexing: IndexingState;
+  model: ModelState;
+  settings: Settings;
+  /** Effective inference threads. */
+  threads: number;
+  offline: boolean;
+}
+
+export interface SearchHit {
+  fileId: number;
+  path: string;
+  name: string;
+  kind: MediaKindName;
+  score: number;
+  width: number | null;
+  height: number | null;
+  takenAt: number | null;
+  /** Moment inside a video or audio file, in seconds. */
+  offsetS?: number;
+}
+
+export interface SearchResult {
+  model: string;
+  hits: SearchHit[];
+  /** True when more results may follow (ask again with a larger offset). */
+  more: boolean;
+  /** How the query was answered: by embeddings or, for a model without text, by tags. */
+  via: 'vector' | 'tags' | 'browse' | 'none';
+}
+
+export interface FileDetails {
+  fileId: number;
+  path: string;
+  name: string;
+  folder: string;
+  kind: MediaKindName;
+  format: string | null;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  takenAt: number | null;
+  modifiedAt: number;
+  camera: string | null;
+  gps: { lat: number; lon: number } | null;
+  tags: { label: string; score: number }[];
+}
+
+export interface FileError {
+  path: string;
+  error: string;
+}
+
+export interface ModelInfo {
+  name: string;
+  description: string;
+  /** What the model embeds: photos (and video frames), or sound. */
+  modality: 'image' | 'audio';
+  installed: boolean;
+  downloadable: boolean;
+  active: boolean;
+}
+
+export interface Results {
+  info: AppInfo;
+  status: AppStatus;
+  addFolder: FolderSummary;
+  removeFolder: { removedFiles: number };
+  searchText: SearchResult;
+  similarTo: SearchResult;
+  browse: SearchResult;
+  searchImage: SearchResult;
+  fileDetails: FileDetails;
+  fileErrors: { errors: FileError[]; scanIssues: FileError[] };
+  pause: IndexingState;
+  resume: IndexingState;
+  updateSettings: Settings;
+  listModels: ModelInfo[];
+  downloadModel: { name: string };
+  importModels: { imported: string[] };
+  revealFile: { ok: true };
+  pickFolder: { path: string | null };
+}
+
+/* -------------------------------- events -------------------------------- */
+
+export type TroveEvent =
+  | { type: 'indexing'; state: IndexingState }
+  /** Files were indexed or removed: visible results may have changed. */
+  | { type: 'library-changed'; ready: number }
+  | { type: 'model-download'; state: DownloadState }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+/* ------------------------------- transport ------------------------------- */
+
+/** A failed request, with a sentence for the person using the app. */
+export interface ApiErrorBody {
+  error: string;
+}
+
+/** thumb: grid tiles (400 px); preview: the large view (1600 px WebP, any source format); original: the file. */
+export type MediaVariant = 'thumb' | 'preview' | 'original';
+
+/** What the renderer talks to; implemented over IPC (Electron) and HTTP (browser). */
+export interface TroveApi {
+  call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]>;
+  subscribe(listener: (event: TroveEvent) => void): () => void;
+  /** URL of a file's thumbnail or original, served only for files in the library. */
+  mediaUrl(variant: MediaVariant, fileId: number): string;
+}
+
+/** The first zod issue as a sentence: "limit: Too big: expected number to be <=5000". */
+export function describeInvalid(method: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `invalid request for ${method}`;
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `invalid request for ${method}: ${where}${issue.message}`;
+}
