@@ -1,6 +1,6 @@
-// `npm start`: builds and opens the desktop app. Electron fetches its binary on first use; where it
-// cannot (no access to its download host, or ELECTRON_SKIP_BINARY_DOWNLOAD=1), this says so and
-// shows how to use Trove from the command line instead.
+// `npm start`: opens the desktop app. Electron fetches its binary on first use; where it cannot (no
+// access to its download host, or ELECTRON_SKIP_BINARY_DOWNLOAD=1), the same app runs in the
+// browser instead: `trove serve` prints a local address (with this run's access token) to open.
 import { spawnSync } from 'node:child_process';
 
 function electronBinary() {
@@ -16,7 +16,6 @@ if (electronBinary()) {
   const result = spawnSync('npx', ['electron-vite', 'preview'], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
-console.log('Electron is not available on this machine, so the desktop window cannot open here.');
-console.log('Trove works from the command line (`npx trove …`):\n');
-const help = spawnSync(process.execPath, ['bin/trove.js', '--help'], { stdio: 'inherit' });
-process.exit(help.status ?? 1);
+console.log('Electron is not available on this machine, so Trove opens in your browser instead.\n');
+const serve = spawnSync(process.execPath, ['bin/trove.js', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(serve.status ?? 1);

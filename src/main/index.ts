@@ -1,15 +1,34 @@
 /**
- * Electron main process entry. Window security is set here once: context isolation and the
- * renderer sandbox on, no Node in the page, new windows denied, navigation locked to the app.
- * The engine runs outside this thread (see src/main/core); the UI arrives with the app issue.
+ * Electron main process: windows, security, and the wiring between the window and the engine.
+ * The engine runs in a utility process (src/main/app/service-host.ts); this thread only routes:
+ * IPC calls from the preload go to the engine, its events go back to the window, and local media is
+ * served through the `trove-media:` protocol, which asks the engine whether a file id belongs to the
+ * library. Context isolation and the sandbox are on, new windows and navigation are denied.
  */
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ServiceProcess } from './app/service-process.js';
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'trove-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+
+let window: BrowserWindow | undefined;
+const service = new ServiceProcess(
+  join(import.meta.dirname, 'service-host.js'),
+  (event) => window?.webContents.send('trove:event', event),
+  (path) => shell.showItemInFolder(path),
+);
+
+function fromOurWindow(event: IpcMainInvokeEvent): boolean {
+  return Boolean(window) && event.sender === window!.webContents;
+}
 
 function createWindow(): void {
-  const window = new BrowserWindow({
+  window = new BrowserWindow({
     width: 1280,
     height: 800,
+    minWidth: 900,
+    minHeight: 600,
     show: false,
     title: 'Trove',
     webPreferences: {
@@ -17,19 +36,50 @@ function createWindow(): void {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => window?.show());
   window.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
   window.webContents.on('will-navigate', (event) => event.preventDefault());
+  window.on('closed', () => (window = undefined));
   if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
 }
 
 void app.whenReady().then(() => {
+  service.start();
+  ipcMain.handle('trove:call', async (event, method: unknown, params: unknown) => {
+    if (!fromOurWindow(event)) throw new Error('refused: not the Trove window');
+    if (typeof method !== 'string') throw new Error('invalid request');
+    if (method === 'pickFolder') {
+      const result = await dialog.showOpenDialog(window!, { title: 'Add a folder to Trove', properties: ['openDirectory'] });
+      return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
+    }
+    if (method === 'info') {
+      const info = (await service.request({ type: 'call', method, params })) as Record<string, unknown>;
+      return { ...info, canPickFolders: true };
+    }
+    return service.request({ type: 'call', method, params });
+  });
+  protocol.handle('trove-media', async (request) => {
+    const url = new URL(request.url);
+    const fileId = Number(url.pathname.replace(/^\//, ''));
+    const variant = url.hostname;
+    if (!['thumb', 'preview', 'original'].includes(variant) || !Number.isSafeInteger(fileId) || fileId <= 0) {
+      return new Response('not found', { status: 404 });
+    }
+    try {
+      const media = (await service.request({ type: 'media', variant: variant as 'thumb', fileId })) as { path: string } | null;
+      if (!media) return new Response('not found', { status: 404 });
+      return net.fetch(pathToFileURL(media.path).toString(), { headers: request.headers });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -39,3 +89,5 @@ void app.whenReady().then(() => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
+
+app.on('before-quit', () => service.close());

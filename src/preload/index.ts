@@ -1,7 +1,18 @@
 /**
- * Preload: the only bridge between the sandboxed page and the app. It will expose the typed API
- * contract (named functions only, never ipcRenderer itself) when the UI lands.
+ * Preload: the only bridge between the sandboxed page and the app. It implements the API contract
+ * (src/shared/api.ts) over IPC with three named functions; the page never sees ipcRenderer.
  */
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { Method, MediaVariant, Params, TroveApi, TroveEvent } from '../shared/api.js';
 
-contextBridge.exposeInMainWorld('trove', { version: 1 });
+const api: TroveApi = {
+  call: <M extends Method>(method: M, params: Params<M>) => ipcRenderer.invoke('trove:call', method, params),
+  subscribe(listener: (event: TroveEvent) => void) {
+    const handler = (_: IpcRendererEvent, event: TroveEvent) => listener(event);
+    ipcRenderer.on('trove:event', handler);
+    return () => void ipcRenderer.removeListener('trove:event', handler);
+  },
+  mediaUrl: (variant: MediaVariant, fileId: number) => `trove-media://${variant}/${Number(fileId)}`,
+};
+
+contextBridge.exposeInMainWorld('trove', api);

@@ -128,3 +128,14 @@ describe('vector index', () => {
     db.close();
   });
 });
+
+describe('efSearchFor', () => {
+  it('keeps the floor for small libraries and widens the search as the index grows, within bounds', async () => {
+    const { efSearchFor, HNSW_PARAMS } = await import('../../src/main/core/index/vector-index.js');
+    expect(efSearchFor(0)).toBe(HNSW_PARAMS.efSearchMin);
+    expect(efSearchFor(100_000)).toBe(HNSW_PARAMS.efSearchMin);
+    expect(efSearchFor(300_000)).toBeGreaterThan(efSearchFor(100_000));
+    expect(efSearchFor(1_000_000)).toBeGreaterThan(efSearchFor(300_000));
+    expect(efSearchFor(100_000_000)).toBe(HNSW_PARAMS.efSearchMax);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * Entry point of the Electron utility process that runs the engine (indexing, inference, SQLite),
+ * so none of that heavy work ever blocks the main process or the window. It hosts the same
+ * LibraryService as `trove serve`, and answers the main process over Electron's parentPort.
+ */
+import { LibraryService } from '../core/service/library-service.js';
+import { RequestError } from '../core/service/request-error.js';
+import { defaultLibraryDir } from '../core/paths.js';
+import { ToServiceSchema, type FromService } from './service-protocol.js';
+
+const port = process.parentPort;
+const post = (message: FromService) => port.postMessage(message);
+
+const service = new LibraryService({
+  libraryDir: process.env.TROVE_LIBRARY_DIR ?? defaultLibraryDir(),
+  version: process.env.TROVE_VERSION ?? '0.0.0',
+  revealFile: (path) => post({ type: 'reveal', path }),
+  // The chooser itself is shown by the main process; this only advertises that it exists.
+  pickFolder: async () => null,
+});
+service.subscribe((event) => post({ type: 'event', event }));
+service.start();
+
+port.on('message', (envelope) => {
+  const parsed = ToServiceSchema.safeParse(envelope.data);
+  if (!parsed.success) return;
+  const message = parsed.data;
+  if (message.type === 'close') {
+    void service.close().then(() => process.exit(0));
+    return;
+  }
+  if (message.type === 'media') {
+    void service.media.resolve(message.variant, message.fileId).then(
+      (media) => post({ type: 'reply', id: message.id, ok: Boolean(media), value: media ?? null }),
+      () => post({ type: 'reply', id: message.id, ok: false, value: null }),
+    );
+    return;
+  }
+  service.handle(message.method, message.params).then(
+    (value) => post({ type: 'reply', id: message.id, ok: true, value }),
+    (error: unknown) => {
+      const known = error instanceof RequestError;
+      post({
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        value: known ? error.message : 'internal error (see the log)',
+        status: known ? error.status : 500,
+      });
+      if (!known) console.error(error);
+    },
+  );
+});
+post({ type: 'ready' });

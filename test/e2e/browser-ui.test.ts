@@ -1,0 +1,209 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The whole app, as a person uses it, in a real browser (Debian's Chromium, headless) against a real
+ * `trove serve` (the built CLI in a child process) on the labelled photos in ../shared/media, indexed
+ * with the real MobileNetV2 model from ../shared/models: first run, choose the model, add the folder
+ * from the UI, pause and resume indexing, see it finish, search by text, open a result, find similar,
+ * filter by type, drop an image to search by example. Saves the README's screenshots.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
+import { suiteTempDir } from '../helpers/temp.js';
+
+const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
+const RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const skipReason = !existsSync(CHROMIUM)
+  ? `Chromium not found at ${CHROMIUM} (apt-get install chromium): browser tests skipped`
+  : !hasSharedPhotos
+    ? SHARED_SKIP_REASON
+    : !existsSync(RENDERER)
+      ? 'the UI is not built (npm run build): browser tests skipped'
+      : '';
+if (skipReason) console.warn(skipReason);
+
+function photoCount(): number {
+  let n = 0;
+  for (const entry of readdirSync(SHARED_PHOTOS, { withFileTypes: true })) {
+    if (entry.isDirectory()) n += readdirSync(join(SHARED_PHOTOS, entry.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).length;
+  }
+  return n;
+}
+
+const classOf = (path: string) => basename(dirname(path));
+
+describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromium)', () => {
+  const scratch = suiteTempDir();
+  let server: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let url = '';
+  let serverLog = '';
+
+  const shot = async (name: string) => {
+    // Thumbnails load lazily: wait for the visible ones so the picture shows the real thing.
+    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete), undefined, { timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  };
+  /** Waits for the heading of a new query and for its answer (the count reads "Searching…" until then). */
+  const answered = async (heading: string) => {
+    await expect.poll(() => page.getByTestId('results-heading').innerText()).toBe(heading);
+    await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
+  };
+  const resultPaths = () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-path') ?? ''));
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'trove.js'), '--library', join(scratch.path, 'library'), 'serve'], {
+      env: { ...process.env, TROVE_MODELS_DIR: SHARED_MODELS, TROVE_MODEL_CACHE: join(scratch.path, 'models'), TROVE_OFFLINE: '1' },
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${serverLog}`)), 30_000);
+      server.stdout!.on('data', (d: Buffer) => {
+        serverLog += d;
+        const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(serverLog);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      server.stderr!.on('data', (d: Buffer) => (serverLog += d));
+      server.on('exit', (code) => reject(new Error(`trove serve exited (${code}):\n${serverLog}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page.on('pageerror', (error) => (serverLog += `\n[page error] ${error.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    }
+    scratch.remove();
+  });
+
+  it('first run: explains what to do, and says the default model cannot be downloaded offline', async () => {
+    await page.goto(url);
+    await expect.poll(() => page.url()).not.toContain('token=');
+    await page.getByTestId('first-run').waitFor();
+    await expect.poll(() => page.getByTestId('first-run').innerText()).toMatch(/Point Trove at the folders/);
+    await expect.poll(() => page.getByTestId('model-status').innerText()).toMatch(/offline/i);
+    await shot('first-run');
+  });
+
+  it('chooses the model in Settings, adds the folder from the UI, pauses, resumes and finishes indexing', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
+    await expect.poll(() => page.getByLabel('Image model').inputValue()).toBe('mobilenet-v2-int8');
+
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByLabel('Folder to add').fill(SHARED_PHOTOS);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+
+    // Pause while the photos are being indexed; the count must then stand still.
+    await page.getByTestId('status-counts').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Pause indexing' }).click();
+    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 30_000 }).toBe('Paused');
+    await page.waitForTimeout(500); // the batch in flight finishes first
+    const before = await page.getByTestId('status-counts').innerText();
+    await page.waitForTimeout(2000);
+    expect(await page.getByTestId('status-counts').innerText()).toBe(before);
+    expect(before).toMatch(/^[\d,]+ \/ [\d,]+$/);
+    await shot('library-progress');
+
+    await page.getByRole('button', { name: 'Resume indexing' }).click();
+    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+    const total = photoCount();
+    await expect.poll(() => page.getByTestId('folder-ready').innerText(), { timeout: 10_000 }).toBe(total.toLocaleString('en-US'));
+  });
+
+  it('searches by text: the class named fills the top of the ranked grid', async () => {
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Search your library').fill('flamingo');
+    await answered('Results for “flamingo”');
+    await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(10);
+    const top = (await resultPaths()).slice(0, 10);
+    expect(top.filter((p) => classOf(p) === 'flamingo').length).toBeGreaterThanOrEqual(9);
+    await shot('search-results');
+  });
+
+  it('opens a result in the preview with its metadata, and moves with the keyboard', async () => {
+    const first = (await resultPaths())[0]!;
+    await page.getByTestId('result').first().dblclick();
+    await expect.poll(() => page.getByTestId('preview-path').innerText()).toBe(first);
+    await expect.poll(() => page.getByTestId('preview').innerText()).toMatch(/Find similar/);
+    await shot('preview');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByTestId('preview-path').innerText()).toBe((await resultPaths())[1]);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('preview').count()).toBe(0);
+  });
+
+  it('finds similar photos from the preview', async () => {
+    await page.getByTestId('result').first().dblclick();
+    const query = await page.getByTestId('preview-path').innerText();
+    await page.getByRole('button', { name: 'Find similar' }).click();
+    await answered(`Similar to ${basename(query)}`);
+    await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(5);
+    const top = (await resultPaths()).slice(0, 5);
+    expect(top).not.toContain(query);
+    expect(top.filter((p) => classOf(p) === classOf(query)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('filters by media type', async () => {
+    await page.getByRole('button', { name: 'Videos' }).click();
+    await expect.poll(() => page.getByTestId('results-count').innerText()).toMatch(/^0 items/);
+    await page.getByRole('button', { name: 'Photos' }).click();
+    await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(5);
+    await page.getByRole('button', { name: 'Videos' }).click();
+    await page.getByRole('button', { name: 'Photos' }).click();
+  });
+
+  it('searches by an image dropped onto the window', async () => {
+    const leopard = join(SHARED_PHOTOS, 'Leopards', readdirSync(join(SHARED_PHOTOS, 'Leopards')).sort()[0]!);
+    // A smaller re-encoded copy: the dropped file is not in the library.
+    const bytes = await sharp(leopard).resize({ width: 200 }).jpeg({ quality: 70 }).toBuffer();
+    const dataTransfer = await page.evaluateHandle((base64) => {
+      const binary = atob(base64);
+      const array = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([array], 'dropped-leopard.jpg', { type: 'image/jpeg' }));
+      return transfer;
+    }, bytes.toString('base64'));
+    await page.dispatchEvent('section.search-page', 'dragover', { dataTransfer });
+    await page.dispatchEvent('section.search-page', 'drop', { dataTransfer });
+    await answered('Similar to dropped-leopard.jpg');
+    await expect.poll(() => page.getByTestId('example-chip').innerText()).toMatch(/dropped-leopard\.jpg/);
+    await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(5);
+    const top = (await resultPaths()).slice(0, 5);
+    expect(top[0]).toBe(leopard);
+    expect(top.filter((p) => classOf(p) === 'Leopards').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('is readable at 1920x1080 and in the dark theme', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByLabel('Search your library').fill('grand piano');
+    await answered('Results for “grand piano”');
+    await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(10);
+    // Justified rows fill the grid's width without spilling past it.
+    const grid = (await page.getByTestId('results-grid').boundingBox())!;
+    const tiles = await page.getByTestId('result').evaluateAll((els) => els.slice(0, 12).map((e) => e.getBoundingClientRect().right));
+    expect(Math.max(...tiles)).toBeLessThanOrEqual(grid.x + grid.width);
+    await shot('search-dark-1920');
+    expect(serverLog).not.toMatch(/\[page error\]/);
+  });
+});
