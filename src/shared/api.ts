@@ -128,9 +128,15 @@ export interface ModelState {
 
 export interface DownloadState {
   name: string;
+  /** The file being fetched now, and where it is in the model's list. */
   file: string;
+  fileIndex: number;
+  fileCount: number;
+  fileReceivedBytes: number;
+  /** Size of the current file, when the server says. */
+  fileTotalBytes: number | null;
+  /** Bytes received for the whole model so far. */
   receivedBytes: number;
-  totalBytes: number | null;
   done: boolean;
   error?: string;
 }

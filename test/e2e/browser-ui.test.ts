@@ -193,6 +193,26 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     expect(top.filter((p) => classOf(p) === 'Leopards').length).toBeGreaterThanOrEqual(3);
   });
 
+  it('draws only the rows in view, and reaches the end when scrolled', async () => {
+    await page.getByRole('button', { name: 'Clear the example' }).click();
+    await answered('Your library, newest first');
+    const total = photoCount();
+    // The first page (200) arrives at once; the rest when the end of the grid comes near.
+    await expect.poll(() => page.getByTestId('results-count').innerText()).toBe('200+ items');
+    const drawn = await page.getByTestId('result').count();
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(200);
+    const toBottom = () => page.getByTestId('results-grid').evaluate((grid) => grid.scrollTo({ top: grid.scrollHeight }));
+    await expect
+      .poll(async () => {
+        await toBottom();
+        return page.locator(`[data-testid="result"][data-index="${total - 1}"]`).count();
+      })
+      .toBe(1);
+    await expect.poll(() => page.getByTestId('results-count').innerText()).toBe(`${total} items`);
+    expect(await page.locator('[data-testid="result"][data-index="0"]').count()).toBe(0);
+  });
+
   it('is readable at 1920x1080 and in the dark theme', async () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.emulateMedia({ colorScheme: 'dark' });

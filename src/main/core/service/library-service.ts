@@ -184,9 +184,12 @@ export class LibraryService {
   private onDownload(p: DownloadProgress): void {
     this.download = {
       name: p.model,
-      file: `${p.file} (${p.fileIndex + 1} of ${p.fileCount})`,
+      file: p.file,
+      fileIndex: p.fileIndex,
+      fileCount: p.fileCount,
+      fileReceivedBytes: p.received,
+      fileTotalBytes: p.size,
       receivedBytes: p.totalReceived,
-      totalBytes: null,
       done: false,
     };
     const now = Date.now();
@@ -323,7 +326,7 @@ export class LibraryService {
   }
 
   private async downloadInBackground(name: string): Promise<void> {
-    const started: DownloadState = { name, file: '', receivedBytes: 0, totalBytes: null, done: false };
+    const started: DownloadState = { name, file: '', fileIndex: 0, fileCount: 0, fileReceivedBytes: 0, fileTotalBytes: null, receivedBytes: 0, done: false };
     this.download = started;
     this.emit({ type: 'model-download', state: started });
     try {
