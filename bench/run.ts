@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw
+ *   npm run bench -- --only indexing # or: hnsw, duplicates
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureIndexing, type ThroughputResult } from './indexing.js';
 import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
+import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +27,12 @@ const { values } = parseArgs({
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
-const results: { indexing: ThroughputResult[]; hnsw: HnswResult[]; notes: string[] } = { indexing: [], hnsw: [], notes: [] };
+const results: { indexing: ThroughputResult[]; hnsw: HnswResult[]; duplicates: DuplicateToolResult[]; notes: string[] } = {
+  indexing: [],
+  hnsw: [],
+  duplicates: [],
+  notes: [],
+};
 const log = (m: string) => console.log(m);
 
 if (wants('indexing')) {
@@ -98,6 +104,13 @@ if (wants('hnsw')) {
   }
 }
 
+if (wants('duplicates')) {
+  if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
+    log('duplicates: near-duplicate photos, Trove against findimagedupes');
+    results.duplicates = await measureDuplicates(join(SHARED, 'media', 'photos'), join(SHARED, 'models'), log);
+  } else results.notes.push('duplicates skipped: ../shared not found');
+}
+
 // Sections not run this time keep their previous numbers.
 const out = join(ROOT, 'bench', 'results', 'latest.json');
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -106,6 +119,7 @@ const merged = {
   at: new Date().toISOString(),
   indexing: wants('indexing') ? results.indexing : (previous.indexing ?? []),
   hnsw: wants('hnsw') ? results.hnsw : (previous.hnsw ?? []),
+  duplicates: wants('duplicates') ? results.duplicates : (previous.duplicates ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

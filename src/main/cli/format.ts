@@ -1,4 +1,5 @@
 /** Plain-text rendering of CLI results: what a person reads when --json is not given. */
+import type { DuplicateGroup } from '../core/duplicates/photo-duplicates.js';
 import type { LibraryStatus } from '../core/engine.js';
 import type { SearchResponse } from '../core/search/search-service.js';
 
@@ -49,4 +50,22 @@ export function formatBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** Duplicate groups, the suggested keeper first in each. */
+export function formatDuplicates(groups: DuplicateGroup[]): string {
+  if (groups.length === 0) return 'No duplicate photos found.';
+  const lines: string[] = [];
+  for (const [i, group] of groups.entries()) {
+    const label = group.kind === 'exact' ? 'identical files' : `look alike (similarity ${group.similarity.toFixed(2)})`;
+    lines.push(`Group ${i + 1}: ${group.members.length} photos, ${label}`);
+    const ordered = [...group.members].sort((a, b) => Number(b.fileId === group.keeper) - Number(a.fileId === group.keeper));
+    for (const m of ordered) {
+      const size = m.width && m.height ? `${m.width}x${m.height}` : '?';
+      lines.push(`  ${m.fileId === group.keeper ? 'keep' : '    '}  ${m.path}  (${size}, ${formatBytes(m.bytes)})`);
+    }
+  }
+  const extra = groups.reduce((n, g) => n + g.members.length - 1, 0);
+  lines.push(`\n${groups.length} groups; ${extra} photos could go (nothing has been deleted).`);
+  return lines.join('\n');
 }

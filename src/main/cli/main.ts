@@ -17,7 +17,7 @@ import type { SearchOptions } from '../core/search/search-service.js';
 import { LibraryService } from '../core/service/library-service.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
-import { formatDuration, formatResults, formatStatus } from './format.js';
+import { formatDuplicates, formatDuration, formatResults, formatStatus } from './format.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -297,6 +297,33 @@ function parseDate(value: string, endOfDay = false): number {
   if (Number.isNaN(t)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
   return endOfDay ? t + 86_399_999 : t;
 }
+
+program
+  .command('duplicates')
+  .description('identical and near-identical photos, grouped, each with a suggested keeper (nothing is deleted)')
+  .option('--json', 'print one JSON object')
+  .action((opts: { json?: boolean }) =>
+    withEngine(async (engine) => {
+      const groups = await engine.duplicates({
+        onProgress: (done, total, phase) => {
+          if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r${phase === 'fingerprints' ? 'fingerprinting' : 'comparing'} ${done}/${total}`);
+        },
+      });
+      if (!opts.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      if (opts.json) {
+        console.log(
+          JSON.stringify({
+            groups: groups.map((g) => ({
+              kind: g.kind,
+              similarity: g.similarity,
+              keeper: g.members.find((m) => m.fileId === g.keeper)!.path,
+              members: g.members.map(({ fileId: _id, ...m }) => ({ ...m, keep: _id === g.keeper })),
+            })),
+          }),
+        );
+      } else console.log(formatDuplicates(groups));
+    }),
+  );
 
 program
   .command('serve')

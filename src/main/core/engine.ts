@@ -24,6 +24,8 @@ import { ModelManager, type LoadedModel } from './models/model-manager.js';
 import type { DownloadProgress } from './models/hub-download.js';
 import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search/search-service.js';
 import { decodeForModel } from './media/image-decoder.js';
+import { findPhotoDuplicates, type DuplicateGroup, type FindOptions } from './duplicates/photo-duplicates.js';
+import { findBuiltinModel } from './models/registry.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
@@ -390,6 +392,22 @@ export class Engine {
       .get(fileId) as { path: string; sha256: string } | undefined;
     if (!row) throw new Error(`no indexed file with id ${fileId}`);
     return this.thumbnails.get(row.path, row.sha256, edge);
+  }
+
+  /* ---------------------------- duplicates ---------------------------- */
+
+  /**
+   * Identical and near-identical photos, grouped, each group with a suggested keeper. Uses the
+   * active model's stored embeddings as a second opinion when the model supports it (no loading).
+   */
+  async duplicates(options: Omit<FindOptions, 'embeddingCheck'> = {}): Promise<DuplicateGroup[]> {
+    const spec = findBuiltinModel(this.activeModelName());
+    const modelRow = this.vectors.modelNames().find((m) => m.name === spec?.name);
+    const minCosine = spec?.kind === 'clip' ? spec.nearDuplicateMinCosine : undefined;
+    return findPhotoDuplicates(this.db, {
+      ...options,
+      embeddingCheck: modelRow && minCosine ? { modelId: modelRow.id, vectors: this.vectors, minCosine } : undefined,
+    });
   }
 
   /* ----------------------------- status ----------------------------- */

@@ -12,14 +12,15 @@ import type { VectorRepo } from '../store/vector-repo.js';
 import type { EmbedJob, JobQueue } from './job-queue.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { decodeForModel } from '../media/image-decoder.js';
+import type { VisualFingerprint } from '../media/visual-fingerprint.js';
 import { describeFileError } from '../util/file-errors.js';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 
 export interface PreparedBatch {
   jobs: EmbedJob[];
-  /** Jobs whose pixels are in `pixels`, in order. */
-  decoded: { job: EmbedJob; path: string }[];
+  /** Jobs whose pixels are in `pixels`, in order, with their picture's visual fingerprint. */
+  decoded: { job: EmbedJob; path: string; fingerprint: VisualFingerprint }[];
   failed: { job: EmbedJob; path?: string; error: string }[];
   /** Jobs whose content has no readable file right now (moved or deleted meanwhile). */
   skipped: EmbedJob[];
@@ -58,8 +59,8 @@ export class EmbeddingPipeline {
       // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
       if (!path) return { job, skip: true as const };
       try {
-        await decodeForModel(path, pre, pixels, i * plane, this.probedSize(job.contentId));
-        return { job, path, index: i };
+        const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, this.probedSize(job.contentId));
+        return { job, path, index: i, fingerprint };
       } catch (error) {
         return { job, path, error: describeFileError(error).message };
       }
@@ -73,7 +74,7 @@ export class EmbeddingPipeline {
       if ('skip' in slot) skipped.push(slot.job);
       else if ('error' in slot) failed.push({ job: slot.job, path: slot.path, error: slot.error! });
       else {
-        decoded.push({ job: slot.job, path: slot.path! });
+        decoded.push({ job: slot.job, path: slot.path!, fingerprint: slot.fingerprint! });
         decodedSlots.push(slot.index!);
       }
     }
@@ -108,8 +109,11 @@ export class EmbeddingPipeline {
       }
     }
     const added: { id: number; vector: Float32Array }[] = [];
+    // The fingerprint describes the file's pixels, whichever model decoded them: the first one stores it.
+    const storeFingerprint = this.db.prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ? AND phash IS NULL');
     this.db.transaction(() => {
-      batch.decoded.forEach(({ job }, i) => {
+      batch.decoded.forEach(({ job, fingerprint }, i) => {
+        storeFingerprint.run(fingerprint.phash, Buffer.from(fingerprint.grid), fingerprint.detail, job.contentId);
         const vector = results.vectors[i];
         if (!vector) {
           this.fail(job, 'the model returned no vector for this file');

@@ -5,6 +5,7 @@
  * see it the way a person does. Huge images are refused from their header, before any pixel is
  * decoded, so a 30000x30000 PNG cannot exhaust memory.
  */
+import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { MediaError } from '../util/file-errors.js';
 import type { ImagePreprocess } from './image-preprocess.js';
@@ -54,9 +55,15 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
   return { format, width: rotated ? height : width, height: rotated ? width : height, orientation };
 }
 
+export interface DecodedForModel {
+  /** Of the whole (uncropped) picture, for near-duplicate detection. */
+  fingerprint: VisualFingerprint;
+}
+
 /**
  * Decodes, orients, resizes (shortest side) and centre-crops an image, then writes normalised
- * planar RGB floats into `out` at `offset` (the layout ONNX vision models take: NCHW).
+ * planar RGB floats into `out` at `offset` (the layout ONNX vision models take: NCHW). The crop is
+ * taken here rather than by libvips so the whole resized picture is at hand for its visual fingerprint.
  */
 export async function decodeForModel(
   input: Buffer | string,
@@ -65,7 +72,7 @@ export async function decodeForModel(
   offset: number,
   /** What the probe found, when known, to avoid parsing the header twice. */
   known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
-): Promise<void> {
+): Promise<DecodedForModel> {
   let data: Buffer;
   let info: OutputInfo;
   try {
@@ -78,7 +85,6 @@ export async function decodeForModel(
     const rh = Math.max(pre.size, Math.round(h * scale));
     ({ data, info } = await image
       .resize(rw, rh, { fit: 'fill', kernel: 'cubic' })
-      .extract({ left: Math.floor((rw - pre.size) / 2), top: Math.floor((rh - pre.size) / 2), width: pre.size, height: pre.size })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
@@ -86,14 +92,44 @@ export async function decodeForModel(
   } catch (error) {
     throw classifySharpError(error);
   }
-  const plane = pre.size * pre.size;
   const channels = info.channels;
+  const fingerprint = visualFingerprint(data, info.width, info.height, channels);
+  const left = Math.floor((info.width - pre.size) / 2);
+  const top = Math.floor((info.height - pre.size) / 2);
+  const plane = pre.size * pre.size;
   const lut = normalisationTable(pre);
   for (let c = 0; c < 3; c += 1) {
     const src = channels >= 3 ? c : 0;
     const table = lut[c]!;
     const base = offset + c * plane;
-    for (let i = 0, j = src; i < plane; i += 1, j += channels) out[base + i] = table[data[j]!]!;
+    for (let y = 0; y < pre.size; y += 1) {
+      let j = ((top + y) * info.width + left) * channels + src;
+      const row = base + y * pre.size;
+      for (let x = 0; x < pre.size; x += 1, j += channels) out[row + x] = table[data[j]!]!;
+    }
+  }
+  return { fingerprint };
+}
+
+/**
+ * The visual fingerprint alone, for photos indexed before fingerprints existed: decoded small (the
+ * same size the models see), never at full resolution.
+ */
+export async function fingerprintImage(input: Buffer | string, shortest = 224): Promise<VisualFingerprint> {
+  try {
+    const { width: w, height: h, orientation } = await probeImage(input);
+    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
+    if (orientation !== 1) image = image.rotate();
+    const scale = Math.min(1, shortest / Math.min(w, h));
+    const { data, info } = await image
+      .resize(Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale)), { fit: 'fill' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return visualFingerprint(data, info.width, info.height, info.channels);
+  } catch (error) {
+    throw classifySharpError(error);
   }
 }
 

@@ -10,6 +10,8 @@ import { parseManifest, type ModelManifest } from './manifest.js';
 
 export interface HubModelSpec {
   kind: 'clip';
+  /** Near-duplicate photos must be at least this similar in this model's embedding space. */
+  nearDuplicateMinCosine?: number;
   name: string;
   hubRepo: string;
   revision: string;
@@ -46,6 +48,9 @@ const CLIP_B32: HubModelSpec = {
     'onnx/vision_model_quantized.onnx',
   ],
   description: 'OpenAI CLIP ViT-B/32 (int8): search photos by text and by example. About 150 MB, downloaded once.',
+  // CLIP places a photo and its resized, recompressed, slightly cropped or brightened copies far
+  // above 0.9 apart; below this, two pictures are different photos however alike they look.
+  nearDuplicateMinCosine: 0.8,
 };
 
 export const MANIFEST_FILE = 'trove-model.json';

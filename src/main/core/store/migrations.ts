@@ -113,4 +113,9 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  /* 2: visual fingerprints for near-duplicate photos (filled as photos are embedded, or on demand) */ `
+  ALTER TABLE contents ADD COLUMN phash TEXT;    -- 64-bit DCT perceptual hash, hex
+  ALTER TABLE contents ADD COLUMN grid BLOB;     -- 32x32 grey levels inside trimmed borders
+  ALTER TABLE contents ADD COLUMN detail REAL;   -- standard deviation of the grid (flat pictures: low)
+  `,
 ];
