@@ -70,6 +70,11 @@ export const RequestSchemas = {
   downloadModel: z.object({ name: z.string().min(1).max(200) }).strict(),
   importModels: z.object({ path: z.string().min(1).max(4096) }).strict(),
   revealFile: z.object({ fileId: FileId }).strict(),
+  /** Identical and near-identical photos, grouped, each group with a suggested keeper. */
+  findDuplicates: z.object({}).strict(),
+  /** Moves library files to the system trash (never deletes); the answer's batch can undo it. */
+  trashFiles: z.object({ fileIds: z.array(FileId).min(1).max(10_000) }).strict(),
+  restoreTrashed: z.object({ batch: z.string().uuid() }).strict(),
   /** A native folder chooser; only the desktop app has one (see AppInfo.canPickFolders). */
   pickFolder: z.object({}).strict(),
 } as const;
@@ -214,6 +219,33 @@ export interface ModelInfo {
   active: boolean;
 }
 
+export interface DuplicateMember {
+  fileId: number;
+  path: string;
+  name: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  /** Date taken, else file time (epoch ms). */
+  date: number;
+  /** Likeness to the suggested keeper, 0..1 (1: identical). */
+  similarity: number;
+}
+
+export interface DuplicateGroup {
+  kind: 'exact' | 'near';
+  similarity: number;
+  keeperFileId: number;
+  members: DuplicateMember[];
+}
+
+export interface TrashResult {
+  /** Pass to restoreTrashed to put these files back. */
+  batch: string;
+  trashed: string[];
+  failed: FileError[];
+}
+
 export interface Results {
   info: AppInfo;
   status: AppStatus;
@@ -233,6 +265,9 @@ export interface Results {
   importModels: { imported: string[] };
   revealFile: { ok: true };
   pickFolder: { path: string | null };
+  findDuplicates: { groups: DuplicateGroup[] };
+  trashFiles: TrashResult;
+  restoreTrashed: { restored: string[]; failed: FileError[] };
 }
 
 /* -------------------------------- events -------------------------------- */

@@ -7,25 +7,17 @@
  * from the UI, pause and resume indexing, see it finish, search by text, open a result, find similar,
  * filter by type, drop an image to search by example. Saves the README's screenshots.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
+import { browserSkipReason, launchChromium, startServe, type ServeProcess } from '../helpers/serve.js';
 
-const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
-const RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
-const skipReason = !existsSync(CHROMIUM)
-  ? `Chromium not found at ${CHROMIUM} (apt-get install chromium): browser tests skipped`
-  : !hasSharedPhotos
-    ? SHARED_SKIP_REASON
-    : !existsSync(RENDERER)
-      ? 'the UI is not built (npm run build): browser tests skipped'
-      : '';
+const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
 
 function photoCount(): number {
@@ -40,63 +32,42 @@ const classOf = (path: string) => basename(dirname(path));
 
 describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromium)', () => {
   const scratch = suiteTempDir();
-  let server: ChildProcess;
+  let server: ServeProcess;
   let browser: Browser;
   let page: Page;
-  let url = '';
-  let serverLog = '';
 
-  const shot = async (name: string) => {
-    // Thumbnails load lazily: wait for the visible ones so the picture shows the real thing.
-    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete), undefined, { timeout: 30_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  };
   /** Waits for the heading of a new query and for its answer (the count reads "Searching…" until then). */
   const answered = async (heading: string) => {
     await expect.poll(() => page.getByTestId('results-heading').innerText()).toBe(heading);
     await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
   };
   const resultPaths = () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-path') ?? ''));
+  const shot = async (name: string) => {
+    // Thumbnails load lazily: wait for the visible ones so the picture shows the real thing.
+    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete), undefined, { timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  };
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'trove.js'), '--library', join(scratch.path, 'library'), 'serve'], {
-      env: { ...process.env, TROVE_MODELS_DIR: SHARED_MODELS, TROVE_MODEL_CACHE: join(scratch.path, 'models'), TROVE_OFFLINE: '1' },
+    server = await startServe(join(scratch.path, 'library'), {
+      TROVE_MODELS_DIR: SHARED_MODELS,
+      TROVE_MODEL_CACHE: join(scratch.path, 'models'),
+      TROVE_OFFLINE: '1',
     });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${serverLog}`)), 30_000);
-      server.stdout!.on('data', (d: Buffer) => {
-        serverLog += d;
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(serverLog);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      server.stderr!.on('data', (d: Buffer) => (serverLog += d));
-      server.on('exit', (code) => reject(new Error(`trove serve exited (${code}):\n${serverLog}`)));
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page.on('pageerror', (error) => (serverLog += `\n[page error] ${error.message}`));
+    page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGINT');
-      await exited;
-    }
+    await server?.stop();
     scratch.remove();
   });
 
   it('first run: explains what to do, and says the default model cannot be downloaded offline', async () => {
-    await page.goto(url);
+    await page.goto(server.url);
     await expect.poll(() => page.url()).not.toContain('token=');
     await page.getByTestId('first-run').waitFor();
     await expect.poll(() => page.getByTestId('first-run').innerText()).toMatch(/Point Trove at the folders/);
@@ -224,6 +195,6 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     const tiles = await page.getByTestId('result').evaluateAll((els) => els.slice(0, 12).map((e) => e.getBoundingClientRect().right));
     expect(Math.max(...tiles)).toBeLessThanOrEqual(grid.x + grid.width);
     await shot('search-dark-1920');
-    expect(serverLog).not.toMatch(/\[page error\]/);
+    expect(server.log.text).not.toMatch(/\[page error\]/);
   });
 });

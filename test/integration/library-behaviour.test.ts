@@ -3,7 +3,7 @@
  * Files are added, modified, deleted, moved and renamed; a moved or renamed file keeps its row and
  * its vectors and is not embedded again.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
@@ -132,6 +132,24 @@ describe('library behaviour', () => {
       // A second run with nothing changed does nothing.
       const again = await engine.index();
       expect(again.embedded + again.ingested + again.purged).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('indexes identical files read at the same time as one content, every file ready', async () => {
+    const photos = tempDir();
+    const [original] = await writeSyntheticPhotos(photos, 1);
+    const bytes = readFileSync(original!);
+    for (let i = 0; i < 6; i += 1) writeFileSync(join(photos, `copy-${i}.jpg`), bytes);
+    const engine = Engine.open({ libraryDir: tempDir(), modelCacheDir: tempDir(), offline: true });
+    try {
+      engine.addFolder(photos);
+      const summary = await engine.index();
+      expect(summary.failed).toBe(0);
+      expect(readyPaths(engine)).toHaveLength(7);
+      expect(engine.status().contents).toBe(1);
+      expect(engine.status().errors).toEqual([]);
     } finally {
       await engine.close();
     }

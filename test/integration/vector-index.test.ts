@@ -27,7 +27,7 @@ function randomUnit(seed: number): Float32Array {
 /** A stored content with placeholder metadata: the index tests only need its id. */
 function insertContent(contents: ContentRepo, sha256: string): number {
   const meta = { kind: 'image', format: 'jpeg', width: 1, height: 1, orientation: 1 } as const;
-  return contents.insert(sha256, 1, { ...meta, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
+  return contents.insertOrGet(sha256, 1, { ...meta, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null });
 }
 
 function setup(count: number) {

@@ -26,6 +26,7 @@ import { SearchService, type SearchHit, type SearchOptions, type SearchResponse 
 import { decodeForModel } from './media/image-decoder.js';
 import { findPhotoDuplicates, type DuplicateGroup, type FindOptions } from './duplicates/photo-duplicates.js';
 import { findBuiltinModel } from './models/registry.js';
+import { TrashLog, type RestoreReport, type TrashReport } from './library/trash-log.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
@@ -90,6 +91,7 @@ export class Engine {
   readonly models: ModelManager;
   readonly pauser = new Pauser();
   readonly thumbnails: ThumbnailCache;
+  private readonly trashLog: TrashLog;
   private readonly search: SearchService;
   private readonly ingestor: Ingestor;
   private readonly lock: LibraryLock;
@@ -112,6 +114,7 @@ export class Engine {
     this.search = new SearchService(this.db, this.vectors);
     this.lock = new LibraryLock(this.paths.lock);
     this.thumbnails = new ThumbnailCache(this.paths.thumbnails);
+    this.trashLog = new TrashLog(this.db);
     this.models = new ModelManager({
       cacheDir: options.modelCacheDir ?? defaultModelCacheDir(),
       indexDir: this.paths.indexDir,
@@ -408,6 +411,28 @@ export class Engine {
       ...options,
       embeddingCheck: modelRow && minCosine ? { modelId: modelRow.id, vectors: this.vectors, minCosine } : undefined,
     });
+  }
+
+  /**
+   * Moves library files to the system trash — only files of the library, never deleting — and
+   * forgets them at once. The report's batch undoes it (restoreTrashed).
+   */
+  trashFiles(paths: string[]): TrashReport {
+    const inLibrary = paths.filter((p) => this.files.byPath(p)?.status === 'ready');
+    const refused = paths.filter((p) => !inLibrary.includes(p)).map((path) => ({ path, error: 'not a file of the library' }));
+    const report = this.trashLog.trash(inLibrary, (path) => this.sync.pathRemoved(path));
+    return { ...report, failed: [...refused, ...report.failed] };
+  }
+
+  /** Puts a trashed batch back; the files are found again by the watcher or the next scan. */
+  restoreTrashed(batch: string): RestoreReport {
+    const report = this.trashLog.restore(batch);
+    const folders = this.folders.list();
+    for (const path of report.restored) {
+      const folder = folders.find((f) => isAtOrBelow(path, f.path));
+      if (folder) void this.sync.fileTouched(folder, path);
+    }
+    return report;
   }
 
   /* ----------------------------- status ----------------------------- */

@@ -65,7 +65,7 @@ export class Ingestor {
       if (contentId === undefined) {
         const probe = await probeImage(bytes ?? row.path);
         const exif = await readExif(bytes ?? row.path);
-        contentId = this.contents.insert(sha256, st.size, {
+        contentId = this.contents.insertOrGet(sha256, st.size, {
           kind: 'image',
           format: probe.format,
           width: probe.width,

@@ -296,6 +296,34 @@ export class LibraryService {
         if (restartNeeded) void this.restart();
         return toSettings(next);
       },
+      findDuplicates: async () => {
+        const groups = await engine.duplicates();
+        return {
+          groups: groups.map((g) => ({
+            kind: g.kind,
+            similarity: g.similarity,
+            keeperFileId: g.keeper,
+            members: g.members.map((m) => ({ ...m, name: basename(m.path) })),
+          })),
+        };
+      },
+      trashFiles: (p) => {
+        const paths: string[] = [];
+        const failed: { path: string; error: string }[] = [];
+        for (const id of p.fileIds) {
+          const path = this.media.libraryFile(id);
+          if (path) paths.push(path);
+          else failed.push({ path: `#${id}`, error: 'not a file of the library' });
+        }
+        const report = engine.trashFiles(paths);
+        if (report.trashed.length > 0) this.changed(true);
+        return { batch: report.batch, trashed: report.trashed, failed: [...failed, ...report.failed] };
+      },
+      restoreTrashed: (p) => {
+        const report = engine.restoreTrashed(p.batch);
+        if (report.restored.length > 0) this.changed(true);
+        return report;
+      },
       pickFolder: async () => {
         if (!this.options.pickFolder) throw new RequestError(409, 'a folder chooser needs the desktop app; type the folder path instead');
         return { path: await this.options.pickFolder() };

@@ -22,11 +22,15 @@ export class ContentRepo {
     return row?.id;
   }
 
-  insert(sha256: string, size: number, meta: ContentMetadata): number {
-    const info = this.db
+  /**
+   * The content with this hash, created with `meta` if new. Identical files read at the same time
+   * both arrive here: the second finds the first's row instead of failing on the unique hash.
+   */
+  insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
+    this.db
       .prepare(
         `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -42,7 +46,7 @@ export class ContentRepo {
         meta.gpsLat,
         meta.gpsLon,
       );
-    return Number(info.lastInsertRowid);
+    return this.idBySha(sha256)!;
   }
 
   /**

@@ -118,4 +118,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE contents ADD COLUMN grid BLOB;     -- 32x32 grey levels inside trimmed borders
   ALTER TABLE contents ADD COLUMN detail REAL;   -- standard deviation of the grid (flat pictures: low)
   `,
+  /* 3: files Trove moved to the system trash, so the move can be undone */ `
+  CREATE TABLE trash_log (
+    id INTEGER PRIMARY KEY,
+    batch TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    trashed_path TEXT NOT NULL,
+    info_path TEXT,
+    trashed_at INTEGER NOT NULL,
+    restored_at INTEGER
+  );
+  CREATE INDEX trash_log_batch ON trash_log(batch);
+  `,
 ];

@@ -16,7 +16,7 @@ import type {
 } from '../../../shared/api';
 import { api } from './api';
 
-export type Page = 'search' | 'library' | 'settings';
+export type Page = 'search' | 'library' | 'duplicates' | 'settings';
 
 /** What the results answer: typed text, an indexed file, an image from outside, or nothing yet. */
 export type Query =
@@ -29,6 +29,8 @@ export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** A button on the notice, such as Undo. */
+  action?: { label: string; run: () => void };
 }
 
 const PAGE_SIZE = 200;
@@ -99,10 +101,11 @@ class AppState {
     }
   }
 
-  notify(level: Notice['level'], text: string): void {
+  notify(level: Notice['level'], text: string, action?: Notice['action']): void {
     const id = (this.noticeId += 1);
-    this.notices = [...this.notices.slice(-3), { id, level, message: text }];
-    if (level !== 'error') setTimeout(() => this.dismiss(id), 6000);
+    this.notices = [...this.notices.slice(-3), { id, level, message: text, ...(action ? { action } : {}) }];
+    // Notices with an action (Undo) stay longer: there is something to decide.
+    if (level !== 'error') setTimeout(() => this.dismiss(id), action ? 20_000 : 6000);
   }
 
   dismiss(id: number): void {

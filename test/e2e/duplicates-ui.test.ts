@@ -1,0 +1,97 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The duplicates review in a real browser against `trove serve`, on a throw-away folder: a photo,
+ * a smaller copy of it, an identical copy and an unrelated photo. The review groups the copies
+ * with the larger original as suggested keeper, moves the marked ones to the system trash (a
+ * temporary XDG_DATA_HOME) only after the confirmation, and Undo puts them back.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_SKIP_REASON } from '../helpers/env.js';
+import { suiteTempDir } from '../helpers/temp.js';
+import { writeSyntheticPhoto } from '../helpers/images.js';
+import { browserSkipReason, launchChromium, startServe, type ServeProcess } from '../helpers/serve.js';
+
+const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
+if (skipReason) console.warn(skipReason);
+
+describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
+  const scratch = suiteTempDir();
+  const photos = join(scratch.path, 'photos');
+  const trash = join(scratch.path, 'xdg-data', 'Trash', 'files');
+  let server: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(photos, { recursive: true });
+    await writeSyntheticPhoto(join(photos, 'beach.jpg'), 5, 1200, 900, 'jpeg', 5);
+    await sharp(join(photos, 'beach.jpg')).resize(500).jpeg({ quality: 70 }).toFile(join(photos, 'beach-small.jpg'));
+    copyFileSync(join(photos, 'beach.jpg'), join(photos, 'beach-copy.jpg'));
+    await writeSyntheticPhoto(join(photos, 'forest.jpg'), 77, 1200, 900, 'jpeg', 5);
+    server = await startServe(join(scratch.path, 'library'), {
+      TROVE_MODELS_DIR: SHARED_MODELS,
+      TROVE_MODEL_CACHE: join(scratch.path, 'models'),
+      TROVE_OFFLINE: '1',
+      XDG_DATA_HOME: join(scratch.path, 'xdg-data'),
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    scratch.remove();
+  });
+
+  it('indexes a folder added from the UI', async () => {
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByLabel('Folder to add').fill(photos);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByTestId('folder-ready').innerText(), { timeout: 60_000 }).toBe('4');
+  });
+
+  it('groups the copies, suggests the original, and trashes the rest only after confirmation; Undo restores', async () => {
+    await page.getByRole('button', { name: 'Duplicates' }).click();
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await expect.poll(() => page.getByTestId('duplicate-group').count()).toBe(1);
+    const group = page.getByTestId('duplicate-group');
+    expect(await group.innerText()).toMatch(/3 photos/);
+    expect(await group.innerText()).not.toMatch(/forest/);
+    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete));
+    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', 'duplicates.png') });
+
+    // The keeper is one of the full-size files, unmarked; the two others are marked.
+    const marked = await group.getByRole('checkbox', { checked: true }).count();
+    expect(marked).toBe(2);
+    expect(await group.getByRole('checkbox', { name: /beach-small\.jpg/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: /Move 2 to Trash/ }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(existsSync(join(photos, 'beach-small.jpg'))).toBe(true);
+
+    await page.getByRole('button', { name: /Move 2 to Trash/ }).click();
+    await dialog.getByRole('button', { name: 'Move to Trash' }).click();
+    await expect.poll(() => page.getByText(/Moved 2 files to the trash/).count()).toBe(1);
+    expect(existsSync(join(photos, 'beach-small.jpg'))).toBe(false);
+    expect(readdirSync(photos).sort()).toHaveLength(2);
+    expect(readdirSync(trash)).toHaveLength(2);
+    await expect.poll(() => page.getByTestId('no-duplicates').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByText(/Put back 2 files/).count()).toBe(1);
+    expect(readdirSync(photos).sort()).toEqual(['beach-copy.jpg', 'beach-small.jpg', 'beach.jpg', 'forest.jpg']);
+    expect(readdirSync(trash)).toHaveLength(0);
+    expect(server.log.text).not.toMatch(/\[page error\]/);
+  });
+});

@@ -1,0 +1,61 @@
+/** `trove serve` (the built CLI) in a child process, and headless Chromium to look at it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { REPO_ROOT } from './env.js';
+
+export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
+const RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
+
+/** Why browser tests cannot run here, or '' when they can. */
+export function browserSkipReason(): string {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium): browser tests skipped`;
+  if (!existsSync(RENDERER)) return 'the UI is not built (npm run build): browser tests skipped';
+  return '';
+}
+
+export interface ServeProcess {
+  url: string;
+  /** Everything the server printed, plus page errors the test adds. */
+  log: { text: string };
+  stop(): Promise<void>;
+}
+
+export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'trove.js'), '--library', libraryDir, 'serve'], {
+    env: { ...process.env, ...env },
+  });
+  const log = { text: '' };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${log.text}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      log.text += d;
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log.text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (log.text += d));
+    child.on('exit', (code) => reject(new Error(`trove serve exited (${code}):\n${log.text}`)));
+  });
+  return {
+    url,
+    log,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
