@@ -94,6 +94,10 @@ describe('trove serve: security and malformed requests', () => {
     expect(wrong.status).toBe(401);
     const wrongCookie = await send(server.port, `/media/thumb/1`, { headers: { ...host, Cookie: `trove_${server.port}=${server.token.slice(1)}x` } });
     expect(wrongCookie.status).toBe(401);
+    const page = await send(server.port, '/', { headers: { Host: `127.0.0.1:${server.port}`, Accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    expect(page.body.toString()).toMatch(/trove serve/);
+    expect(page.body.toString()).not.toContain(server.token);
     const rebinding = await send(server.port, '/api/status', { method: 'POST', headers: { ...auth, Host: 'evil.example:80', 'Content-Type': 'application/json' }, body: '{}' });
     expect(rebinding.status).toBe(421);
     expect((await api('status', {})).status).toBe(200);
