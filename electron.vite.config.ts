@@ -9,8 +9,6 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    // The window's process and the engine's utility process are two entry points.
-    build: { rollupOptions: { input: { index: 'src/main/index.ts', 'service-host': 'src/main/app/service-host.ts' } } },
   },
   preload: {
     plugins: [externalizeDepsPlugin()],

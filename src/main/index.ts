@@ -13,8 +13,10 @@ import { ServiceProcess } from './app/service-process.js';
 protocol.registerSchemesAsPrivileged([{ scheme: 'trove-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 let window: BrowserWindow | undefined;
+// The engine's host is compiled with the engine (npm run build:cli), so it finds its worker and
+// resources beside it: out/main/index.js -> dist/main/app/service-host.js.
 const service = new ServiceProcess(
-  join(import.meta.dirname, 'service-host.js'),
+  join(import.meta.dirname, '..', '..', 'dist', 'main', 'app', 'service-host.js'),
   (event) => window?.webContents.send('trove:event', event),
   (path) => shell.showItemInFolder(path),
 );

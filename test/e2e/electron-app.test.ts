@@ -5,6 +5,7 @@
  * engine answers from its utility process. Needs the Electron binary, which cannot be downloaded on
  * machines without internet (ELECTRON_SKIP_BINARY_DOWNLOAD=1): there the test skips and says so.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
@@ -28,6 +29,16 @@ const skipReason = !binary
     ? 'the app is not built (npm run build): Electron app test skipped'
     : '';
 if (skipReason) console.warn(skipReason);
+
+describe('the desktop app without Electron', () => {
+  it('has the engine host where the main process starts it, and it refuses to run outside Electron', () => {
+    const host = join(REPO_ROOT, 'out', 'main', '..', '..', 'dist', 'main', 'app', 'service-host.js');
+    expect(existsSync(host), 'npm run build:cli builds it').toBe(true);
+    const run = spawnSync(process.execPath, [host], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/trove serve/);
+  });
+});
 
 describe.skipIf(Boolean(skipReason))('the desktop app (Electron)', () => {
   const scratch = suiteTempDir();

@@ -2,13 +2,26 @@
  * Entry point of the Electron utility process that runs the engine (indexing, inference, SQLite),
  * so none of that heavy work ever blocks the main process or the window. It hosts the same
  * LibraryService as `trove serve`, and answers the main process over Electron's parentPort.
+ *
+ * It is compiled with the engine by tsc (dist/main/app/service-host.js), not bundled by
+ * electron-vite: the engine finds its inference worker and resources beside its own files.
  */
 import { LibraryService } from '../core/service/library-service.js';
 import { RequestError } from '../core/service/request-error.js';
 import { defaultLibraryDir } from '../core/paths.js';
 import { ToServiceSchema, type FromService } from './service-protocol.js';
 
-const port = process.parentPort;
+/** The part of Electron's utility-process port used here (typed locally: no electron import). */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (envelope: { data: unknown }) => void): void;
+}
+
+const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (!port) {
+  console.error('service-host runs inside the Trove desktop app (an Electron utility process); use `trove serve` instead');
+  process.exit(2);
+}
 const post = (message: FromService) => port.postMessage(message);
 
 const service = new LibraryService({
