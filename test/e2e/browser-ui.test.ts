@@ -10,11 +10,11 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, launchChromium, startServe, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openAppSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
@@ -32,8 +32,8 @@ const classOf = (path: string) => basename(dirname(path));
 
 describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromium)', () => {
   const scratch = suiteTempDir();
+  let session: AppSession;
   let server: ServeProcess;
-  let browser: Browser;
   let page: Page;
 
   /** Waits for the heading of a new query and for its answer (the count reads "Searching…" until then). */
@@ -50,19 +50,16 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startServe(join(scratch.path, 'library'), {
+    session = await openAppSession(join(scratch.path, 'library'), {
       TROVE_MODELS_DIR: SHARED_MODELS,
       TROVE_MODEL_CACHE: join(scratch.path, 'models'),
       TROVE_OFFLINE: '1',
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
+    ({ server, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     scratch.remove();
   });
 

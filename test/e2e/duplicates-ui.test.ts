@@ -9,12 +9,12 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
-import { browserSkipReason, launchChromium, startServe, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openAppSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -23,8 +23,8 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
   const scratch = suiteTempDir();
   const photos = join(scratch.path, 'photos');
   const trash = join(scratch.path, 'xdg-data', 'Trash', 'files');
+  let session: AppSession;
   let server: ServeProcess;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
@@ -33,20 +33,17 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await sharp(join(photos, 'beach.jpg')).resize(500).jpeg({ quality: 70 }).toFile(join(photos, 'beach-small.jpg'));
     copyFileSync(join(photos, 'beach.jpg'), join(photos, 'beach-copy.jpg'));
     await writeSyntheticPhoto(join(photos, 'forest.jpg'), 77, 1200, 900, 'jpeg', 5);
-    server = await startServe(join(scratch.path, 'library'), {
+    session = await openAppSession(join(scratch.path, 'library'), {
       TROVE_MODELS_DIR: SHARED_MODELS,
       TROVE_MODEL_CACHE: join(scratch.path, 'models'),
       TROVE_OFFLINE: '1',
       XDG_DATA_HOME: join(scratch.path, 'xdg-data'),
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
+    ({ server, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     scratch.remove();
   });
 

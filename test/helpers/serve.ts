@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT } from './env.js';
 
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
@@ -58,4 +58,28 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+export interface AppSession {
+  server: ServeProcess;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A server, a browser and one page on it; page errors are added to the server log for asserting. */
+export async function openAppSession(libraryDir: string, env: NodeJS.ProcessEnv, colorScheme: 'light' | 'dark' = 'light'): Promise<AppSession> {
+  const server = await startServe(libraryDir, env);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+  page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
+  return {
+    server,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
 }

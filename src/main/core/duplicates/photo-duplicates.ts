@@ -15,6 +15,7 @@
  * file, then the oldest, then the shortest path.
  */
 import hnswlib from 'hnswlib-node';
+import type { DuplicateMember as ApiDuplicateMember } from '../../../shared/api.js';
 import type { Db } from '../store/database.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
@@ -36,17 +37,8 @@ const CANDIDATES = 10;
 const GLANCE_MIN = 0.3;
 const GLANCE_HASH_BITS = 20;
 
-export interface DuplicateMember {
-  fileId: number;
-  path: string;
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  /** Date taken, else the file's modification time (epoch ms). */
-  date: number;
-  /** Likeness to the suggested keeper: 1 for an identical file. */
-  similarity: number;
-}
+/** A file of a group, as the API describes it (less its display name). */
+export type DuplicateMember = Omit<ApiDuplicateMember, 'name'>;
 
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
