@@ -1,0 +1,229 @@
+/**
+ * ffmpeg and ffprobe: the system's when installed (usually the newer build, with the platform's
+ * codecs), else the static binaries shipped inside npm packages (@ffmpeg-installer/*,
+ * @ffprobe-installer/* — no download at install time). TROVE_FFMPEG / TROVE_FFPROBE override both.
+ *
+ * probeMedia reads a file's streams; decodeAudio streams its first audio track as mono 32-bit float
+ * PCM at a chosen rate, chunk by chunk, so memory stays bounded whatever the file's length.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+import { z } from 'zod';
+import { MediaError } from '../util/file-errors.js';
+
+export interface FfmpegTools {
+  ffmpeg: string;
+  ffprobe: string;
+  source: 'environment' | 'system' | 'bundled';
+}
+
+let tools: FfmpegTools | undefined;
+
+export function ffmpegTools(): FfmpegTools {
+  tools ??= findTools();
+  return tools;
+}
+
+function findTools(): FfmpegTools {
+  if (process.env.TROVE_FFMPEG && process.env.TROVE_FFPROBE) {
+    return { ffmpeg: process.env.TROVE_FFMPEG, ffprobe: process.env.TROVE_FFPROBE, source: 'environment' };
+  }
+  const ffmpeg = onPath('ffmpeg');
+  const ffprobe = onPath('ffprobe');
+  if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, source: 'system' };
+  const require = createRequire(import.meta.url);
+  try {
+    const bundled = {
+      ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path,
+      ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path,
+    };
+    return { ...bundled, source: 'bundled' };
+  } catch {
+    throw new Error('ffmpeg was not found: install it (e.g. apt-get install ffmpeg) or reinstall Trove with its bundled ffmpeg');
+  }
+}
+
+function onPath(name: string): string | undefined {
+  const exe = process.platform === 'win32' ? `${name}.exe` : name;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, exe);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/* ---------------------------------- probe ---------------------------------- */
+
+export interface MediaProbe {
+  format: string;
+  durationS: number | null;
+  audio: { codec: string; sampleRate: number; channels: number } | null;
+  video: { codec: string; width: number; height: number; fps: number | null } | null;
+}
+
+const ProbeSchema = z.object({
+  format: z.object({ format_name: z.string().optional(), duration: z.string().optional() }).partial().optional(),
+  streams: z
+    .array(
+      z
+        .object({
+          codec_type: z.string().optional(),
+          codec_name: z.string().optional(),
+          sample_rate: z.string().optional(),
+          channels: z.number().optional(),
+          width: z.number().optional(),
+          height: z.number().optional(),
+          avg_frame_rate: z.string().optional(),
+          duration: z.string().optional(),
+          disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+        })
+        .passthrough(),
+    )
+    .default([]),
+});
+
+/** Streams and duration of an audio or video file; a clear MediaError for anything unreadable. */
+export async function probeMedia(path: string, signal?: AbortSignal): Promise<MediaProbe> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new MediaError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file disappeared before it could be read' : String(error), 'unreadable');
+  }
+  if (size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
+  const { stdout, stderr, code } = await run(
+    ffmpegTools().ffprobe,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', path],
+    signal,
+    4 * 1024 * 1024,
+  );
+  if (code !== 0) throw new MediaError(`not a readable audio or video file (${firstLine(stderr) || `ffprobe exit ${code}`})`, 'corrupt');
+  let parsed: z.infer<typeof ProbeSchema>;
+  try {
+    parsed = ProbeSchema.parse(JSON.parse(stdout));
+  } catch {
+    throw new MediaError('not a readable audio or video file (unexpected ffprobe output)', 'corrupt');
+  }
+  const audio = parsed.streams.find((s) => s.codec_type === 'audio');
+  // Cover art in a music file is a "video" stream too; it is not a video.
+  const video = parsed.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const duration = Number(parsed.format?.duration ?? audio?.duration ?? video?.duration);
+  return {
+    format: parsed.format?.format_name ?? 'unknown',
+    durationS: Number.isFinite(duration) ? duration : null,
+    audio: audio ? { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 } : null,
+    video: video
+      ? { codec: video.codec_name ?? 'unknown', width: video.width ?? 0, height: video.height ?? 0, fps: frameRate(video.avg_frame_rate) }
+      : null,
+  };
+}
+
+function frameRate(value: string | undefined): number | null {
+  const m = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  if (!m || Number(m[2]) === 0) return null;
+  return Number(m[1]) / Number(m[2]);
+}
+
+/* ---------------------------------- decode ---------------------------------- */
+
+export interface DecodeAudioOptions {
+  sampleRate: number;
+  /** Samples are handed over in chunks of this many seconds (the last one may be shorter). */
+  chunkSeconds: number;
+  /** Called for each chunk, in order; decoding waits while it runs, so memory stays bounded. */
+  onChunk: (samples: Float32Array, offsetS: number) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Decodes the first audio track to mono float PCM; resolves with the seconds decoded. */
+export async function decodeAudio(path: string, options: DecodeAudioOptions): Promise<number> {
+  const chunkSamples = Math.max(1, Math.round(options.chunkSeconds * options.sampleRate));
+  const child = spawn(
+    ffmpegTools().ffmpeg,
+    ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const abort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const chunk = new Float32Array(chunkSamples);
+  const bytes = new Uint8Array(chunk.buffer);
+  let filled = 0; // bytes in `chunk`
+  let chunks = 0;
+  let total = 0; // samples
+  try {
+    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < data.length) {
+        const take = Math.min(data.length - offset, bytes.length - filled);
+        bytes.set(data.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === bytes.length) {
+          await options.onChunk(chunk.slice(), (chunks * chunkSamples) / options.sampleRate);
+          chunks += 1;
+          total += chunkSamples;
+          filled = 0;
+        }
+      }
+    }
+    const rest = Math.floor(filled / 4);
+    if (rest > 0) {
+      await options.onChunk(chunk.slice(0, rest), (chunks * chunkSamples) / options.sampleRate);
+      total += rest;
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+  const code = await exited;
+  if (options.signal?.aborted) throw new Error('stopped');
+  if (code !== 0) {
+    const reason = firstLine(stderr);
+    if (/matches no streams|does not contain any stream/i.test(stderr)) throw new MediaError('this file has no audio track', 'not-media');
+    throw new MediaError(`could not decode the audio (${reason || `ffmpeg exit ${code}`})`, 'corrupt');
+  }
+  if (total === 0) throw new MediaError('the audio track is empty', 'empty');
+  return total / options.sampleRate;
+}
+
+function run(command: string, args: string[], signal: AbortSignal | undefined, maxBytes: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.length > maxBytes) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 4096) stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 200);
+}
+
+/** Runs a tool with arguments and returns its exit code (tests and benchmarks make media with it). */
+export function runFfmpeg(args: string[]): { code: number | null; stderr: string } {
+  const result = spawnSync(ffmpegTools().ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { encoding: 'utf8' });
+  return { code: result.status, stderr: result.stderr };
+}
