@@ -32,6 +32,8 @@ const Page = {
 const SettingsPatchSchema = z
   .object({
     imageModel: z.string().min(1).max(200),
+    /** null: no audio model (recordings are listed, not indexed). */
+    audioModel: z.string().min(1).max(200).nullable(),
     offline: z.boolean(),
     threads: z.number().int().min(1).max(256).nullable(),
     excludePatterns: z.array(z.string().max(500)).max(200),
@@ -148,6 +150,7 @@ export interface DownloadState {
 
 export interface Settings {
   imageModel: string;
+  audioModel?: string;
   offline: boolean;
   threads?: number;
   excludePatterns: string[];
@@ -193,6 +196,8 @@ export interface FileDetails {
   name: string;
   folder: string;
   kind: MediaKindName;
+  /** Length of a recording, in seconds. */
+  durationS: number | null;
   format: string | null;
   bytes: number;
   width: number | null;

@@ -99,11 +99,14 @@ program
   .command('index')
   .description('scan the library folders and index what is new or changed (Ctrl-C stops; the next run resumes)')
   .option('--model <name>', 'image model to index with (see `trove models list`)')
-  .action((opts: { model?: string }) =>
+  .option('--audio-model <name>', 'audio model for recordings, e.g. efficientat-mn04-as (remembered)')
+  .action((opts: { model?: string; audioModel?: string }) =>
     withEngine(async (engine) => {
       const signal = interruptSignal();
       const view = createProgressView();
-      const summary = await engine.index({ model: opts.model, signal, onProgress: (p) => view.update(p) }).finally(() => view.stop());
+      const summary = await engine
+        .index({ model: opts.model, audioModel: opts.audioModel, signal, onProgress: (p) => view.update(p) })
+        .finally(() => view.stop());
       const moved = summary.moved ? `, ${summary.moved} moved` : '';
       const verb = summary.stopped ? 'stopped' : 'done';
       console.error(

@@ -27,6 +27,9 @@ import { decodeForModel } from './media/image-decoder.js';
 import { findPhotoDuplicates, type DuplicateGroup, type FindOptions } from './duplicates/photo-duplicates.js';
 import { findBuiltinModel } from './models/registry.js';
 import { TrashLog, type RestoreReport, type TrashReport } from './library/trash-log.js';
+import { AudioIndexer } from './jobs/audio-indexer.js';
+import { mediaKindOf } from './media/media-types.js';
+import { decodeAudio } from './media/ffmpeg.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
@@ -45,6 +48,8 @@ export interface EngineOptions {
 
 export interface IndexOptions {
   model?: string;
+  /** The audio model (remembered as the library's setting, like the image model). */
+  audioModel?: string;
   signal?: AbortSignal;
   onProgress?: (p: IndexProgress) => void;
   onScan?: (folder: Folder, counts: SyncCounts) => void;
@@ -198,9 +203,10 @@ export class Engine {
     try {
       const model = await this.useModel(options.model, options.signal);
       if (options.model) this.settings.update({ imageModel: model.name });
+      if (options.audioModel) this.settings.update({ audioModel: options.audioModel });
       this.queue.recoverInterrupted();
       const scanned = await this.scanAll(options);
-      const run = await this.runQueue(model, options);
+      const run = addRuns(await this.runQueue(model, options), await this.runAudio(options));
       // Every folder was scanned in this run, so both halves of any move have been seen: a file
       // still missing now is gone.
       const purged = run.stopped ? 0 : this.sync.purgeMissing(0);
@@ -238,6 +244,18 @@ export class Engine {
     });
   }
 
+  /** Embeds recordings with the audio model, when the library has one and there is work for it. */
+  private async runAudio(options: IndexOptions): Promise<RunSummary | undefined> {
+    const name = options.audioModel ?? this.settings.get().audioModel;
+    if (!name || options.signal?.aborted) return undefined;
+    const loaded = this.models.currentAudio();
+    const known = this.vectors.modelNames().find((m) => m.name === name);
+    const work = known ? this.vectors.unprocessedContents(known.id, 'audio').length + this.queue.pending('embed', name) : 1;
+    if (work === 0 && loaded?.name !== name) return undefined;
+    const audio = await this.models.useAudio(name, options.signal);
+    return new AudioIndexer(this.db, this.files, this.vectors, this.queue, this.pauser).run(audio, options);
+  }
+
   /** Indexes, then keeps watching the folders until the signal aborts. */
   async watch(options: WatchOptions = {}): Promise<void> {
     const first = await this.index(options);
@@ -268,7 +286,7 @@ export class Engine {
           if (change.type === 'removed') this.sync.pathRemoved(change.path);
           else await this.sync.fileTouched(folder, change.path);
         }
-        const run = await this.runQueue(model, options);
+        const run = addRuns(await this.runQueue(model, options), await this.runAudio(options));
         const purged = this.sync.purgeMissing(grace);
         this.dropOrphans();
         options.onBatch?.(changes, {
@@ -282,6 +300,7 @@ export class Engine {
       enqueue(async () => {
         await this.scanAll(options);
         await this.runQueue(model, options);
+        await this.runAudio(options);
       });
     const watcher = new FolderWatcher({
       roots: this.folders.list().map((f) => f.path),
@@ -338,9 +357,26 @@ export class Engine {
 
   /* ----------------------------- search ----------------------------- */
 
-  async searchText(text: string, options: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
-    const model = await this.useModel(options.model);
-    return this.search.byText(model, text, withRealFolder(options));
+  /**
+   * Photos by text (CLIP, or tags), and recordings by their tags when the library has an audio
+   * model. The two lists are merged by score; each is asked for the whole page so the merge is right.
+   */
+  async searchText(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const options = withRealFolder(given);
+    const wants = (kind: 'image' | 'audio') => !options.kinds?.length || options.kinds.includes(kind);
+    const audioName = this.settings.get().audioModel;
+    if (!wants('audio') || !audioName) {
+      const model = await this.useModel(options.model);
+      return this.search.byText(model, text, { ...options, kinds: ['image'] });
+    }
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 20;
+    const whole = { ...options, offset: 0, limit: offset + limit };
+    const images = wants('image') ? await this.search.byText(await this.useModel(options.model), text, { ...whole, kinds: ['image'] }) : undefined;
+    const audio = await this.models.useAudio(audioName);
+    const sounds = this.search.byTags(audio, text, { ...whole, kinds: ['audio'] });
+    const merged = [...(images?.results ?? []), ...sounds].sort((a, b) => b.score - a.score).slice(offset, offset + limit);
+    return { model: images?.model ?? audio.name, results: merged };
   }
 
   /** The indexed files without a query, newest first. */
@@ -350,6 +386,7 @@ export class Engine {
 
   /** Items similar to a file: an indexed file uses its stored vector; any other image is embedded now. */
   async similar(path: string, given: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
+    if (mediaKindOf(path) === 'audio') return this.similarSound(path, given);
     const options = withRealFolder(given);
     const model = await this.useModel(options.model);
     const abs = resolve(path);
@@ -373,9 +410,42 @@ export class Engine {
     return this.similarToImage(abs, path, options);
   }
 
+  /** Recordings that sound like a recording: an indexed one by its stored windows, any other decoded now. */
+  private async similarSound(path: string, given: SearchOptions & { includeSelf?: boolean }): Promise<SearchResponse> {
+    const options = { ...withRealFolder(given), kinds: ['audio' as const] };
+    const name = this.settings.get().audioModel;
+    if (!name) throw new Error('this library has no audio model: index with `--audio-model NAME` first (see `trove models list`)');
+    const audio = await this.models.useAudio(name);
+    const abs = resolve(path);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // Missing: decoding below says so.
+    }
+    const row = this.files.byPath(real);
+    let windows = row?.content_id ? this.vectors.vectorsOfContent(audio.modelId, row.content_id).map((v) => v.vector) : [];
+    if (windows.length === 0) {
+      windows = [];
+      try {
+        await decodeAudio(abs, {
+          sampleRate: audio.sampleRate,
+          chunkSeconds: audio.windowSeconds,
+          onChunk: async (samples) => {
+            windows.push((await audio.client.embedAudio(samples, 1, samples.length)).vectors[0]!);
+          },
+        });
+      } catch (error) {
+        throw new Error(`cannot search by ${path}: ${describeFileError(error).message}`);
+      }
+    }
+    const exclude = options.includeSelf ? undefined : (row?.content_id ?? undefined);
+    return { model: audio.name, results: this.search.byVector(audio, meanVector(windows), options, exclude) };
+  }
+
   /** Items similar to an image that need not be in the library: a file, or bytes the user dropped. */
   async similarToImage(input: string | Buffer, label: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
-    const options = withRealFolder(given);
+    const options = { ...withRealFolder(given), kinds: ['image' as const] };
     const model = await this.useModel(options.model);
     const pre = model.preprocess;
     const pixels = new Float32Array(3 * pre.size * pre.size);
@@ -511,4 +581,16 @@ function meanVector(vectors: Float32Array[]): Float32Array {
   for (const x of out) norm += x * x;
   norm = Math.sqrt(norm) || 1;
   return out.map((x) => x / norm);
+}
+
+/** A run's summary with the audio pass's counts added. */
+function addRuns(image: RunSummary, audio: RunSummary | undefined): RunSummary {
+  if (!audio) return image;
+  return {
+    ...image,
+    embedded: image.embedded + audio.embedded,
+    failed: image.failed + audio.failed,
+    stopped: image.stopped || audio.stopped,
+    seconds: image.seconds + audio.seconds,
+  };
 }

@@ -1,25 +1,25 @@
 /**
  * Inference worker: owns the ONNX sessions so that model runs never block the engine's thread
  * (which keeps decoding the next batch, answering the UI and watching folders meanwhile).
- * One worker, one model at a time, with a bounded number of ONNX Runtime threads.
+ * One worker, one model per slot (image, audio), with a bounded number of ONNX Runtime threads.
  */
 import { parentPort } from 'node:worker_threads';
 import { ClipEmbedder } from '../core/models/embedders/clip-embedder.js';
 import type { Embedder } from '../core/models/embedders/embedder.js';
 import { ManifestEmbedder } from '../core/models/embedders/manifest-embedder.js';
-import { LoadRequestSchema, type WorkerRequest, type WorkerResponse } from '../core/models/inference-protocol.js';
+import { LoadRequestSchema, type Slot, type WorkerRequest, type WorkerResponse } from '../core/models/inference-protocol.js';
 
 if (!parentPort) throw new Error('inference-worker must run in a worker thread');
 const port = parentPort;
-let embedder: Embedder | undefined;
+const embedders = new Map<Slot, Embedder>();
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.method) {
     case 'load': {
       const params = LoadRequestSchema.parse(request.params);
-      await embedder?.dispose();
-      embedder = undefined;
-      const loaded =
+      await embedders.get(params.slot)?.dispose();
+      embedders.delete(params.slot);
+      const loaded: Embedder =
         params.kind === 'clip'
           ? new ClipEmbedder(params.dir, params.dtype, params.threads)
           : await ManifestEmbedder.load(params.dir, requireManifest(params.manifest), params.threads);
@@ -28,25 +28,37 @@ async function handle(request: WorkerRequest): Promise<unknown> {
         const blank = new Float32Array(3 * params.probeSize * params.probeSize);
         dim = (await loaded.embedImages(blank, 1, params.probeSize))[0]!.vector.length;
       }
-      embedder = loaded;
+      if (params.probeSamples) {
+        if (!loaded.embedAudio) throw new Error('this model does not take audio');
+        dim = (await loaded.embedAudio(new Float32Array(params.probeSamples), 1, params.probeSamples))[0]!.vector.length;
+      }
+      embedders.set(params.slot, loaded);
       return { dim, hasText: loaded.hasText };
     }
     case 'embedImages': {
       const { pixels, count, size } = request.params;
-      const results = await requireEmbedder().embedImages(pixels, count, size);
+      const results = await requireEmbedder('image').embedImages(pixels, count, size);
       return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
     }
     case 'embedTexts':
-      return requireEmbedder().embedTexts(request.params.texts);
+      return requireEmbedder('image').embedTexts(request.params.texts);
+    case 'embedAudio': {
+      const embedder = requireEmbedder('audio');
+      if (!embedder.embedAudio) throw new Error('the audio model does not take audio');
+      const { samples, count, length } = request.params;
+      const results = await embedder.embedAudio(samples, count, length);
+      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
+    }
     case 'dispose':
-      await embedder?.dispose();
-      embedder = undefined;
+      for (const embedder of embedders.values()) await embedder.dispose();
+      embedders.clear();
       return null;
   }
 }
 
-function requireEmbedder(): Embedder {
-  if (!embedder) throw new Error('no model loaded');
+function requireEmbedder(slot: Slot): Embedder {
+  const embedder = embedders.get(slot);
+  if (!embedder) throw new Error(`no ${slot} model loaded`);
   return embedder;
 }
 

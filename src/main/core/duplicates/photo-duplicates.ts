@@ -93,7 +93,10 @@ export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Pr
   const clusters = groups.clusters();
   // Contents in no near group but with several identical files are exact groups on their own.
   const exactOnly = db
-    .prepare(`SELECT content_id AS id FROM files WHERE status = 'ready' AND content_id IS NOT NULL GROUP BY content_id HAVING COUNT(*) > 1`)
+    .prepare(
+      `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
+       WHERE f.status = 'ready' AND c.kind = 'image' GROUP BY f.content_id HAVING COUNT(*) > 1`,
+    )
     .all() as { id: number }[];
   for (const { id } of exactOnly) if (!groups.has(id)) clusters.push([id]);
 

@@ -84,7 +84,7 @@ export class IndexRunner {
 
     // Contents read earlier but never processed by this model (a model switch, or a lost job).
     this.db.transaction(() => {
-      for (const contentId of this.vectors.unprocessedContents(model.modelId)) this.queue.enqueueEmbed(contentId, model.name);
+      for (const contentId of this.vectors.unprocessedContents(model.modelId, 'image')) this.queue.enqueueEmbed(contentId, model.name);
     })();
 
     let ingestFinished = false;
@@ -111,7 +111,8 @@ export class IndexRunner {
               if (result.outcome === 'ready' || result.outcome === 'moved') summary.ingested += 1;
               if (result.outcome === 'moved') summary.moved += 1;
               if (result.outcome === 'error') summary.failed += 1;
-              if (result.contentId === undefined) continue;
+              // Recordings are embedded by the audio model, after this run (see AudioIndexer).
+              if (result.contentId === undefined || result.kind !== 'image') continue;
               const earlier = this.vectors.failureOf(model.modelId, result.contentId);
               if (earlier !== undefined && result.fileId !== undefined) {
                 // An identical copy of a file this model could not read: same verdict, no retry.

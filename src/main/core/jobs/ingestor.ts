@@ -13,6 +13,9 @@ import type { ContentRepo } from '../store/content-repo.js';
 import type { FileRepo } from '../store/file-repo.js';
 import type { JobQueue, IngestJob } from './job-queue.js';
 import { probeImage } from '../media/image-decoder.js';
+import { probeMedia } from '../media/ffmpeg.js';
+import { mediaKindOf } from '../media/media-types.js';
+import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
 import { describeFileError, MediaError } from '../util/file-errors.js';
 
@@ -35,8 +38,11 @@ export interface IngestResult {
   fileId?: number;
   path?: string;
   contentId?: number;
+  kind?: 'image' | 'audio';
   error?: string;
 }
+
+const NO_PICTURE_METADATA = { width: null, height: null, orientation: null, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
 
 export class Ingestor {
   constructor(
@@ -61,18 +67,10 @@ export class Ingestor {
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
       const bytes = st.size <= IN_MEMORY_BYTES ? await readFile(row.path) : undefined;
       const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashFile(row.path);
+      const kind = mediaKindOf(row.path) ?? 'image';
       let contentId = this.contents.idBySha(sha256);
       if (contentId === undefined) {
-        const probe = await probeImage(bytes ?? row.path);
-        const exif = await readExif(bytes ?? row.path);
-        contentId = this.contents.insertOrGet(sha256, st.size, {
-          kind: 'image',
-          format: probe.format,
-          width: probe.width,
-          height: probe.height,
-          orientation: probe.orientation,
-          ...exif,
-        });
+        contentId = this.contents.insertOrGet(sha256, st.size, kind === 'audio' ? await audioMetadata(row.path) : await pictureMetadata(bytes ?? row.path));
       }
       const known = contentId;
       const movedFrom = this.db.transaction(() => {
@@ -88,7 +86,7 @@ export class Ingestor {
         return undefined;
       })();
       const fileId = movedFrom ?? row.id;
-      return { outcome: movedFrom === undefined ? 'ready' : 'moved', fileId, path: row.path, contentId };
+      return { outcome: movedFrom === undefined ? 'ready' : 'moved', fileId, path: row.path, contentId, kind: this.contents.kindOf(contentId) };
     } catch (error) {
       const described = describeFileError(error);
       this.db.transaction(() => {
@@ -99,4 +97,17 @@ export class Ingestor {
       return { outcome: described.code === 'vanished' ? 'vanished' : 'error', path: row.path, error: described.message };
     }
   }
+}
+
+async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata> {
+  const probe = await probeImage(input);
+  const exif = await readExif(input);
+  return { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif };
+}
+
+async function audioMetadata(path: string): Promise<ContentMetadata> {
+  const probe = await probeMedia(path);
+  if (!probe.audio) throw new MediaError(probe.video ? 'a video: videos are not indexed by this version yet' : 'this file has no audio track', 'not-media');
+  if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the recording is empty (0 seconds)', 'empty');
+  return { kind: 'audio', format: probe.format, durationS: probe.durationS, ...NO_PICTURE_METADATA };
 }

@@ -57,6 +57,11 @@ export class InferenceClient {
     return this.call({ method: 'embedTexts', params: { texts } }) as Promise<Float32Array[]>;
   }
 
+  /** `count` mono waveforms of `length` samples each, for the model in the audio slot. */
+  embedAudio(samples: Float32Array, count: number, length: number): Promise<EmbedImagesResult> {
+    return this.call({ method: 'embedAudio', params: { samples, count, length } }, [samples.buffer as ArrayBuffer]) as Promise<EmbedImagesResult>;
+  }
+
   /**
    * Releases the model and stops the worker. The worker runs requests in order, so the dispose
    * waits for any inference in flight; terminating a thread inside ONNX Runtime would abort the process.

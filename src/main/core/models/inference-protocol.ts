@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { ModelManifestSchema } from './manifest.js';
 
+/** The worker holds one model per slot: the image (and text) model, and the audio model. */
+export const SlotSchema = z.enum(['image', 'audio']);
+export type Slot = z.infer<typeof SlotSchema>;
+
 export const LoadRequestSchema = z.object({
+  slot: SlotSchema.default('image'),
   kind: z.enum(['clip', 'onnx']),
   dir: z.string().min(1),
   dtype: z.enum(['q8', 'fp32']).default('q8'),
@@ -13,6 +18,8 @@ export const LoadRequestSchema = z.object({
   threads: z.number().int().min(1).max(256),
   /** Edge of a blank image run once at load, to learn the vector size and warm the session. */
   probeSize: z.number().int().positive().optional(),
+  /** Length of a silent waveform run once at load (audio models), for the same reasons. */
+  probeSamples: z.number().int().positive().optional(),
 });
 export type LoadRequest = z.input<typeof LoadRequestSchema>;
 
@@ -20,6 +27,7 @@ export type WorkerRequest =
   | { id: number; method: 'load'; params: LoadRequest }
   | { id: number; method: 'embedImages'; params: { pixels: Float32Array; count: number; size: number } }
   | { id: number; method: 'embedTexts'; params: { texts: string[] } }
+  | { id: number; method: 'embedAudio'; params: { samples: Float32Array; count: number; length: number } }
   | { id: number; method: 'dispose' };
 
 export interface LoadResult {

@@ -25,6 +25,18 @@ export interface LoadedModel {
   client: InferenceClient;
 }
 
+/** The audio model, in the worker's audio slot beside the image model. */
+export interface LoadedAudioModel {
+  name: string;
+  modelId: number;
+  dim: number;
+  sampleRate: number;
+  /** Long recordings are embedded in windows of this many seconds. */
+  windowSeconds: number;
+  index: VectorIndex;
+  client: InferenceClient;
+}
+
 export interface ModelManagerOptions {
   cacheDir: string;
   indexDir: string;
@@ -39,6 +51,7 @@ export class ModelManager {
   private client: InferenceClient | undefined;
   private loaded: LoadedModel | undefined;
   private loading: Promise<LoadedModel> | undefined;
+  private audio: LoadedAudioModel | undefined;
 
   constructor(private readonly options: ModelManagerOptions) {}
 
@@ -94,7 +107,7 @@ export class ModelManager {
     const resolved = await this.ensureInstalled(name, signal);
     const { spec, dir, preprocess } = resolved;
     if (spec.kind === 'onnx' && spec.manifest.modality !== 'image') {
-      throw new Error(`${spec.name} is an audio model; audio files are not indexed by this version of Trove yet`);
+      throw new Error(`${spec.name} is an audio model: choose it as the audio model (\`trove index --audio-model ${spec.name}\`)`);
     }
     if (!preprocess) throw new Error(`${spec.name} has no image preprocessing settings`);
     this.client ??= new InferenceClient(this.options.workerEntry);
@@ -124,8 +137,38 @@ export class ModelManager {
     };
   }
 
+  currentAudio(): LoadedAudioModel | undefined {
+    return this.audio;
+  }
+
+  /** Loads an audio model into the worker's audio slot (the image model stays loaded). */
+  async useAudio(name: string, signal?: AbortSignal): Promise<LoadedAudioModel> {
+    if (this.audio?.name === name) return this.audio;
+    const { spec, dir } = await this.ensureInstalled(name, signal);
+    if (spec.kind !== 'onnx' || spec.manifest.modality !== 'audio' || !spec.manifest.audio) {
+      throw new Error(`${spec.name} is not an audio model (see \`trove models list\`)`);
+    }
+    const { sampleRate, windowSeconds } = spec.manifest.audio;
+    this.client ??= new InferenceClient(this.options.workerEntry);
+    const { dim } = await this.client.load({
+      slot: 'audio',
+      kind: 'onnx',
+      dir,
+      manifest: spec.manifest,
+      threads: this.options.threads,
+      probeSamples: sampleRate,
+    });
+    const modelId = this.options.vectors.modelId(spec.name, dim);
+    const { index } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
+    this.audio?.index.save();
+    this.audio = { name: spec.name, modelId, dim, sampleRate, windowSeconds, index, client: this.client };
+    return this.audio;
+  }
+
   async close(): Promise<void> {
     this.loaded?.index.save();
+    this.audio?.index.save();
+    this.audio = undefined;
     await this.client?.close();
     this.client = undefined;
     this.loaded = undefined;

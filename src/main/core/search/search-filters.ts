@@ -14,10 +14,12 @@ export interface SearchFilters {
   to?: number;
   /** File extensions without the dot, e.g. ['jpg', 'png']. */
   types?: string[];
+  /** Kinds of media: photos, recordings. */
+  kinds?: ('image' | 'audio')[];
 }
 
 export function hasFilters(f: SearchFilters): boolean {
-  return Boolean(f.folder || f.from !== undefined || f.to !== undefined || f.types?.length);
+  return Boolean(f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length);
 }
 
 /** SQL conditions over `files f JOIN contents c`, with their parameters. */
@@ -43,6 +45,10 @@ export function filterSql(f: SearchFilters): { where: string; params: unknown[] 
       .flatMap((t) => (t === 'jpg' || t === 'jpeg' ? ['jpg', 'jpeg', 'jpe'] : t === 'tif' || t === 'tiff' ? ['tif', 'tiff'] : [t]));
     clauses.push(`f.ext IN (${normalized.map(() => '?').join(', ')})`);
     params.push(...normalized);
+  }
+  if (f.kinds?.length) {
+    clauses.push(`c.kind IN (${f.kinds.map(() => '?').join(', ')})`);
+    params.push(...f.kinds);
   }
   return { where: clauses.join(' AND '), params };
 }

@@ -5,7 +5,17 @@
  */
 import type { Db } from '../store/database.js';
 import { tokenizeWords, type VectorRepo } from '../store/vector-repo.js';
-import type { LoadedModel } from '../models/model-manager.js';
+import type { VectorIndex } from '../index/vector-index.js';
+import type { InferenceClient } from '../models/inference-client.js';
+
+/** What a search needs of a model: its stored vectors, its index, and (for text) its encoder. */
+export interface SearchableModel {
+  name: string;
+  modelId: number;
+  index: VectorIndex;
+  hasText?: boolean;
+  client?: InferenceClient;
+}
 import { allowedVectorIds, filterSql, hasFilters, type SearchFilters } from './search-filters.js';
 
 export interface SearchOptions extends SearchFilters {
@@ -20,7 +30,7 @@ export interface SearchHit {
   score: number;
   fileId: number;
   contentId: number;
-  kind: 'image';
+  kind: 'image' | 'audio';
   width: number | null;
   height: number | null;
   takenAt: number | null;
@@ -38,6 +48,7 @@ export interface SearchResponse {
 interface FileInfo {
   id: number;
   path: string;
+  kind: 'image' | 'audio';
   content_id: number;
   width: number | null;
   height: number | null;
@@ -50,16 +61,16 @@ export class SearchService {
     private readonly vectors: VectorRepo,
   ) {}
 
-  async byText(model: LoadedModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
+  async byText(model: SearchableModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const query = text.trim();
     if (!query) throw new Error('the search text is empty');
-    if (!model.hasText) return { model: model.name, results: this.byTags(model, query, options) };
+    if (!model.hasText || !model.client) return { model: model.name, results: this.byTags(model, query, options) };
     const [vector] = await model.client.embedTexts([query]);
     return { model: model.name, results: this.byVector(model, vector!, options) };
   }
 
   /** Nearest neighbours of a vector; `exclude` drops the query's own content from the results. */
-  byVector(model: LoadedModel, vector: Float32Array, options: SearchOptions = {}, exclude?: number): SearchHit[] {
+  byVector(model: SearchableModel, vector: Float32Array, options: SearchOptions = {}, exclude?: number): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
     const allowed = hasFilters(options) ? allowedVectorIds(this.db, model.modelId, options) : undefined;
@@ -85,7 +96,7 @@ export class SearchService {
     ).slice(offset, offset + limit);
   }
 
-  byTags(model: LoadedModel, text: string, options: SearchOptions = {}): SearchHit[] {
+  byTags(model: SearchableModel, text: string, options: SearchOptions = {}): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
     const words = tokenizeWords(text);
@@ -108,7 +119,7 @@ export class SearchService {
     const { where, params } = filterSql(options);
     const rows = this.db
       .prepare(
-        `SELECT f.id, f.path, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
+        `SELECT f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
          WHERE ${where} ORDER BY COALESCE(c.taken_at, f.mtime_ms) DESC, f.id DESC LIMIT ? OFFSET ?`,
       )
       .all(...params, limit, offset) as FileInfo[];
@@ -117,7 +128,7 @@ export class SearchService {
       score: 0,
       fileId: file.id,
       contentId: file.content_id,
-      kind: 'image' as const,
+      kind: file.kind,
       width: file.width,
       height: file.height,
       takenAt: file.taken_at,
@@ -133,7 +144,7 @@ export class SearchService {
   ): SearchHit[] {
     const { where, params } = filterSql(filters);
     const filesOf = this.db.prepare(
-      `SELECT f.id, f.path, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
+      `SELECT f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
        WHERE f.content_id = ? AND ${where} ORDER BY f.path`,
     );
     const hits: SearchHit[] = [];
@@ -144,7 +155,7 @@ export class SearchService {
           score: r.score,
           fileId: file.id,
           contentId: r.contentId,
-          kind: 'image',
+          kind: file.kind,
           width: file.width,
           height: file.height,
           takenAt: file.taken_at,

@@ -286,10 +286,15 @@ export class LibraryService {
       },
       updateSettings: (p) => {
         const before = engine.settings.get();
-        const { threads, ...rest } = p.patch;
-        const next = engine.settings.update({ ...rest, ...(threads !== undefined ? { threads: threads ?? undefined } : {}) });
+        const { threads, audioModel, ...rest } = p.patch;
+        const next = engine.settings.update({
+          ...rest,
+          ...(threads !== undefined ? { threads: threads ?? undefined } : {}),
+          ...(audioModel !== undefined ? { audioModel: audioModel ?? undefined } : {}),
+        });
         const restartNeeded =
           next.imageModel !== before.imageModel ||
+          next.audioModel !== before.audioModel ||
           next.includeHidden !== before.includeHidden ||
           next.offline !== before.offline ||
           JSON.stringify(next.excludePatterns) !== JSON.stringify(before.excludePatterns);
@@ -371,9 +376,10 @@ export class LibraryService {
 
   /** Engine search options for the contract's filters; undefined when the filters exclude everything. */
   private searchOptions(filters: SearchFilters, page: { limit: number; offset: number }): SearchOptions | undefined {
-    // Photos are the only kind indexed by this version; a filter for other kinds matches nothing.
-    if (filters.kinds && !filters.kinds.includes('photo')) return undefined;
-    return { folder: filters.folder, from: filters.from, to: filters.to, limit: page.limit + 1, offset: page.offset };
+    // Photos and recordings are indexed by this version; videos are not yet, so they match nothing.
+    const kinds = filters.kinds?.flatMap((k) => (k === 'photo' ? ['image' as const] : k === 'audio' ? ['audio' as const] : []));
+    if (kinds && kinds.length === 0) return undefined;
+    return { folder: filters.folder, from: filters.from, to: filters.to, kinds, limit: page.limit + 1, offset: page.offset };
   }
 
   status(): AppStatus {
@@ -414,7 +420,7 @@ export class LibraryService {
   private fileDetails(fileId: number): FileDetails {
     const row = this.engine.db
       .prepare(
-        `SELECT f.id, f.path, f.size, f.mtime_ms, fo.path AS folder, c.id AS content_id, c.format, c.width, c.height, c.taken_at,
+        `SELECT f.id, f.path, f.size, f.mtime_ms, fo.path AS folder, c.id AS content_id, c.kind, c.duration_s, c.format, c.width, c.height, c.taken_at,
                 c.camera_make, c.camera_model, c.gps_lat, c.gps_lon
          FROM files f JOIN folders fo ON fo.id = f.folder_id LEFT JOIN contents c ON c.id = f.content_id WHERE f.id = ?`,
       )
@@ -428,7 +434,8 @@ export class LibraryService {
       path: row.path,
       name: basename(row.path),
       folder: dirname(row.path),
-      kind: 'photo',
+      kind: row.kind === 'audio' ? 'audio' : 'photo',
+      durationS: row.duration_s,
       format: row.format,
       bytes: row.size,
       width: row.width,
@@ -449,6 +456,8 @@ interface DetailsRow {
   mtime_ms: number;
   folder: string;
   content_id: number | null;
+  kind: string | null;
+  duration_s: number | null;
   format: string | null;
   width: number | null;
   height: number | null;
@@ -471,6 +480,7 @@ function hasLabels(name: string): boolean {
 function toSettings(s: ReturnType<Engine['settings']['get']>): Settings {
   return {
     imageModel: s.imageModel,
+    ...(s.audioModel ? { audioModel: s.audioModel } : {}),
     offline: s.offline,
     ...(s.threads !== undefined ? { threads: s.threads } : {}),
     excludePatterns: s.excludePatterns,
@@ -493,7 +503,7 @@ function toHit(hit: EngineHit): SearchHit {
     fileId: hit.fileId,
     path: hit.path,
     name: basename(hit.path),
-    kind: 'photo',
+    kind: hit.kind === 'audio' ? 'audio' : 'photo',
     score: hit.score,
     width: hit.width,
     height: hit.height,

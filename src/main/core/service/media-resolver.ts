@@ -7,6 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Engine } from '../engine.js';
 import { isAtOrBelow } from '../util/paths-inside.js';
+import { mediaKindOf } from '../media/media-types.js';
 
 export interface ResolvedMedia {
   path: string;
@@ -26,6 +27,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.tiff': 'image/tiff',
   '.heic': 'image/heic',
   '.heif': 'image/heif',
+  '.mp3': 'audio/mpeg',
+  '.m4a': 'audio/mp4',
+  '.aac': 'audio/aac',
+  '.flac': 'audio/flac',
+  '.ogg': 'audio/ogg',
+  '.oga': 'audio/ogg',
+  '.opus': 'audio/ogg',
+  '.wav': 'audio/wav',
+  '.aif': 'audio/aiff',
+  '.aiff': 'audio/aiff',
 };
 
 export const THUMBNAIL_EDGE = 400;
@@ -64,6 +75,7 @@ export class MediaResolver {
     if (variant === 'original') {
       return { path: file, contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', bytes: statSync(file).size };
     }
+    if (mediaKindOf(file) !== 'image') return undefined; // recordings have no picture
     try {
       const thumb = await this.engine.thumbnail(fileId, variant === 'thumb' ? THUMBNAIL_EDGE : PREVIEW_EDGE);
       return { path: thumb, contentType: 'image/webp', bytes: statSync(thumb).size };

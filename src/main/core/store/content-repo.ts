@@ -2,7 +2,9 @@
 import type { Db } from './database.js';
 
 export interface ContentMetadata {
-  kind: 'image';
+  kind: 'image' | 'audio';
+  /** Length of a recording, in seconds. */
+  durationS?: number | null;
   format: string | null;
   width: number | null;
   height: number | null;
@@ -17,6 +19,11 @@ export interface ContentMetadata {
 export class ContentRepo {
   constructor(private readonly db: Db) {}
 
+  kindOf(contentId: number): 'image' | 'audio' | undefined {
+    const row = this.db.prepare('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: 'image' | 'audio' } | undefined;
+    return row?.kind;
+  }
+
   idBySha(sha256: string): number | undefined {
     const row = this.db.prepare('SELECT id FROM contents WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
     return row?.id;
@@ -29,8 +36,8 @@ export class ContentRepo {
   insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
     this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -45,6 +52,7 @@ export class ContentRepo {
         meta.cameraModel,
         meta.gpsLat,
         meta.gpsLon,
+        meta.durationS ?? null,
       );
     return this.idBySha(sha256)!;
   }

@@ -130,4 +130,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX trash_log_batch ON trash_log(batch);
   `,
+  /* 4: audio */ `
+  ALTER TABLE contents ADD COLUMN duration_s REAL;
+  `,
 ];

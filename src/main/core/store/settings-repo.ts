@@ -4,6 +4,8 @@ import type { Db } from './database.js';
 
 export const SettingsSchema = z.object({
   imageModel: z.string().min(1).default('clip-vit-base-patch32'),
+  /** The model for recordings; none by default in this version (CLAP is not wired in yet). */
+  audioModel: z.string().min(1).optional(),
   offline: z.boolean().default(false),
   threads: z.number().int().min(1).max(256).optional(),
   excludePatterns: z.array(z.string()).default([]),
@@ -30,8 +32,11 @@ export class SettingsRepo {
   update(patch: Partial<Settings>): Settings {
     const next = SettingsSchema.parse({ ...this.get(), ...patch });
     const put = this.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
+    const drop = this.db.prepare('DELETE FROM settings WHERE key = ?');
     this.db.transaction(() => {
       for (const [key, value] of Object.entries(next)) if (value !== undefined) put.run(key, JSON.stringify(value));
+      // A setting cleared (audio model: none) goes back to its default.
+      for (const key of Object.keys(patch)) if (next[key as keyof Settings] === undefined) drop.run(key);
     })();
     return next;
   }

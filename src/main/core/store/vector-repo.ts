@@ -67,15 +67,16 @@ export class VectorRepo {
   }
 
   /** Ready contents the model has not processed yet (after a model switch, or jobs lost to a crash). */
-  unprocessedContents(modelId: number): number[] {
+  /** Contents of a kind (photos for an image model, recordings for an audio model) this model has not seen. */
+  unprocessedContents(modelId: number, kind: 'image' | 'audio'): number[] {
     return (
       this.db
         .prepare(
-          `SELECT DISTINCT f.content_id AS id FROM files f
-           WHERE f.status = 'ready' AND f.content_id IS NOT NULL
+          `SELECT DISTINCT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
+           WHERE f.status = 'ready' AND c.kind = ?
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = f.content_id AND e.model_id = ?)`,
         )
-        .all(modelId) as { id: number }[]
+        .all(kind, modelId) as { id: number }[]
     ).map((r) => r.id);
   }
 
@@ -111,18 +112,29 @@ export class VectorRepo {
     ).map((r) => ({ id: r.id, offsetS: r.offset_s, vector: fromBlob(r.vector) }));
   }
 
-  /** Tags whose label contains every query word; score summed over matching labels. */
+  /**
+   * Contents whose tags, together, contain every query word ("grand piano" in one label, or "dog
+   * barking" across "Dog" and "Bark"); the score sums the confidence of the labels that matched.
+   */
   tagMatches(modelId: number, words: string[]): Map<number, number> {
     const rows = this.db.prepare('SELECT content_id, label, score FROM tags WHERE model_id = ?').iterate(modelId) as Iterable<{
       content_id: number;
       label: string;
       score: number;
     }>;
-    const scores = new Map<number, number>();
+    const found = new Map<number, { words: Set<string>; score: number }>();
     for (const row of rows) {
       const labelWords = new Set(tokenizeWords(row.label));
-      if (words.every((w) => labelWords.has(w))) scores.set(row.content_id, (scores.get(row.content_id) ?? 0) + row.score);
+      const matched = words.filter((w) => labelWords.has(w));
+      if (matched.length === 0) continue;
+      const entry = found.get(row.content_id) ?? { words: new Set<string>(), score: 0 };
+      for (const w of matched) entry.words.add(w);
+      entry.score += row.score;
+      found.set(row.content_id, entry);
     }
+    const needed = new Set(words).size;
+    const scores = new Map<number, number>();
+    for (const [contentId, entry] of found) if (entry.words.size === needed) scores.set(contentId, entry.score);
     return scores;
   }
 
@@ -134,10 +146,12 @@ export class VectorRepo {
 }
 
 /** Lower-cased words with a trailing plural "s" removed, so "pizzas" finds "pizza". */
+/** Lower-case words with plurals and -ing folded ("pianos" -> "piano", "barking" -> "bark"), for tags and queries alike. */
 export function tokenizeWords(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) =>
-    w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w,
-  );
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => {
+    if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
+    return w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w;
+  });
 }
 
 export function toBlob(vector: Float32Array): Buffer {

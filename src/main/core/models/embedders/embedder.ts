@@ -12,6 +12,8 @@ export interface Embedder {
   /** `pixels` holds `count` images as normalised NCHW floats of edge `size`. */
   embedImages(pixels: Float32Array, count: number, size: number): Promise<ImageEmbedding[]>;
   embedTexts(texts: string[]): Promise<Float32Array[]>;
+  /** `samples` holds `count` mono waveforms of `length` samples each, at the model's rate. */
+  embedAudio?(samples: Float32Array, count: number, length: number): Promise<ImageEmbedding[]>;
   dispose(): Promise<void>;
 }
 

@@ -43,7 +43,14 @@ export class ManifestEmbedder implements Embedder {
   }
 
   async embedImages(pixels: Float32Array, count: number, size: number): Promise<ImageEmbedding[]> {
-    const input = new ort.Tensor('float32', pixels, [count, 3, size, size]);
+    return this.run(new ort.Tensor('float32', pixels, [count, 3, size, size]), count);
+  }
+
+  async embedAudio(samples: Float32Array, count: number, length: number): Promise<ImageEmbedding[]> {
+    return this.run(new ort.Tensor('float32', samples, [count, length]), count);
+  }
+
+  private async run(input: ort.Tensor, count: number): Promise<ImageEmbedding[]> {
     const outputs = await this.session.run({ [this.manifest.input]: input });
     const vectors = splitRows(outputs[this.manifest.vector.output]!, count);
     const tagRows = this.manifest.tags ? splitRows(outputs[this.manifest.tags.output]!, count) : undefined;

@@ -1,0 +1,95 @@
+/**
+ * Audio with a real model: EfficientAT mn04 (AudioSet) from ../shared/models through the manifest,
+ * on the 80 ESC-50 clips of ../shared/media/audio (20 classes x 4, four formats, four different
+ * recordings per class). Find-similar same-class precision@3 must reach 0.75; text search finds
+ * recordings through their AudioSet tags; a hit carries its moment; the CLI sees the same.
+ */
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { runFfmpeg } from '../../src/main/core/media/ffmpeg.js';
+import { basename, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { SHARED, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
+import { suiteTempDir } from '../helpers/temp.js';
+import { existsSync } from 'node:fs';
+
+const AUDIO = join(SHARED, 'media', 'audio');
+const ready = existsSync(join(AUDIO, 'labels.csv')) && existsSync(join(SHARED_MODELS, 'efficientat-mn04-as'));
+if (!ready) console.warn(`../shared audio or the efficientat-mn04-as model not found at ${SHARED}: audio quality test skipped`);
+
+describe.skipIf(!ready)('audio quality with efficientat-mn04-as (../shared/media/audio)', () => {
+  const scratch = suiteTempDir();
+  let engine: Engine;
+  let clips: string[];
+
+  beforeAll(async () => {
+    useModelDirs(SHARED_MODELS);
+    clips = readdirSync(AUDIO, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(join(AUDIO, d.name)).map((f) => join(AUDIO, d.name, f)));
+    engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
+    engine.addFolder(AUDIO);
+    const summary = await engine.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
+    expect(summary.failed).toBe(0);
+    expect(summary.embedded).toBe(clips.length);
+  }, 300_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    scratch.remove();
+  });
+
+  it('finds same-class clips: precision@3 >= 0.75', async () => {
+    let hits = 0;
+    for (const clip of clips) {
+      const { results } = await engine.similar(clip, { limit: 3 });
+      expect(results).toHaveLength(3);
+      expect(results.every((r) => r.kind === 'audio' && r.offsetS === 0)).toBe(true);
+      hits += results.filter((r) => basename(dirname(r.path)) === basename(dirname(clip))).length;
+    }
+    const precision = hits / (clips.length * 3);
+    console.log(`audio find-similar precision@3: ${precision.toFixed(3)}`);
+    expect(precision).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('finds recordings by the words of their tags', async () => {
+    const { results } = await engine.searchText('dog barking', { limit: 4, kinds: ['audio'] });
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => basename(dirname(r.path)) === 'dog').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe.skipIf(!ready)('bad audio input', () => {
+  it('gives each bad recording a reason and indexes the rest', async () => {
+    useModelDirs(SHARED_MODELS);
+    const scratch = suiteTempDir();
+    try {
+      const folder = join(scratch.path, 'sounds');
+      mkdirSync(folder);
+      const dogClips = readdirSync(join(AUDIO, 'dog'));
+      copyFileSync(join(AUDIO, 'dog', dogClips.find((f) => f.endsWith('.wav'))!), join(folder, 'good.wav'));
+      copyFileSync(join(AUDIO, 'dog', dogClips.find((f) => f.endsWith('.flac'))!), join(folder, 'really-a-flac.mp3'));
+      writeFileSync(join(folder, 'empty.wav'), '');
+      writeFileSync(join(folder, 'corrupt.mp3'), Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 31) % 256)));
+      expect(runFfmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-pix_fmt', 'yuv420p', '-f', 'mp4', join(folder, 'no-sound.m4a')]).code).toBe(0);
+      const engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
+      try {
+        engine.addFolder(folder);
+        await engine.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
+        const errors = Object.fromEntries(engine.status().errors.map((e) => [basename(e.path), e.error]));
+        expect(errors).toEqual({
+          'corrupt.mp3': expect.stringMatching(/not a readable audio or video file/),
+          'empty.wav': expect.stringMatching(/empty file/),
+          'no-sound.m4a': expect.stringMatching(/videos are not indexed|no audio track/),
+        });
+        expect(engine.status().files.ready).toBe(2);
+        const { results } = await engine.similar(join(folder, 'good.wav'), { limit: 1 });
+        expect(results[0]!.path).toBe(join(folder, 'really-a-flac.mp3'));
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      scratch.remove();
+    }
+  });
+});
