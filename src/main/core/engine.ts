@@ -389,14 +389,7 @@ export class Engine {
     if (mediaKindOf(path) === 'audio') return this.similarSound(path, given);
     const options = withRealFolder(given);
     const model = await this.useModel(options.model);
-    const abs = resolve(path);
-    let real = abs;
-    try {
-      real = realpathSync(abs);
-    } catch {
-      // Missing: decoding below says so in a sentence.
-    }
-    const row = this.files.byPath(real);
+    const { abs, row } = this.libraryRowOf(path);
     if (row?.content_id) {
       const stored = this.vectors.vectorsOfContent(model.modelId, row.content_id);
       if (stored.length > 0) {
@@ -410,20 +403,25 @@ export class Engine {
     return this.similarToImage(abs, path, options);
   }
 
+  /** A path as given (absolute) and, when it is a library file (links followed), its row. */
+  private libraryRowOf(path: string): { abs: string; row: ReturnType<FileRepo['byPath']> } {
+    const abs = resolve(path);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // Missing: decoding it later says so in a sentence.
+    }
+    return { abs, row: this.files.byPath(real) };
+  }
+
   /** Recordings that sound like a recording: an indexed one by its stored windows, any other decoded now. */
   private async similarSound(path: string, given: SearchOptions & { includeSelf?: boolean }): Promise<SearchResponse> {
     const options = { ...withRealFolder(given), kinds: ['audio' as const] };
     const name = this.settings.get().audioModel;
     if (!name) throw new Error('this library has no audio model: index with `--audio-model NAME` first (see `trove models list`)');
     const audio = await this.models.useAudio(name);
-    const abs = resolve(path);
-    let real = abs;
-    try {
-      real = realpathSync(abs);
-    } catch {
-      // Missing: decoding below says so.
-    }
-    const row = this.files.byPath(real);
+    const { abs, row } = this.libraryRowOf(path);
     let windows = row?.content_id ? this.vectors.vectorsOfContent(audio.modelId, row.content_id).map((v) => v.vector) : [];
     if (windows.length === 0) {
       windows = [];
