@@ -54,18 +54,21 @@ function createWindow(): void {
 
 void app.whenReady().then(() => {
   service.start();
+  // Answers are envelopes ({ value } or { error }): an exception thrown through ipcMain.handle would
+  // reach the page wrapped in Electron's own wording instead of Trove's sentence.
   ipcMain.handle('trove:call', async (event, method: unknown, params: unknown) => {
-    if (!fromOurWindow(event)) throw new Error('refused: not the Trove window');
-    if (typeof method !== 'string') throw new Error('invalid request');
-    if (method === 'pickFolder') {
-      const result = await dialog.showOpenDialog(window!, { title: 'Add a folder to Trove', properties: ['openDirectory'] });
-      return { path: result.canceled ? null : (result.filePaths[0] ?? null) };
+    if (!fromOurWindow(event)) return { error: 'refused: not the Trove window' };
+    if (typeof method !== 'string') return { error: 'invalid request' };
+    try {
+      if (method === 'pickFolder') {
+        const result = await dialog.showOpenDialog(window!, { title: 'Add a folder to Trove', properties: ['openDirectory'] });
+        return { value: { path: result.canceled ? null : (result.filePaths[0] ?? null) } };
+      }
+      const value = await service.request({ type: 'call', method, params });
+      return { value: method === 'info' ? { ...(value as object), canPickFolders: true } : value };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
     }
-    if (method === 'info') {
-      const info = (await service.request({ type: 'call', method, params })) as Record<string, unknown>;
-      return { ...info, canPickFolders: true };
-    }
-    return service.request({ type: 'call', method, params });
   });
   protocol.handle('trove-media', async (request) => {
     const url = new URL(request.url);

@@ -6,7 +6,11 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { Method, MediaVariant, Params, TroveApi, TroveEvent } from '../shared/api.js';
 
 const api: TroveApi = {
-  call: <M extends Method>(method: M, params: Params<M>) => ipcRenderer.invoke('trove:call', method, params),
+  async call<M extends Method>(method: M, params: Params<M>) {
+    const answer = (await ipcRenderer.invoke('trove:call', method, params)) as { value?: unknown; error?: string };
+    if (answer.error !== undefined) throw new Error(answer.error);
+    return answer.value as never;
+  },
   subscribe(listener: (event: TroveEvent) => void) {
     const handler = (_: IpcRendererEvent, event: TroveEvent) => listener(event);
     ipcRenderer.on('trove:event', handler);
