@@ -61,6 +61,7 @@ export class LibraryService {
   private lastProgressAt = 0;
   private lastChangedAt = 0;
   private closed = false;
+  private restarting: Promise<void> = Promise.resolve();
   private readonly handlers: Handlers;
 
   constructor(private readonly options: LibraryServiceOptions) {
@@ -94,6 +95,7 @@ export class LibraryService {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.restarting;
     await this.stopRun();
     await this.engine.close();
   }
@@ -107,8 +109,16 @@ export class LibraryService {
     await current.done;
   }
 
-  /** (Re)starts the watch loop: after a model arrives, a setting changes, or the first folder is added. */
-  private async restart(): Promise<void> {
+  /**
+   * (Re)starts the watch loop: after a model arrives, a setting changes, or the first folder is
+   * added. Restarts asked for at once run one after the other, so two loops never overlap.
+   */
+  private restart(): Promise<void> {
+    this.restarting = this.restarting.then(() => this.restartNow()).catch(() => undefined);
+    return this.restarting;
+  }
+
+  private async restartNow(): Promise<void> {
     await this.stopRun();
     if (this.closed) return;
     if (this.engine.listFolders().length === 0) {
