@@ -7,7 +7,8 @@
 import { existsSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeAudio, ffmpegTools, probeMedia, runFfmpeg } from '../../src/main/core/media/ffmpeg.js';
+import { decodeAudio, ffmpegTools, probeMedia } from '../../src/main/core/media/ffmpeg.js';
+import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { MediaError } from '../../src/main/core/util/file-errors.js';
 import { SHARED } from '../helpers/env.js';
 import { tempDir } from '../helpers/temp.js';

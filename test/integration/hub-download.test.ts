@@ -59,26 +59,16 @@ describe('model download', () => {
     process.env.TROVE_MODELS_DIR = tempDir();
     const dir = tempDir();
     const db = openDatabase(join(dir, 'library.db'));
-    const manager = new ModelManager({
-      cacheDir: join(dir, 'cache'),
-      indexDir: join(dir, 'idx'),
-      threads: 1,
-      offline: () => true,
-      vectors: new VectorRepo(db),
-    });
+    const managerWith = (offline: boolean) =>
+      new ModelManager({ cacheDir: join(dir, 'cache'), indexDir: join(dir, 'idx'), threads: 1, offline: () => offline, vectors: new VectorRepo(db) });
+    const manager = managerWith(true);
     try {
       await expect(manager.ensureInstalled('clip-vit-base-patch32')).rejects.toThrow(
         /offline mode forbids downloading.*trove models import/,
       );
       expect(hub.requests()).toBe(0);
       // Online, the same call downloads it (from the loopback hub) and finds it complete.
-      const online = new ModelManager({
-        cacheDir: join(dir, 'cache'),
-        indexDir: join(dir, 'idx'),
-        threads: 1,
-        offline: () => false,
-        vectors: new VectorRepo(db),
-      });
+      const online = managerWith(false);
       const resolved = await online.ensureInstalled('clip-vit-base-patch32');
       expect(resolved.dir).toBe(join(dir, 'cache', 'clip-vit-base-patch32'));
       expect(hub.requests()).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
  * recordings through their AudioSet tags; a hit carries its moment; the CLI sees the same.
  */
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { runFfmpeg } from '../../src/main/core/media/ffmpeg.js';
+import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';

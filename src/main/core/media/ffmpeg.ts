@@ -6,7 +6,7 @@
  * probeMedia reads a file's streams; decodeAudio streams its first audio track as mono 32-bit float
  * PCM at a chosen rate, chunk by chunk, so memory stays bounded whatever the file's length.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -220,10 +220,4 @@ function run(command: string, args: string[], signal: AbortSignal | undefined, m
 
 function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 200);
-}
-
-/** Runs a tool with arguments and returns its exit code (tests and benchmarks make media with it). */
-export function runFfmpeg(args: string[]): { code: number | null; stderr: string } {
-  const result = spawnSync(ffmpegTools().ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { encoding: 'utf8' });
-  return { code: result.status, stderr: result.stderr };
 }

@@ -73,25 +73,10 @@ export async function decodeForModel(
   /** What the probe found, when known, to avoid parsing the header twice. */
   known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
-  let data: Buffer;
-  let info: OutputInfo;
-  try {
-    const { width: w, height: h, orientation } = known ?? (await probeImage(input));
-    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
-    // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
-    if (orientation !== 1) image = image.rotate();
+  const { data, info } = await decodeResized(input, known, (w, h) => {
     const scale = pre.resizeShortest / Math.min(w, h);
-    const rw = Math.max(pre.size, Math.round(w * scale));
-    const rh = Math.max(pre.size, Math.round(h * scale));
-    ({ data, info } = await image
-      .resize(rw, rh, { fit: 'fill', kernel: 'cubic' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true }));
-  } catch (error) {
-    throw classifySharpError(error);
-  }
+    return [Math.max(pre.size, Math.round(w * scale)), Math.max(pre.size, Math.round(h * scale))];
+  });
   const channels = info.channels;
   const fingerprint = visualFingerprint(data, info.width, info.height, channels);
   const left = Math.floor((info.width - pre.size) / 2);
@@ -116,18 +101,34 @@ export async function decodeForModel(
  * same size the models see), never at full resolution.
  */
 export async function fingerprintImage(input: Buffer | string, shortest = 224): Promise<VisualFingerprint> {
-  try {
-    const { width: w, height: h, orientation } = await probeImage(input);
-    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
-    if (orientation !== 1) image = image.rotate();
+  const { data, info } = await decodeResized(input, undefined, (w, h) => {
     const scale = Math.min(1, shortest / Math.min(w, h));
-    const { data, info } = await image
-      .resize(Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale)), { fit: 'fill' })
+    return [Math.max(1, Math.round(w * scale)), Math.max(1, Math.round(h * scale))];
+  });
+  return visualFingerprint(data, info.width, info.height, info.channels);
+}
+
+/**
+ * Decodes an image upright, resized to the size `target` picks from its oriented size, as 8-bit
+ * sRGB without alpha — the one decoding path of the model input and the fingerprint.
+ */
+async function decodeResized(
+  input: Buffer | string,
+  known: Pick<ImageProbe, 'width' | 'height' | 'orientation'> | undefined,
+  target: (width: number, height: number) => [number, number],
+): Promise<{ data: Buffer; info: OutputInfo }> {
+  try {
+    const { width, height, orientation } = known ?? (await probeImage(input));
+    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
+    // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
+    if (orientation !== 1) image = image.rotate();
+    const [w, h] = target(width, height);
+    return await image
+      .resize(w, h, { fit: 'fill', kernel: 'cubic' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return visualFingerprint(data, info.width, info.height, info.channels);
   } catch (error) {
     throw classifySharpError(error);
   }

@@ -65,7 +65,8 @@ export class MediaResolver {
     } catch {
       return undefined;
     }
-    const inside = this.engine.listFolders().some((folder) => isAtOrBelow(real, realOrSelf(folder.path)));
+    // Folder paths are stored with their links resolved (Engine.addFolder), so no realpath per request.
+    const inside = this.engine.listFolders().some((folder) => isAtOrBelow(real, folder.path));
     return inside ? real : undefined;
   }
 
@@ -82,13 +83,5 @@ export class MediaResolver {
     } catch {
       return undefined; // unreadable since it was indexed: the grid shows a placeholder
     }
-  }
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
   }
 }

@@ -130,13 +130,10 @@ class AppState {
   typed(text: string): void {
     this.text = text;
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => {
-      const trimmed = text.trim();
-      this.query = trimmed ? { kind: 'text', text: trimmed } : { kind: 'browse' };
-      void this.run();
-    }, TYPING_DELAY_MS);
+    this.typingTimer = setTimeout(() => this.submit(), TYPING_DELAY_MS);
   }
 
+  /** Searches for what is in the box now (Enter, or the pause after typing). */
   submit(): void {
     clearTimeout(this.typingTimer);
     const trimmed = this.text.trim();
