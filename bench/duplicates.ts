@@ -26,7 +26,11 @@ export interface DuplicateToolResult {
 const SAME_PICTURE_IN_DATASET = new Set(['grand_piano/image_0004|grand_piano/image_0014', 'butterfly/image_0001|butterfly/image_0031']);
 const photoKey = (path: string) => `${basename(dirname(path))}/${basename(path).split('.')[0]}`;
 
-function score(originals: string[], variantsDir: string, groups: string[][]): Pick<DuplicateToolResult, 'recall' | 'falsePairs' | 'groups'> {
+function score(
+  originals: string[],
+  variantsDir: string,
+  groups: string[][],
+): Pick<DuplicateToolResult, 'recall' | 'falsePairs' | 'groups'> {
   const groupOf = new Map<string, number>();
   groups.forEach((g, i) => g.forEach((p) => groupOf.set(p, i)));
   let found = 0;
@@ -67,23 +71,44 @@ export async function measureDuplicates(photosDir: string, modelsDir: string, lo
       const start = performance.now();
       const groups = await engine.duplicates();
       const seconds = (performance.now() - start) / 1000;
-      results.push({ tool: 'trove', setting: 'default', ...score(originals, variantsDir, groups.map((g) => g.members.map((m) => m.path))), seconds, indexingSeconds });
+      results.push({
+        tool: 'trove',
+        setting: 'default',
+        ...score(
+          originals,
+          variantsDir,
+          groups.map((g) => g.members.map((m) => m.path)),
+        ),
+        seconds,
+        indexingSeconds,
+      });
     } finally {
       await engine.close();
     }
 
     if (existsSync('/usr/bin/findimagedupes')) {
-      const files = [...originals, ...readdirSync(variantsDir).flatMap((d) => readdirSync(join(variantsDir, d)).map((f) => join(variantsDir, d, f)))];
+      const files = [
+        ...originals,
+        ...readdirSync(variantsDir).flatMap((d) => readdirSync(join(variantsDir, d)).map((f) => join(variantsDir, d, f))),
+      ];
       for (const threshold of ['90%', '95%']) {
         const start = performance.now();
-        const out = execFileSync('findimagedupes', ['-q', '-t', threshold, '--', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        const out = execFileSync('findimagedupes', ['-q', '-t', threshold, '--', ...files], {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
         const seconds = (performance.now() - start) / 1000;
-        const groups = out.split('\n').filter(Boolean).map((line) => line.split(' '));
+        const groups = out
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' '));
         results.push({ tool: 'findimagedupes', setting: `-t ${threshold}`, ...score(originals, variantsDir, groups), seconds });
       }
     } else log('  findimagedupes not installed (apt-get install findimagedupes): comparison skipped');
     for (const r of results) {
-      log(`  ${r.tool} (${r.setting}): recall ${r.recall.toFixed(4)}, different photos grouped ${r.falsePairs}, ${r.groups} groups, ${r.seconds.toFixed(1)} s${r.indexingSeconds ? ` (+ indexing ${r.indexingSeconds.toFixed(0)} s, fingerprints included)` : ''}`);
+      log(
+        `  ${r.tool} (${r.setting}): recall ${r.recall.toFixed(4)}, different photos grouped ${r.falsePairs}, ${r.groups} groups, ${r.seconds.toFixed(1)} s${r.indexingSeconds ? ` (+ indexing ${r.indexingSeconds.toFixed(0)} s, fingerprints included)` : ''}`,
+      );
     }
     return results;
   } finally {

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServiceProcess } from './app/service-process.js';
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'trove-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'trove-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
 
 let window: BrowserWindow | undefined;
 // The engine's host is compiled with the engine (npm run build:cli), so it finds its worker and

@@ -59,7 +59,9 @@ describe.skipIf(Boolean(skipReason))('the desktop app (Electron)', () => {
         hasProcess: typeof (window as unknown as { process?: unknown }).process !== 'undefined',
       }));
       expect(bridge).toEqual({ keys: ['call', 'mediaUrl', 'subscribe'], hasRequire: false, hasProcess: false });
-      const info = await window.evaluate(() => (window as unknown as { trove: { call: (m: string, p: object) => Promise<{ canPickFolders: boolean }> } }).trove.call('info', {}));
+      const info = await window.evaluate(() =>
+        (window as unknown as { trove: { call: (m: string, p: object) => Promise<{ canPickFolders: boolean }> } }).trove.call('info', {}),
+      );
       expect(info.canPickFolders).toBe(true);
       await window.getByTestId('first-run').waitFor();
     } finally {

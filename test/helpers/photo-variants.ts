@@ -16,10 +16,16 @@ export async function writeVariants(source: string, outDir: string): Promise<Rec
   const w = meta.width!;
   const h = meta.height!;
   const out = (v: Variant) => join(outDir, `${stem}.${v}.jpg`);
-  await sharp(source).resize(Math.round(w * 0.6)).jpeg({ quality: 90 }).toFile(out('resized'));
+  await sharp(source)
+    .resize(Math.round(w * 0.6))
+    .jpeg({ quality: 90 })
+    .toFile(out('resized'));
   await sharp(source).jpeg({ quality: 40 }).toFile(out('q40'));
   // 5% of the width and of the height cut away, from the right and bottom edges.
-  await sharp(source).extract({ left: 0, top: 0, width: Math.round(w * 0.95), height: Math.round(h * 0.95) }).jpeg({ quality: 90 }).toFile(out('crop5'));
+  await sharp(source)
+    .extract({ left: 0, top: 0, width: Math.round(w * 0.95), height: Math.round(h * 0.95) })
+    .jpeg({ quality: 90 })
+    .toFile(out('crop5'));
   await sharp(source).modulate({ brightness: 1.25 }).jpeg({ quality: 90 }).toFile(out('bright'));
   return { resized: out('resized'), q40: out('q40'), crop5: out('crop5'), bright: out('bright') };
 }

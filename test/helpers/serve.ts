@@ -68,7 +68,11 @@ export interface AppSession {
 }
 
 /** A server, a browser and one page on it; page errors are added to the server log for asserting. */
-export async function openAppSession(libraryDir: string, env: NodeJS.ProcessEnv, colorScheme: 'light' | 'dark' = 'light'): Promise<AppSession> {
+export async function openAppSession(
+  libraryDir: string,
+  env: NodeJS.ProcessEnv,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<AppSession> {
   const server = await startServe(libraryDir, env);
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });

@@ -75,7 +75,9 @@ describe('audio decoding (ffmpeg)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'empty.mp3'), '');
     writeFileSync(join(dir, 'noise.mp3'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
-    expect(runFfmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-pix_fmt', 'yuv420p', join(dir, 'silent-video.mp4')]).code).toBe(0);
+    expect(
+      runFfmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-pix_fmt', 'yuv420p', join(dir, 'silent-video.mp4')]).code,
+    ).toBe(0);
     const failure = async (fn: () => Promise<unknown>) => {
       try {
         await fn();

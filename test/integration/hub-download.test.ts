@@ -60,7 +60,13 @@ describe('model download', () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, 'library.db'));
     const managerWith = (offline: boolean) =>
-      new ModelManager({ cacheDir: join(dir, 'cache'), indexDir: join(dir, 'idx'), threads: 1, offline: () => offline, vectors: new VectorRepo(db) });
+      new ModelManager({
+        cacheDir: join(dir, 'cache'),
+        indexDir: join(dir, 'idx'),
+        threads: 1,
+        offline: () => offline,
+        vectors: new VectorRepo(db),
+      });
     const manager = managerWith(true);
     try {
       await expect(manager.ensureInstalled('clip-vit-base-patch32')).rejects.toThrow(

@@ -68,7 +68,9 @@ describe.skipIf(!hasSharedPhotos)('near-duplicate photos (../shared/media/photos
       }
     }
     const recall = found / (originals.length * VARIANTS.length);
-    console.log(`photo duplicates: recall ${recall.toFixed(4)} (${found}/${originals.length * VARIANTS.length}); missed: ${missed.slice(0, 12).join(', ')}`);
+    console.log(
+      `photo duplicates: recall ${recall.toFixed(4)} (${found}/${originals.length * VARIANTS.length}); missed: ${missed.slice(0, 12).join(', ')}`,
+    );
     expect(recall).toBeGreaterThanOrEqual(0.95);
   });
 
@@ -90,10 +92,13 @@ describe.skipIf(!hasSharedPhotos)('near-duplicate photos (../shared/media/photos
     const withResized = groups.find((g) => g.members.some((m) => m.path.endsWith('.resized.jpg')))!;
     const keeper = withResized.members.find((m) => m.fileId === withResized.keeper)!;
     expect(keeper.path).not.toMatch(/\.resized\.jpg$/);
-    for (const m of withResized.members) expect((m.width ?? 0) * (m.height ?? 0)).toBeLessThanOrEqual((keeper.width ?? 0) * (keeper.height ?? 0));
+    for (const m of withResized.members)
+      expect((m.width ?? 0) * (m.height ?? 0)).toBeLessThanOrEqual((keeper.width ?? 0) * (keeper.height ?? 0));
 
     await engine.close();
-    const cli = await runCli(['--library', join(scratch.path, 'library'), 'duplicates', '--json'], { env: { TROVE_MODELS_DIR: SHARED_MODELS } });
+    const cli = await runCli(['--library', join(scratch.path, 'library'), 'duplicates', '--json'], {
+      env: { TROVE_MODELS_DIR: SHARED_MODELS },
+    });
     expect(cli.code, cli.stderr).toBe(0);
     const parsed = JSON.parse(cli.stdout) as { groups: { keeper: string; members: { path: string; keep: boolean }[] }[] };
     expect(parsed.groups.length).toBe(groups.length);

@@ -67,11 +67,37 @@ describe.skipIf(!ready)('bad audio input', () => {
       const folder = join(scratch.path, 'sounds');
       mkdirSync(folder);
       const dogClips = readdirSync(join(AUDIO, 'dog'));
-      copyFileSync(join(AUDIO, 'dog', dogClips.find((f) => f.endsWith('.wav'))!), join(folder, 'good.wav'));
-      copyFileSync(join(AUDIO, 'dog', dogClips.find((f) => f.endsWith('.flac'))!), join(folder, 'really-a-flac.mp3'));
+      copyFileSync(
+        join(
+          AUDIO,
+          'dog',
+          dogClips.find((f) => f.endsWith('.wav'))!,
+        ),
+        join(folder, 'good.wav'),
+      );
+      copyFileSync(
+        join(
+          AUDIO,
+          'dog',
+          dogClips.find((f) => f.endsWith('.flac'))!,
+        ),
+        join(folder, 'really-a-flac.mp3'),
+      );
       writeFileSync(join(folder, 'empty.wav'), '');
       writeFileSync(join(folder, 'corrupt.mp3'), Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 31) % 256)));
-      expect(runFfmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-pix_fmt', 'yuv420p', '-f', 'mp4', join(folder, 'no-sound.m4a')]).code).toBe(0);
+      expect(
+        runFfmpeg([
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=duration=1:size=64x48:rate=10',
+          '-pix_fmt',
+          'yuv420p',
+          '-f',
+          'mp4',
+          join(folder, 'no-sound.m4a'),
+        ]).code,
+      ).toBe(0);
       const engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
       try {
         engine.addFolder(folder);

@@ -22,7 +22,11 @@ interface Reply {
 }
 
 /** A raw HTTP request: no URL normalisation, so `..` reaches the server as typed. */
-function send(port: number, path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+function send(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ agent: false, host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -36,7 +40,11 @@ function send(port: number, path: string, init: { method?: string; headers?: Rec
 }
 
 const trace = async <T>(what: string, p: Promise<T>): Promise<T> => {
-  try { return await p; } catch (e) { throw new Error(`${what}: ${String(e)}`); }
+  try {
+    return await p;
+  } catch (e) {
+    throw new Error(`${what}: ${String(e)}`);
+  }
 };
 const json = (r: Reply) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>;
 
@@ -49,11 +57,14 @@ describe('trove serve: security and malformed requests', () => {
   const outside = join(scratch.path, 'outside', 'secret.jpg');
 
   const api = (method: string, body: unknown, headers: Record<string, string> = {}) =>
-    trace(method, send(server.port, `/api/${method}`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    }));
+    trace(
+      method,
+      send(server.port, `/api/${method}`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
 
   beforeAll(async () => {
     useModelDirs(FIXTURE_MODELS);
@@ -72,7 +83,11 @@ describe('trove serve: security and malformed requests', () => {
     server = await startServer({ service, rendererDir: existsSync(renderer) ? renderer : folder });
     auth = { Authorization: `Bearer ${server.token}`, Host: `127.0.0.1:${server.port}` };
     service.start();
-    await waitFor(() => service.status().totals.ready === 4 && service.status().indexing.phase === 'watching', 'the library to be indexed', 60_000);
+    await waitFor(
+      () => service.status().totals.ready === 4 && service.status().indexing.phase === 'watching',
+      'the library to be indexed',
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -90,15 +105,25 @@ describe('trove serve: security and malformed requests', () => {
     const none = await send(server.port, '/api/status', { method: 'POST', headers: host, body: '{}' });
     expect(none.status).toBe(401);
     expect(json(none).error).toMatch(/token/);
-    const wrong = await send(server.port, '/api/status', { method: 'POST', headers: { ...host, Authorization: 'Bearer nope' }, body: '{}' });
+    const wrong = await send(server.port, '/api/status', {
+      method: 'POST',
+      headers: { ...host, Authorization: 'Bearer nope' },
+      body: '{}',
+    });
     expect(wrong.status).toBe(401);
-    const wrongCookie = await send(server.port, `/media/thumb/1`, { headers: { ...host, Cookie: `trove_${server.port}=${server.token.slice(1)}x` } });
+    const wrongCookie = await send(server.port, `/media/thumb/1`, {
+      headers: { ...host, Cookie: `trove_${server.port}=${server.token.slice(1)}x` },
+    });
     expect(wrongCookie.status).toBe(401);
     const page = await send(server.port, '/', { headers: { Host: `127.0.0.1:${server.port}`, Accept: 'text/html' } });
     expect(page.status).toBe(401);
     expect(page.body.toString()).toMatch(/trove serve/);
     expect(page.body.toString()).not.toContain(server.token);
-    const rebinding = await send(server.port, '/api/status', { method: 'POST', headers: { ...auth, Host: 'evil.example:80', 'Content-Type': 'application/json' }, body: '{}' });
+    const rebinding = await send(server.port, '/api/status', {
+      method: 'POST',
+      headers: { ...auth, Host: 'evil.example:80', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(rebinding.status).toBe(421);
     expect((await api('status', {})).status).toBe(200);
   });
@@ -175,7 +200,12 @@ describe('trove serve: security and malformed requests', () => {
       ['unknown file id', await api('fileDetails', { fileId: 424242 }), 404, /no file with id/],
       ['bad filter', await api('browse', { filters: { kinds: ['pdf'] } }), 400, /kinds/],
       ['missing folder', await api('addFolder', { path: '/no/such/folder/anywhere' }), 422, /no such folder/],
-      ['not an image', await api('searchImage', { imageBase64: Buffer.from('hello, not a picture').toString('base64') }), 422, /cannot search by/],
+      [
+        'not an image',
+        await api('searchImage', { imageBase64: Buffer.from('hello, not a picture').toString('base64') }),
+        422,
+        /cannot search by/,
+      ],
       ['reveal in a browser', await api('revealFile', { fileId: 1 }), 409, /desktop app/],
       ['array body', await api('status', '[1,2]'), 400, /invalid request/],
     ];

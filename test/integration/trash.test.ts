@@ -58,7 +58,12 @@ describe('moving files to the trash, and back', () => {
       expect(existsSync(c!)).toBe(true);
       expect(readdirSync(join(data, 'Trash', 'info'))).toHaveLength(1);
       await engine.index();
-      expect(engine.browse().map((h) => h.path).sort()).toEqual([a!, b!, c!].sort());
+      expect(
+        engine
+          .browse()
+          .map((h) => h.path)
+          .sort(),
+      ).toEqual([a!, b!, c!].sort());
       // The second batch cannot come back over the restored file of the same name.
       const clash = engine.restoreTrashed(again.batch);
       expect(clash.restored).toEqual([]);

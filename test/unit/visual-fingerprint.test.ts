@@ -60,12 +60,23 @@ describe('visual fingerprint', () => {
   it('never calls flat pictures near duplicates: only identical files group them', async () => {
     const flat = (r: number, g: number, b: number, stripe: number) =>
       sharp({ create: { width: 400, height: 300, channels: 3, background: { r, g, b } } })
-        .composite([{ input: { create: { width: 400, height: 6, channels: 3, background: { r: r - 12, g: g - 12, b: b - 12 } } }, top: stripe, left: 0 }])
+        .composite([
+          {
+            input: { create: { width: 400, height: 6, channels: 3, background: { r: r - 12, g: g - 12, b: b - 12 } } },
+            top: stripe,
+            left: 0,
+          },
+        ])
         .jpeg()
         .toBuffer();
     const sky = await fingerprintImage(await flat(120, 170, 230, 40));
     const otherSky = await fingerprintImage(await flat(125, 172, 228, 220));
-    const sameSky = await fingerprintImage(await sharp(await flat(120, 170, 230, 40)).resize(200).jpeg({ quality: 60 }).toBuffer());
+    const sameSky = await fingerprintImage(
+      await sharp(await flat(120, 170, 230, 40))
+        .resize(200)
+        .jpeg({ quality: 60 })
+        .toBuffer(),
+    );
     expect(sky.detail).toBeLessThan(6);
     expect(sameLook(sky, otherSky).same).toBe(false);
     expect(sameLook(sky, sameSky).same).toBe(false);

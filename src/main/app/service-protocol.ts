@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 export const ToServiceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(100), params: z.unknown() }),
-  z.object({ type: z.literal('media'), id: z.number().int(), variant: z.enum(['thumb', 'preview', 'original']), fileId: z.number().int().positive() }),
+  z.object({
+    type: z.literal('media'),
+    id: z.number().int(),
+    variant: z.enum(['thumb', 'preview', 'original']),
+    fileId: z.number().int().positive(),
+  }),
   z.object({ type: z.literal('close') }),
 ]);
 export type ToService = z.infer<typeof ToServiceSchema>;

@@ -309,7 +309,8 @@ program
     withEngine(async (engine) => {
       const groups = await engine.duplicates({
         onProgress: (done, total, phase) => {
-          if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r${phase === 'fingerprints' ? 'fingerprinting' : 'comparing'} ${done}/${total}`);
+          if (!opts.json && process.stderr.isTTY)
+            process.stderr.write(`\r${phase === 'fingerprints' ? 'fingerprinting' : 'comparing'} ${done}/${total}`);
         },
       });
       if (!opts.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -346,8 +347,10 @@ program
       });
       service.start();
       console.log(`Trove is running at ${server.url}`);
-      console.log('Open that address in your browser (it carries this run\'s access token). Ctrl-C stops.');
-      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+      console.log("Open that address in your browser (it carries this run's access token). Ctrl-C stops.");
+      await new Promise<void>((resolve) =>
+        signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
     } finally {
       await server?.close();
       await service.close();

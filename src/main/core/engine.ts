@@ -372,7 +372,9 @@ export class Engine {
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 20;
     const whole = { ...options, offset: 0, limit: offset + limit };
-    const images = wants('image') ? await this.search.byText(await this.useModel(options.model), text, { ...whole, kinds: ['image'] }) : undefined;
+    const images = wants('image')
+      ? await this.search.byText(await this.useModel(options.model), text, { ...whole, kinds: ['image'] })
+      : undefined;
     const audio = await this.models.useAudio(audioName);
     const sounds = this.search.byTags(audio, text, { ...whole, kinds: ['audio'] });
     const merged = [...(images?.results ?? []), ...sounds].sort((a, b) => b.score - a.score).slice(offset, offset + limit);

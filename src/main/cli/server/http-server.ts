@@ -95,7 +95,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const message = 'missing or wrong token: open the address that `trove serve` printed';
       if (req.method === 'GET' && !url.pathname.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
         // A person with an old bookmark: say so in a page, not in JSON.
-        res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        res.writeHead(401, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+        });
         res.end(
           `<!doctype html><meta charset="utf-8"><title>Trove</title><body style="font:16px system-ui;margin:4rem auto;max-width:36rem"><h1>Trove</h1><p>This address needs this run's access token. Open the address that <code>trove serve</code> printed in its terminal (it changes every time Trove starts).</p></body>`,
         );

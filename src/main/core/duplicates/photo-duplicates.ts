@@ -101,9 +101,7 @@ export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Pr
   for (const { id } of exactOnly) if (!groups.has(id)) clusters.push([id]);
 
   for (const cluster of clusters) {
-    const files = cluster.flatMap((contentId) =>
-      (filesOf.all(contentId) as FileRow[]).map((f) => ({ contentId, file: f })),
-    );
+    const files = cluster.flatMap((contentId) => (filesOf.all(contentId) as FileRow[]).map((f) => ({ contentId, file: f })));
     if (files.length < 2) continue;
     const keeper = [...files].sort(keeperOrder)[0]!;
     const keeperPrint = byId.get(keeper.contentId);
@@ -115,7 +113,11 @@ export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Pr
       bytes: file.size,
       date: file.taken_at ?? file.mtime_ms,
       similarity:
-        contentId === keeper.contentId ? 1 : keeperPrint && byId.get(contentId) ? round(alignedSimilarity(keeperPrint.grid, byId.get(contentId)!.grid)) : 0,
+        contentId === keeper.contentId
+          ? 1
+          : keeperPrint && byId.get(contentId)
+            ? round(alignedSimilarity(keeperPrint.grid, byId.get(contentId)!.grid))
+            : 0,
     }));
     result.push({
       kind: cluster.length === 1 ? 'exact' : 'near',

@@ -42,7 +42,16 @@ export interface IngestResult {
   error?: string;
 }
 
-const NO_PICTURE_METADATA = { width: null, height: null, orientation: null, takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
+const NO_PICTURE_METADATA = {
+  width: null,
+  height: null,
+  orientation: null,
+  takenAt: null,
+  cameraMake: null,
+  cameraModel: null,
+  gpsLat: null,
+  gpsLon: null,
+};
 
 export class Ingestor {
   constructor(
@@ -70,7 +79,11 @@ export class Ingestor {
       const kind = mediaKindOf(row.path) ?? 'image';
       let contentId = this.contents.idBySha(sha256);
       if (contentId === undefined) {
-        contentId = this.contents.insertOrGet(sha256, st.size, kind === 'audio' ? await audioMetadata(row.path) : await pictureMetadata(bytes ?? row.path));
+        contentId = this.contents.insertOrGet(
+          sha256,
+          st.size,
+          kind === 'audio' ? await audioMetadata(row.path) : await pictureMetadata(bytes ?? row.path),
+        );
       }
       const known = contentId;
       const movedFrom = this.db.transaction(() => {
@@ -86,7 +99,13 @@ export class Ingestor {
         return undefined;
       })();
       const fileId = movedFrom ?? row.id;
-      return { outcome: movedFrom === undefined ? 'ready' : 'moved', fileId, path: row.path, contentId, kind: this.contents.kindOf(contentId) };
+      return {
+        outcome: movedFrom === undefined ? 'ready' : 'moved',
+        fileId,
+        path: row.path,
+        contentId,
+        kind: this.contents.kindOf(contentId),
+      };
     } catch (error) {
       const described = describeFileError(error);
       this.db.transaction(() => {
@@ -107,7 +126,8 @@ async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata>
 
 async function audioMetadata(path: string): Promise<ContentMetadata> {
   const probe = await probeMedia(path);
-  if (!probe.audio) throw new MediaError(probe.video ? 'a video: videos are not indexed by this version yet' : 'this file has no audio track', 'not-media');
+  if (!probe.audio)
+    throw new MediaError(probe.video ? 'a video: videos are not indexed by this version yet' : 'this file has no audio track', 'not-media');
   if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the recording is empty (0 seconds)', 'empty');
   return { kind: 'audio', format: probe.format, durationS: probe.durationS, ...NO_PICTURE_METADATA };
 }

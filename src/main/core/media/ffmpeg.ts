@@ -96,7 +96,10 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   try {
     size = statSync(path).size;
   } catch (error) {
-    throw new MediaError((error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file disappeared before it could be read' : String(error), 'unreadable');
+    throw new MediaError(
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file disappeared before it could be read' : String(error),
+      'unreadable',
+    );
   }
   if (size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
   const { stdout, stderr, code } = await run(
@@ -119,7 +122,9 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   return {
     format: parsed.format?.format_name ?? 'unknown',
     durationS: Number.isFinite(duration) ? duration : null,
-    audio: audio ? { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 } : null,
+    audio: audio
+      ? { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 }
+      : null,
     video: video
       ? { codec: video.codec_name ?? 'unknown', width: video.width ?? 0, height: video.height ?? 0, fps: frameRate(video.avg_frame_rate) }
       : null,
@@ -201,7 +206,12 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions): Pr
   return total / options.sampleRate;
 }
 
-function run(command: string, args: string[], signal: AbortSignal | undefined, maxBytes: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function run(
+  command: string,
+  args: string[],
+  signal: AbortSignal | undefined,
+  maxBytes: number,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let stdout = '';

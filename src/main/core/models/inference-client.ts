@@ -59,7 +59,9 @@ export class InferenceClient {
 
   /** `count` mono waveforms of `length` samples each, for the model in the audio slot. */
   embedAudio(samples: Float32Array, count: number, length: number): Promise<EmbedImagesResult> {
-    return this.call({ method: 'embedAudio', params: { samples, count, length } }, [samples.buffer as ArrayBuffer]) as Promise<EmbedImagesResult>;
+    return this.call({ method: 'embedAudio', params: { samples, count, length } }, [
+      samples.buffer as ArrayBuffer,
+    ]) as Promise<EmbedImagesResult>;
   }
 
   /**

@@ -136,7 +136,8 @@ export class LibraryService {
         onBatch: (_changes, summary) => {
           if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0) this.changed(true);
         },
-        onWatching: () => this.setState({ ...this.state, phase: this.engine.pauser.paused ? 'paused' : 'watching', currentFile: undefined }),
+        onWatching: () =>
+          this.setState({ ...this.state, phase: this.engine.pauser.paused ? 'paused' : 'watching', currentFile: undefined }),
         onError: (error) => this.emit({ type: 'notice', level: 'warning', message: error.message }),
         onDegraded: (reason) => this.emit({ type: 'notice', level: 'warning', message: reason }),
       })
@@ -265,7 +266,12 @@ export class LibraryService {
         const options = this.searchOptions(filters, page);
         if (!options) return { model: engine.activeModelName(), hits: [], more: false, via: 'browse' as const };
         const rows = engine.browse(options);
-        return { model: engine.activeModelName(), hits: rows.slice(0, page.limit).map(toHit), more: rows.length > page.limit, via: 'browse' as const };
+        return {
+          model: engine.activeModelName(),
+          hits: rows.slice(0, page.limit).map(toHit),
+          more: rows.length > page.limit,
+          via: 'browse' as const,
+        };
       },
       searchImage: async (p) => {
         const { filters, imageBase64, name, ...page } = p;
@@ -348,7 +354,10 @@ export class LibraryService {
         const spec = findBuiltinModel(p.name);
         if (!spec) throw new RequestError(404, `unknown model "${p.name}"`);
         if (engine.isOffline()) {
-          throw new RequestError(409, `offline mode is on, so ${p.name} cannot be downloaded. Turn it off in Settings, or import the model from a folder`);
+          throw new RequestError(
+            409,
+            `offline mode is on, so ${p.name} cannot be downloaded. Turn it off in Settings, or import the model from a folder`,
+          );
         }
         void this.downloadInBackground(spec.name);
         return { name: spec.name };
@@ -359,7 +368,8 @@ export class LibraryService {
         return { imported: report.imported.map((m) => m.name) };
       },
       revealFile: (p) => {
-        if (!this.options.revealFile) throw new RequestError(409, 'showing a file in its folder needs the desktop app; copy its path instead');
+        if (!this.options.revealFile)
+          throw new RequestError(409, 'showing a file in its folder needs the desktop app; copy its path instead');
         const path = this.media.libraryFile(p.fileId);
         if (!path) throw new RequestError(404, `no indexed file with id ${p.fileId}`);
         this.options.revealFile(path);
@@ -369,7 +379,16 @@ export class LibraryService {
   }
 
   private async downloadInBackground(name: string): Promise<void> {
-    const started: DownloadState = { name, file: '', fileIndex: 0, fileCount: 0, fileReceivedBytes: 0, fileTotalBytes: null, receivedBytes: 0, done: false };
+    const started: DownloadState = {
+      name,
+      file: '',
+      fileIndex: 0,
+      fileCount: 0,
+      fileReceivedBytes: 0,
+      fileTotalBytes: null,
+      receivedBytes: 0,
+      done: false,
+    };
     this.download = started;
     this.emit({ type: 'model-download', state: started });
     try {
@@ -400,7 +419,12 @@ export class LibraryService {
     const loaded = this.engine.models.current();
     return {
       folders,
-      totals: { files: s.files.pending + s.files.ready + s.files.error, ready: s.files.ready, errors: s.files.error, pending: s.files.pending },
+      totals: {
+        files: s.files.pending + s.files.ready + s.files.error,
+        ready: s.files.ready,
+        errors: s.files.error,
+        pending: s.files.pending,
+      },
       indexing: { ...this.state, paused: this.engine.pauser.paused },
       model: {
         name,

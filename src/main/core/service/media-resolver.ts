@@ -55,8 +55,7 @@ export class MediaResolver {
   /** The library file with this id, if it still lies inside a library folder. */
   libraryFile(fileId: number): string | undefined {
     const row = this.engine.db.prepare(`SELECT path FROM files WHERE id = ? AND status = 'ready'`).get(fileId) as
-      | { path: string }
-      | undefined;
+      { path: string } | undefined;
     if (!row) return undefined;
     let real: string;
     try {
@@ -74,7 +73,11 @@ export class MediaResolver {
     const file = this.libraryFile(fileId);
     if (!file) return undefined;
     if (variant === 'original') {
-      return { path: file, contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', bytes: statSync(file).size };
+      return {
+        path: file,
+        contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        bytes: statSync(file).size,
+      };
     }
     if (mediaKindOf(file) !== 'image') return undefined; // recordings have no picture
     try {

@@ -75,7 +75,8 @@ class AppState {
       switch (event.type) {
         case 'indexing':
           this.indexing = event.state;
-          if (event.state.phase === 'watching' || event.state.phase === 'idle' || event.state.phase === 'needs-model') this.scheduleStatus();
+          if (event.state.phase === 'watching' || event.state.phase === 'idle' || event.state.phase === 'needs-model')
+            this.scheduleStatus();
           break;
         case 'library-changed':
           this.scheduleStatus();
