@@ -218,6 +218,12 @@ export class Engine {
     }
   }
 
+  /** Lists a folder that appeared while watching and takes in every media file found in it. */
+  private async folderAppeared(folder: Folder, path: string, signal?: AbortSignal): Promise<void> {
+    const scan = await scanFolder(folder.path, this.pathFilter(), signal, path);
+    for (const file of scan.files) await this.sync.fileTouched(folder, file.path);
+  }
+
   private async scanAll(options: IndexOptions): Promise<SyncCounts> {
     const total: SyncCounts = { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 };
     const filter = this.pathFilter();
@@ -284,6 +290,7 @@ export class Engine {
           const folder = folders.find((f) => isAtOrBelow(change.path, f.path));
           if (!folder) continue;
           if (change.type === 'removed') this.sync.pathRemoved(change.path);
+          else if (change.type === 'folderAdded') await this.folderAppeared(folder, change.path, options.signal);
           else await this.sync.fileTouched(folder, change.path);
         }
         const run = addRuns(await this.runQueue(model, options), await this.runAudio(options));

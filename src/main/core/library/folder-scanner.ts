@@ -24,10 +24,14 @@ export interface ScanResult {
   folderIssues: { path: string; error: string }[];
 }
 
-export async function scanFolder(root: string, filter: PathFilter, signal?: AbortSignal): Promise<ScanResult> {
+/**
+ * Lists the media under `root`, or only under `startAt` (a folder inside `root`, e.g. one that just
+ * appeared while watching); exclusions always apply relative to the library folder `root`.
+ */
+export async function scanFolder(root: string, filter: PathFilter, signal?: AbortSignal, startAt = root): Promise<ScanResult> {
   const result: ScanResult = { files: [], fileErrors: [], folderIssues: [] };
   const visited = new Set<string>();
-  const stack = [root];
+  const stack = [startAt];
   while (stack.length > 0) {
     signal?.throwIfAborted();
     const dir = stack.pop()!;
@@ -39,7 +43,7 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
       continue;
     }
     if (visited.has(real)) {
-      if (dir !== root) result.folderIssues.push({ path: dir, error: 'skipped: symbolic link loop (this folder was already scanned)' });
+      if (dir !== startAt) result.folderIssues.push({ path: dir, error: 'skipped: symbolic link loop (this folder was already scanned)' });
       continue;
     }
     visited.add(real);

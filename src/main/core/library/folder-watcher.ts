@@ -9,7 +9,12 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { PathFilter } from './path-filter.js';
 import { isAtOrBelow } from '../util/paths-inside.js';
 
-export type WatchChange = { type: 'touched' | 'removed'; path: string };
+/**
+ * `folderAdded`: a folder appeared while watching. Its contents are listed again by the engine once
+ * the batch settles, because chokidar lists a new folder *before* it starts watching it, and a file
+ * written in that gap gets no event at all (paulmillr/chokidar#1471, still open in v5).
+ */
+export type WatchChange = { type: 'touched' | 'removed' | 'folderAdded'; path: string };
 
 export interface FolderWatcherOptions {
   roots: string[];
@@ -45,6 +50,9 @@ export class FolderWatcher {
     this.watcher.on('add', (p) => this.record({ type: 'touched', path: p }));
     this.watcher.on('change', (p) => this.record({ type: 'touched', path: p }));
     this.watcher.on('unlink', (p) => this.record({ type: 'removed', path: p }));
+    this.watcher.on('addDir', (p) => {
+      if (!this.roots.includes(p)) this.record({ type: 'folderAdded', path: p });
+    });
     this.watcher.on('unlinkDir', (p) => this.record({ type: 'removed', path: p }));
     this.watcher.on('error', (error) => {
       const code = (error as NodeJS.ErrnoException).code;
