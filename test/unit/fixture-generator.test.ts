@@ -1,6 +1,6 @@
 /**
- * The committed CLIP fixture is exactly what the committed script generates (same seed, same bytes),
- * so nobody can hand-edit the fixture and nobody can change the script without regenerating it.
+ * The committed CLIP and CLAP fixtures are exactly what the committed scripts generate (same seed,
+ * same bytes), so nobody can hand-edit a fixture and nobody can change a script without regenerating.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,14 +13,17 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-describe('CLIP fixture generator', () => {
-  it('reproduces the committed fixture byte for byte, and it stays small', () => {
+const FIXTURES = [
+  { script: 'make-clip-model.ts', args: ['--size', 'tiny'], folder: 'clip-vit-base-patch32' },
+  { script: 'make-clap-model.ts', args: [], folder: 'clap-htsat-unfused' },
+];
+
+describe('model fixture generators', () => {
+  it.each(FIXTURES)('$script reproduces the committed $folder byte for byte, and it stays small', ({ script, args, folder }) => {
     const out = tempDir();
-    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'tiny', '--out', out], {
-      cwd: REPO_ROOT,
-    });
-    const committed = join(FIXTURE_MODELS, 'clip-vit-base-patch32');
-    const generated = join(out, 'clip-vit-base-patch32');
+    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', script), ...args, '--out', out], { cwd: REPO_ROOT });
+    const committed = join(FIXTURE_MODELS, folder);
+    const generated = join(out, folder);
     const files = listFiles(committed)
       .map((f) => relative(committed, f))
       .sort();

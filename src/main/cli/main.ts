@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../core/engine.js';
 import { defaultLibraryDir, defaultModelCacheDir } from '../core/paths.js';
-import { builtinModels } from '../core/models/registry.js';
+import { builtinModels, isHubModel, modalityOf } from '../core/models/registry.js';
 import { locateModel } from '../core/models/model-locator.js';
 import { downloadHubModel } from '../core/models/hub-download.js';
 import { importModels } from '../core/models/model-import.js';
@@ -112,6 +112,7 @@ program
       console.error(
         `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}`,
       );
+      if (summary.audioSkipped) console.error(`warning: recordings were not indexed: ${summary.audioSkipped}`);
       if (summary.stopped) console.error('run `trove index` again to resume');
     }),
   );
@@ -124,11 +125,14 @@ program
     withEngine(async (engine) => {
       const signal = interruptSignal();
       const view = createProgressView();
+      let warnedAudio = false;
       await engine.watch({
         model: opts.model,
         signal,
         onProgress: (p) => view.update(p),
         onBatch: (changes, s) => {
+          if (s.audioSkipped && !warnedAudio) console.error(`warning: recordings are not indexed: ${s.audioSkipped}`);
+          warnedAudio ||= Boolean(s.audioSkipped);
           if (changes.length)
             console.error(`${changes.length} changes: ${s.embedded} embedded, ${s.moved} moved, ${s.failed} failed, ${s.purged} removed`);
           else if (s.embedded || s.failed) console.error(`indexed: ${s.embedded} embedded, ${s.failed} failed`);
@@ -237,7 +241,7 @@ models
     const cacheDir = defaultModelCacheDir();
     const list = builtinModels().map((spec) => ({
       name: spec.name,
-      kind: spec.kind === 'clip' ? 'clip (text + image)' : `onnx ${spec.manifest.modality}`,
+      kind: spec.kind === 'onnx' ? `onnx ${spec.manifest.modality}` : `${spec.kind} (text + ${modalityOf(spec)})`,
       installedAt: locateModel(spec.name, cacheDir)?.dir ?? null,
       description: spec.description,
     }));
@@ -256,7 +260,7 @@ models
     if (g.offline || process.env.TROVE_OFFLINE === '1') throw new Error('offline mode is on: downloading is forbidden');
     const spec = builtinModels().find((m) => m.name === name);
     if (!spec) throw new Error(`unknown model "${name}" (see \`trove models list\`)`);
-    if (spec.kind !== 'clip') throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
+    if (!isHubModel(spec)) throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
     const view = createDownloadView();
     const dir = await downloadHubModel(spec, defaultModelCacheDir(), {
       signal: interruptSignal(),

@@ -20,7 +20,7 @@ import { scanFolder } from './library/folder-scanner.js';
 import { PathFilter } from './library/path-filter.js';
 import { FolderWatcher, type WatchChange } from './library/folder-watcher.js';
 import { LibraryLock } from './library/library-lock.js';
-import { ModelManager, type LoadedModel } from './models/model-manager.js';
+import { ModelManager, type LoadedAudioModel, type LoadedModel } from './models/model-manager.js';
 import type { DownloadProgress } from './models/hub-download.js';
 import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search/search-service.js';
 import { decodeForModel } from './media/image-decoder.js';
@@ -33,6 +33,7 @@ import { decodeAudio } from './media/ffmpeg.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
+import { locateModel, ModelNotInstalledError } from './models/model-locator.js';
 import { isAtOrBelow } from './util/paths-inside.js';
 
 export interface EngineOptions {
@@ -255,10 +256,20 @@ export class Engine {
     const name = options.audioModel ?? this.settings.get().audioModel;
     if (!name || options.signal?.aborted) return undefined;
     const loaded = this.models.currentAudio();
-    const known = this.vectors.modelNames().find((m) => m.name === name);
-    const work = known ? this.vectors.unprocessedContents(known.id, 'audio').length + this.queue.pending('embed', name) : 1;
+    const known = this.vectors.findModel(name);
+    // Model id 0 is never used, so for a model not seen yet this counts every ready recording.
+    const work = this.vectors.unprocessedContents(known?.id ?? 0, 'audio').length + this.queue.pending('embed', name);
     if (work === 0 && loaded?.name !== name) return undefined;
-    const audio = await this.models.useAudio(name, options.signal);
+    let audio: LoadedAudioModel;
+    try {
+      audio = await this.models.useAudio(name, options.signal);
+    } catch (error) {
+      // The library's default audio model (CLAP) not downloaded yet, and downloads not allowed:
+      // photos are still indexed and searchable; recordings wait for the model. A model asked for
+      // by name on this run is a hard error instead.
+      if (!(error instanceof ModelNotInstalledError) || options.audioModel) throw error;
+      return { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0, audioSkipped: error.message };
+    }
     return new AudioIndexer(this.db, this.files, this.vectors, this.queue, this.pauser).run(audio, options);
   }
 
@@ -371,21 +382,47 @@ export class Engine {
   async searchText(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
     const options = withRealFolder(given);
     const wants = (kind: 'image' | 'audio') => !options.kinds?.length || options.kinds.includes(kind);
-    const audioName = this.settings.get().audioModel;
-    if (!wants('audio') || !audioName) {
+    const audioName = wants('audio') ? this.searchableAudioModel() : undefined;
+    if (!audioName) {
       const model = await this.useModel(options.model);
       return this.search.byText(model, text, { ...options, kinds: ['image'] });
     }
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 20;
     const whole = { ...options, offset: 0, limit: offset + limit };
-    const images = wants('image')
-      ? await this.search.byText(await this.useModel(options.model), text, { ...whole, kinds: ['image'] })
-      : undefined;
     const audio = await this.models.useAudio(audioName);
-    const sounds = this.search.byTags(audio, text, { ...whole, kinds: ['audio'] });
+    const imageModel = wants('image') ? await this.useModel(options.model) : undefined;
+    if (audio.hasText && (!imageModel || imageModel.hasText)) {
+      // Two embedding spaces: rank by how far each hit stands above its own model's background.
+      const lists = await Promise.all([
+        imageModel ? this.search.byTextCalibrated(imageModel, text, { ...whole, kinds: ['image'] }) : undefined,
+        this.search.byTextCalibrated(audio, text, { ...whole, kinds: ['audio'] }),
+      ]);
+      const merged = lists
+        .flatMap((list) => (list ? list.hits.map((hit) => ({ hit, z: (hit.score - list.background.mean) / list.background.spread })) : []))
+        .sort((a, b) => b.z - a.z)
+        .map((r) => r.hit);
+      return { model: imageModel?.name ?? audio.name, results: merged.slice(offset, offset + limit) };
+    }
+    const images = imageModel ? await this.search.byText(imageModel, text, { ...whole, kinds: ['image'] }) : undefined;
+    const sounds = audio.hasText
+      ? (await this.search.byText(audio, text, { ...whole, kinds: ['audio'] })).results
+      : this.search.byTags(audio, text, { ...whole, kinds: ['audio'] });
     const merged = [...(images?.results ?? []), ...sounds].sort((a, b) => b.score - a.score).slice(offset, offset + limit);
     return { model: images?.model ?? audio.name, results: merged };
+  }
+
+  /**
+   * The audio model to search recordings with: the library's, when it has embedded recordings and
+   * the model is at hand (a default CLAP not downloaded yet must not break photo searches).
+   */
+  private searchableAudioModel(): string | undefined {
+    const name = this.settings.get().audioModel;
+    if (!name) return undefined;
+    if (this.models.currentAudio()?.name === name) return name;
+    const known = this.vectors.findModel(name);
+    if (!known || this.vectors.count(known.id) === 0) return undefined;
+    return locateModel(name, this.options.modelCacheDir ?? defaultModelCacheDir()) ? name : undefined;
   }
 
   /** The indexed files without a query, newest first. */
@@ -599,5 +636,6 @@ function addRuns(image: RunSummary, audio: RunSummary | undefined): RunSummary {
     failed: image.failed + audio.failed,
     stopped: image.stopped || audio.stopped,
     seconds: image.seconds + audio.seconds,
+    ...(audio.audioSkipped ? { audioSkipped: audio.audioSkipped } : {}),
   };
 }

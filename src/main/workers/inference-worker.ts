@@ -4,6 +4,7 @@
  * One worker, one model per slot (image, audio), with a bounded number of ONNX Runtime threads.
  */
 import { parentPort } from 'node:worker_threads';
+import { ClapEmbedder } from '../core/models/embedders/clap-embedder.js';
 import { ClipEmbedder } from '../core/models/embedders/clip-embedder.js';
 import type { Embedder } from '../core/models/embedders/embedder.js';
 import { ManifestEmbedder } from '../core/models/embedders/manifest-embedder.js';
@@ -22,7 +23,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const loaded: Embedder =
         params.kind === 'clip'
           ? new ClipEmbedder(params.dir, params.dtype, params.threads)
-          : await ManifestEmbedder.load(params.dir, requireManifest(params.manifest), params.threads);
+          : params.kind === 'clap'
+            ? new ClapEmbedder(params.dir, params.dtype, params.threads)
+            : await ManifestEmbedder.load(params.dir, requireManifest(params.manifest), params.threads);
       let dim = 0;
       if (params.probeSize) {
         const blank = new Float32Array(3 * params.probeSize * params.probeSize);
@@ -41,7 +44,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
     }
     case 'embedTexts':
-      return requireEmbedder('image').embedTexts(request.params.texts);
+      return requireEmbedder(request.params.slot ?? 'image').embedTexts(request.params.texts);
     case 'embedAudio': {
       const embedder = requireEmbedder('audio');
       if (!embedder.embedAudio) throw new Error('the audio model does not take audio');

@@ -32,6 +32,8 @@ export interface RunSummary {
   moved: number;
   stopped: boolean;
   seconds: number;
+  /** Why recordings were left unindexed this run (the library's audio model is not installed). */
+  audioSkipped?: string;
 }
 
 export interface RunOptions {

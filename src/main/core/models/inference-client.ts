@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { EmbedImagesResult, LoadRequest, LoadResult, WorkerRequest, WorkerResponse } from './inference-protocol.js';
+import type { EmbedImagesResult, LoadRequest, LoadResult, Slot, WorkerRequest, WorkerResponse } from './inference-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type RequestWithoutId = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -53,8 +53,9 @@ export class InferenceClient {
     ]) as Promise<EmbedImagesResult>;
   }
 
-  embedTexts(texts: string[]): Promise<Float32Array[]> {
-    return this.call({ method: 'embedTexts', params: { texts } }) as Promise<Float32Array[]>;
+  /** Text vectors from the image model (CLIP) or, with slot 'audio', from the audio model (CLAP). */
+  embedTexts(texts: string[], slot: Slot = 'image'): Promise<Float32Array[]> {
+    return this.call({ method: 'embedTexts', params: { texts, slot } }) as Promise<Float32Array[]>;
   }
 
   /** `count` mono waveforms of `length` samples each, for the model in the audio slot. */

@@ -11,7 +11,7 @@ export type Slot = z.infer<typeof SlotSchema>;
 
 export const LoadRequestSchema = z.object({
   slot: SlotSchema.default('image'),
-  kind: z.enum(['clip', 'onnx']),
+  kind: z.enum(['clip', 'clap', 'onnx']),
   dir: z.string().min(1),
   dtype: z.enum(['q8', 'fp32']).default('q8'),
   manifest: ModelManifestSchema.optional(),
@@ -26,7 +26,7 @@ export type LoadRequest = z.input<typeof LoadRequestSchema>;
 export type WorkerRequest =
   | { id: number; method: 'load'; params: LoadRequest }
   | { id: number; method: 'embedImages'; params: { pixels: Float32Array; count: number; size: number } }
-  | { id: number; method: 'embedTexts'; params: { texts: string[] } }
+  | { id: number; method: 'embedTexts'; params: { texts: string[]; slot?: Slot } }
   | { id: number; method: 'embedAudio'; params: { samples: Float32Array; count: number; length: number } }
   | { id: number; method: 'dispose' };
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isComplete, specForDir } from './model-locator.js';
-import { builtinModels } from './registry.js';
+import { builtinModels, isHubModel } from './registry.js';
 
 export interface ImportReport {
   imported: { name: string; from: string }[];
@@ -38,7 +38,7 @@ export async function importModels(source: string, cacheDir: string): Promise<Im
       continue;
     }
     if (!isComplete(spec, dir)) {
-      const needed = spec.kind === 'clip' ? spec.files.join(', ') : spec.manifest.file;
+      const needed = isHubModel(spec) ? spec.files.join(', ') : spec.manifest.file;
       report.skipped.push({ from: dir, reason: `incomplete: ${spec.name} needs ${needed}` });
       continue;
     }
@@ -62,7 +62,7 @@ function modelFolders(source: string): { name: string; dir: string }[] {
   const known = new Map<string, string>();
   for (const spec of builtinModels()) {
     known.set(spec.name, spec.name);
-    if (spec.kind === 'clip') {
+    if (isHubModel(spec)) {
       known.set(spec.hubRepo, spec.name);
       known.set(spec.hubRepo.split('/').pop()!, spec.name);
     }

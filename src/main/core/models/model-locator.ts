@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { readImagePreprocessFromHub } from './clip-preprocess.js';
 import { parseManifest } from './manifest.js';
-import { findBuiltinModel, MANIFEST_FILE, type ModelSpec } from './registry.js';
+import { findBuiltinModel, isHubModel, MANIFEST_FILE, type ModelSpec } from './registry.js';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
 
 export interface ResolvedModel {
@@ -34,7 +34,7 @@ export function modelSearchRoots(cacheDir: string): string[] {
 
 function candidateDirs(root: string, name: string, spec: ModelSpec | undefined): string[] {
   const names = new Set([name]);
-  if (spec?.kind === 'clip') {
+  if (spec && isHubModel(spec)) {
     names.add(spec.hubRepo);
     names.add(spec.hubRepo.split('/').pop()!);
   }
@@ -42,7 +42,7 @@ function candidateDirs(root: string, name: string, spec: ModelSpec | undefined):
 }
 
 export function isComplete(spec: ModelSpec, dir: string): boolean {
-  if (spec.kind === 'clip') return spec.files.every((f) => existsSync(join(dir, f)));
+  if (isHubModel(spec)) return spec.files.every((f) => existsSync(join(dir, f)));
   return existsSync(join(dir, spec.manifest.file));
 }
 
@@ -69,7 +69,7 @@ export function locateModel(name: string, cacheDir: string): ResolvedModel | und
 }
 
 function withPreprocess(spec: ModelSpec, dir: string): ResolvedModel {
-  if (spec.kind === 'clip') return { spec, dir, preprocess: readImagePreprocessFromHub(dir) };
+  if (isHubModel(spec)) return spec.kind === 'clip' ? { spec, dir, preprocess: readImagePreprocessFromHub(dir) } : { spec, dir };
   const image = spec.manifest.image;
   if (!image) return { spec, dir };
   return {

@@ -8,7 +8,7 @@ import type { VectorRepo } from '../store/vector-repo.js';
 import { InferenceClient } from './inference-client.js';
 import { downloadHubModel, type DownloadProgress } from './hub-download.js';
 import { locateModel, ModelNotInstalledError, type ResolvedModel } from './model-locator.js';
-import { findBuiltinModel, type ModelSpec } from './registry.js';
+import { audioSettingsOf, findBuiltinModel, isHubModel, modalityOf, type ModelSpec } from './registry.js';
 
 export interface LoadedModel {
   name: string;
@@ -27,9 +27,12 @@ export interface LoadedModel {
 
 /** The audio model, in the worker's audio slot beside the image model. */
 export interface LoadedAudioModel {
+  slot: 'audio';
   name: string;
   modelId: number;
   dim: number;
+  /** CLAP places text in the same space as sounds; tag-only models match text by their labels. */
+  hasText: boolean;
   sampleRate: number;
   /** Long recordings are embedded in windows of this many seconds. */
   windowSeconds: number;
@@ -85,7 +88,7 @@ export class ModelManager {
         `unknown model "${name}": see \`trove models list\`, or import a folder with a trove-model.json manifest`,
       );
     }
-    if (spec.kind !== 'clip') {
+    if (!isHubModel(spec)) {
       throw new ModelNotInstalledError(
         name,
         `model ${name} is not installed. Put its files in a folder named "${name}" and run \`trove models import <parent folder>\`, or point TROVE_MODELS_DIR at the parent folder`,
@@ -106,7 +109,7 @@ export class ModelManager {
   private async load(name: string, signal?: AbortSignal): Promise<LoadedModel> {
     const resolved = await this.ensureInstalled(name, signal);
     const { spec, dir, preprocess } = resolved;
-    if (spec.kind === 'onnx' && spec.manifest.modality !== 'image') {
+    if (modalityOf(spec) !== 'image') {
       throw new Error(`${spec.name} is an audio model: choose it as the audio model (\`trove index --audio-model ${spec.name}\`)`);
     }
     if (!preprocess) throw new Error(`${spec.name} has no image preprocessing settings`);
@@ -114,7 +117,7 @@ export class ModelManager {
     const { dim, hasText } = await this.client.load({
       kind: spec.kind,
       dir,
-      dtype: spec.kind === 'clip' ? spec.dtype : undefined,
+      dtype: isHubModel(spec) ? spec.dtype : undefined,
       manifest: spec.kind === 'onnx' ? spec.manifest : undefined,
       threads: this.options.threads,
       probeSize: preprocess.size,
@@ -145,23 +148,23 @@ export class ModelManager {
   async useAudio(name: string, signal?: AbortSignal): Promise<LoadedAudioModel> {
     if (this.audio?.name === name) return this.audio;
     const { spec, dir } = await this.ensureInstalled(name, signal);
-    if (spec.kind !== 'onnx' || spec.manifest.modality !== 'audio' || !spec.manifest.audio) {
-      throw new Error(`${spec.name} is not an audio model (see \`trove models list\`)`);
-    }
-    const { sampleRate, windowSeconds } = spec.manifest.audio;
+    const audio = audioSettingsOf(spec);
+    if (modalityOf(spec) !== 'audio' || !audio) throw new Error(`${spec.name} is not an audio model (see \`trove models list\`)`);
+    const { sampleRate, windowSeconds } = audio;
     this.client ??= new InferenceClient(this.options.workerEntry);
-    const { dim } = await this.client.load({
+    const { dim, hasText } = await this.client.load({
       slot: 'audio',
-      kind: 'onnx',
+      kind: spec.kind,
       dir,
-      manifest: spec.manifest,
+      dtype: isHubModel(spec) ? spec.dtype : undefined,
+      manifest: spec.kind === 'onnx' ? spec.manifest : undefined,
       threads: this.options.threads,
       probeSamples: sampleRate,
     });
     const modelId = this.options.vectors.modelId(spec.name, dim);
     const { index } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
     this.audio?.index.save();
-    this.audio = { name: spec.name, modelId, dim, sampleRate, windowSeconds, index, client: this.client };
+    this.audio = { slot: 'audio', name: spec.name, modelId, dim, hasText, sampleRate, windowSeconds, index, client: this.client };
     return this.audio;
   }
 

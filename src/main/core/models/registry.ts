@@ -1,6 +1,6 @@
 /**
- * The models Trove knows: the default CLIP (downloaded from the Hugging Face hub on first use) and
- * bring-your-own ONNX models described by manifests (the ones shipped in resources/models, plus any
+ * The models Trove knows: the default CLIP for photos and CLAP for sounds (downloaded from the
+ * Hugging Face hub on first use) and bring-your-own ONNX models described by manifests (the ones shipped in resources/models, plus any
  * model folder that carries its own `trove-model.json`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parseManifest, type ModelManifest } from './manifest.js';
 
 export interface HubModelSpec {
-  kind: 'clip';
+  /** clip: photos and text; clap: sounds and text. Both come from the Hugging Face hub. */
+  kind: 'clip' | 'clap';
   /** Near-duplicate photos must be at least this similar in this model's embedding space. */
   nearDuplicateMinCosine?: number;
   name: string;
@@ -20,6 +21,8 @@ export interface HubModelSpec {
   /** Files needed to run; also what a download fetches. */
   files: string[];
   description: string;
+  /** Audio models: recordings are decoded at this rate and embedded in windows of this length. */
+  audio?: { sampleRate: number; windowSeconds: number };
 }
 
 export interface ManifestModelSpec {
@@ -32,6 +35,7 @@ export interface ManifestModelSpec {
 export type ModelSpec = HubModelSpec | ManifestModelSpec;
 
 export const DEFAULT_IMAGE_MODEL = 'clip-vit-base-patch32';
+export const DEFAULT_AUDIO_MODEL = 'clap-htsat-unfused';
 
 const CLIP_B32: HubModelSpec = {
   kind: 'clip',
@@ -53,6 +57,46 @@ const CLIP_B32: HubModelSpec = {
   nearDuplicateMinCosine: 0.8,
 };
 
+const CLAP_HTSAT_UNFUSED: HubModelSpec = {
+  kind: 'clap',
+  name: 'clap-htsat-unfused',
+  hubRepo: 'Xenova/clap-htsat-unfused',
+  revision: 'main',
+  dtype: 'q8',
+  files: [
+    'config.json',
+    'preprocessor_config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'onnx/text_model_quantized.onnx',
+    'onnx/audio_model_quantized.onnx',
+  ],
+  description: 'LAION CLAP (int8): search sounds by text ("dog barking") and by example. About 190 MB, downloaded once.',
+  // The feature extractor's own settings: 10 s at 48 kHz per window.
+  audio: { sampleRate: 48_000, windowSeconds: 10 },
+};
+
+/** Hub models are the ones Trove can download itself. */
+export function isHubModel(spec: ModelSpec): spec is HubModelSpec {
+  return spec.kind !== 'onnx';
+}
+
+/** What a model embeds: photos (and video frames) or sounds. */
+export function modalityOf(spec: ModelSpec): 'image' | 'audio' {
+  if (spec.kind === 'onnx') return spec.manifest.modality;
+  return spec.kind === 'clap' ? 'audio' : 'image';
+}
+
+/** Sample rate and window length for an audio model; undefined for image models. */
+export function audioSettingsOf(spec: ModelSpec): { sampleRate: number; windowSeconds: number } | undefined {
+  return spec.kind === 'onnx' ? spec.manifest.audio : spec.audio;
+}
+
+/** Whether a model can place a text query in its own space (CLIP, CLAP), rather than only match tags. */
+export function hasTextEncoder(spec: ModelSpec): boolean {
+  return spec.kind !== 'onnx';
+}
+
 export const MANIFEST_FILE = 'trove-model.json';
 
 /** Where the app's bundled resources are; electron-vite builds may point elsewhere via the env. */
@@ -63,7 +107,7 @@ export function resourcesDir(): string {
 }
 
 export function builtinModels(): ModelSpec[] {
-  const specs: ModelSpec[] = [CLIP_B32];
+  const specs: ModelSpec[] = [CLIP_B32, CLAP_HTSAT_UNFUSED];
   const dir = join(resourcesDir(), 'models');
   if (existsSync(dir)) {
     for (const entry of readdirSync(dir)
@@ -77,5 +121,5 @@ export function builtinModels(): ModelSpec[] {
 }
 
 export function findBuiltinModel(name: string): ModelSpec | undefined {
-  return builtinModels().find((m) => m.name === name || (m.kind === 'clip' && m.hubRepo === name));
+  return builtinModels().find((m) => m.name === name || (isHubModel(m) && m.hubRepo === name));
 }

@@ -15,6 +15,8 @@ export interface SearchableModel {
   index: VectorIndex;
   hasText?: boolean;
   client?: InferenceClient;
+  /** Where the model sits in the inference worker; text goes to that slot's encoder. */
+  slot?: 'image' | 'audio';
 }
 import { allowedVectorIds, filterSql, hasFilters, type SearchFilters } from './search-filters.js';
 
@@ -65,8 +67,35 @@ export class SearchService {
     const query = text.trim();
     if (!query) throw new Error('the search text is empty');
     if (!model.hasText || !model.client) return { model: model.name, results: this.byTags(model, query, options) };
-    const [vector] = await model.client.embedTexts([query]);
+    const [vector] = await model.client.embedTexts([query], model.slot);
     return { model: model.name, results: this.byVector(model, vector!, options) };
+  }
+
+  /**
+   * How a query's similarities are spread over the whole library (mean and spread against a sample
+   * of its vectors). Different models give matches very different raw cosines (CLIP's text-to-photo
+   * matches sit near 0.3, CLAP's text-to-sound ones elsewhere), so hits from two models are ranked
+   * together by how far each stands above what its own model gives an unrelated item.
+   */
+  backgroundOf(model: SearchableModel, vector: Float32Array): { mean: number; spread: number } {
+    const sims = this.vectors.sample(model.modelId, BACKGROUND_SAMPLE).map((v) => dot(v, vector));
+    if (sims.length < 2) return { mean: 0, spread: 1 };
+    const mean = sims.reduce((a, b) => a + b, 0) / sims.length;
+    const variance = sims.reduce((a, s) => a + (s - mean) ** 2, 0) / (sims.length - 1);
+    // A floor keeps a tiny library (a handful of near-identical items) from blowing the scale up.
+    return { mean, spread: Math.max(Math.sqrt(variance), 0.01) };
+  }
+
+  /** A text query's vector hits plus the query's background, for ranking alongside another model. */
+  async byTextCalibrated(
+    model: SearchableModel & { client: InferenceClient },
+    text: string,
+    options: SearchOptions,
+  ): Promise<{ hits: SearchHit[]; background: { mean: number; spread: number } }> {
+    const query = text.trim();
+    if (!query) throw new Error('the search text is empty');
+    const [vector] = await model.client.embedTexts([query], model.slot);
+    return { hits: this.byVector(model, vector!, options), background: this.backgroundOf(model, vector!) };
   }
 
   /** Nearest neighbours of a vector; `exclude` drops the query's own content from the results. */
@@ -166,6 +195,14 @@ export class SearchService {
     }
     return hits;
   }
+}
+
+const BACKGROUND_SAMPLE = 256;
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 function clampInt(value: number, min: number, max: number): number {

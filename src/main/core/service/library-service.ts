@@ -28,7 +28,7 @@ import type { IndexProgress } from '../jobs/index-runner.js';
 import type { DownloadProgress } from '../models/hub-download.js';
 import { importModels } from '../models/model-import.js';
 import { locateModel, ModelNotInstalledError } from '../models/model-locator.js';
-import { builtinModels, findBuiltinModel } from '../models/registry.js';
+import { builtinModels, findBuiltinModel, hasTextEncoder, isHubModel, modalityOf } from '../models/registry.js';
 import { defaultModelCacheDir } from '../paths.js';
 import type { SearchHit as EngineHit, SearchOptions, SearchResponse } from '../search/search-service.js';
 import { MediaResolver } from './media-resolver.js';
@@ -126,6 +126,7 @@ export class LibraryService {
       return;
     }
     const controller = new AbortController();
+    let warnedAudio = false;
     this.setState({ ...idleState(), phase: 'starting', paused: this.engine.pauser.paused });
     const done = this.engine
       .watch({
@@ -134,6 +135,10 @@ export class LibraryService {
         onScan: () => this.setState({ ...this.state, phase: 'scanning' }),
         onProgress: (p) => this.onProgress(p),
         onBatch: (_changes, summary) => {
+          if (summary.audioSkipped && !warnedAudio) {
+            warnedAudio = true;
+            this.emit({ type: 'notice', level: 'warning', message: `Recordings are not indexed yet: ${summary.audioSkipped}` });
+          }
           if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0) this.changed(true);
         },
         onWatching: () =>
@@ -306,7 +311,8 @@ export class LibraryService {
         const next = engine.settings.update({
           ...rest,
           ...(threads !== undefined ? { threads: threads ?? undefined } : {}),
-          ...(audioModel !== undefined ? { audioModel: audioModel ?? undefined } : {}),
+          // null is kept (audio indexing off); dropping it would bring the default model back.
+          ...(audioModel !== undefined ? { audioModel } : {}),
         });
         const restartNeeded =
           next.imageModel !== before.imageModel ||
@@ -353,6 +359,7 @@ export class LibraryService {
       downloadModel: (p) => {
         const spec = findBuiltinModel(p.name);
         if (!spec) throw new RequestError(404, `unknown model "${p.name}"`);
+        if (!isHubModel(spec)) throw new RequestError(400, `${p.name} is not on the hub: import its folder instead`);
         if (engine.isOffline()) {
           throw new RequestError(
             409,
@@ -429,7 +436,7 @@ export class LibraryService {
       model: {
         name,
         installed: Boolean(loaded?.name === name || locateModel(name, this.engine.options.modelCacheDir ?? defaultModelCacheDir())),
-        hasTextSearch: loaded?.name === name ? true : (findBuiltinModel(name)?.kind ?? 'clip') === 'clip' || hasLabels(name),
+        hasTextSearch: loaded?.name === name ? true : hasTextEncoderOrDefault(name) || hasLabels(name),
         ...(this.download ? { download: this.download } : {}),
       },
       settings: toSettings(s.settings),
@@ -444,9 +451,9 @@ export class LibraryService {
     return builtinModels().map((spec) => ({
       name: spec.name,
       description: spec.description,
-      modality: spec.kind === 'clip' ? ('image' as const) : spec.manifest.modality,
+      modality: modalityOf(spec),
       installed: Boolean(locateModel(spec.name, cacheDir)),
-      downloadable: spec.kind === 'clip',
+      downloadable: isHubModel(spec),
       active: spec.name === active,
     }));
   }
@@ -504,6 +511,12 @@ interface DetailsRow {
 
 function idleState(): IndexingState {
   return { phase: 'idle', done: 0, total: 0, failed: 0, ratePerSecond: 0, etaSeconds: null, paused: false };
+}
+
+/** A model not known here is assumed to be a hub model with a text encoder until it is loaded. */
+function hasTextEncoderOrDefault(name: string): boolean {
+  const spec = findBuiltinModel(name);
+  return !spec || hasTextEncoder(spec);
 }
 
 function hasLabels(name: string): boolean {

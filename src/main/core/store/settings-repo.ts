@@ -1,11 +1,12 @@
 /** Library settings (offline mode, threads, exclude patterns, active model), validated on read. */
 import { z } from 'zod';
 import type { Db } from './database.js';
+import { DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL } from '../models/registry.js';
 
 export const SettingsSchema = z.object({
-  imageModel: z.string().min(1).default('clip-vit-base-patch32'),
-  /** The model for recordings; none by default in this version (CLAP is not wired in yet). */
-  audioModel: z.string().min(1).optional(),
+  imageModel: z.string().min(1).default(DEFAULT_IMAGE_MODEL),
+  /** The model for recordings: CLAP unless chosen otherwise; null turns audio indexing off. */
+  audioModel: z.string().min(1).nullable().default(DEFAULT_AUDIO_MODEL),
   offline: z.boolean().default(false),
   threads: z.number().int().min(1).max(256).optional(),
   excludePatterns: z.array(z.string()).default([]),

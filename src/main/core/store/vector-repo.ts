@@ -66,8 +66,10 @@ export class VectorRepo {
     return row ? (row.error ?? 'the model could not process this file') : undefined;
   }
 
-  /** Ready contents the model has not processed yet (after a model switch, or jobs lost to a crash). */
-  /** Contents of a kind (photos for an image model, recordings for an audio model) this model has not seen. */
+  /**
+   * Ready contents of a kind (photos for an image model, recordings for an audio model) this model
+   * has not processed yet: new files, a model switch, or jobs lost to a crash.
+   */
   unprocessedContents(modelId: number, kind: 'image' | 'audio'): number[] {
     return (
       this.db
@@ -102,6 +104,30 @@ export class VectorRepo {
       vector: Buffer;
     }>;
     for (const row of rows) yield { id: row.id, vector: fromBlob(row.vector) };
+  }
+
+  /**
+   * Up to `count` of a model's vectors spread over its id range (a cheap stand-in for a random
+   * sample: one indexed lookup each, whatever the size of the library). Deterministic for a given
+   * library state, so the same query ranks the same way twice.
+   */
+  sample(modelId: number, count: number): Float32Array[] {
+    const range = this.db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM vectors WHERE model_id = ?').get(modelId) as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (range.lo === null || range.hi === null) return [];
+    const at = this.db.prepare('SELECT id, vector FROM vectors WHERE model_id = ? AND id >= ? ORDER BY id LIMIT 1');
+    const seen = new Set<number>();
+    const out: Float32Array[] = [];
+    const step = (range.hi - range.lo + 1) / count;
+    for (let i = 0; i < count; i += 1) {
+      const row = at.get(modelId, Math.floor(range.lo + i * step)) as { id: number; vector: Buffer } | undefined;
+      if (!row || seen.has(row.id)) continue;
+      seen.add(row.id);
+      out.push(fromBlob(row.vector));
+    }
+    return out;
   }
 
   vectorsOfContent(modelId: number, contentId: number): { id: number; offsetS: number | null; vector: Float32Array }[] {
