@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { measureIndexing, type ThroughputResult } from './indexing.js';
 import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
+import { measureAudioDuplicates } from './audio-duplicates.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,10 +28,17 @@ const { values } = parseArgs({
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
-const results: { indexing: ThroughputResult[]; hnsw: HnswResult[]; duplicates: DuplicateToolResult[]; notes: string[] } = {
+const results: {
+  indexing: ThroughputResult[];
+  hnsw: HnswResult[];
+  duplicates: DuplicateToolResult[];
+  audioDuplicates: DuplicateToolResult[];
+  notes: string[];
+} = {
   indexing: [],
   hnsw: [],
   duplicates: [],
+  audioDuplicates: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -111,6 +119,13 @@ if (wants('duplicates')) {
   } else results.notes.push('duplicates skipped: ../shared not found');
 }
 
+if (wants('audio-duplicates')) {
+  if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'audio'))) {
+    log('audio-duplicates: duplicate recordings, Trove against Chromaprint fpcalc');
+    results.audioDuplicates = await measureAudioDuplicates(join(SHARED, 'media', 'audio'), join(SHARED, 'models'), log);
+  } else results.notes.push('audio duplicates skipped: ../shared not found');
+}
+
 // Sections not run this time keep their previous numbers.
 const out = join(ROOT, 'bench', 'results', 'latest.json');
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -120,6 +135,7 @@ const merged = {
   indexing: wants('indexing') ? results.indexing : (previous.indexing ?? []),
   hnsw: wants('hnsw') ? results.hnsw : (previous.hnsw ?? []),
   duplicates: wants('duplicates') ? results.duplicates : (previous.duplicates ?? []),
+  audioDuplicates: wants('audio-duplicates') ? results.audioDuplicates : (previous.audioDuplicates ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

@@ -239,6 +239,7 @@ export interface DuplicateMember {
 
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
+  media: 'photo' | 'audio';
   similarity: number;
   keeperFileId: number;
   members: DuplicateMember[];

@@ -54,18 +54,20 @@ export function formatBytes(n: number): string {
 
 /** Duplicate groups, the suggested keeper first in each. */
 export function formatDuplicates(groups: DuplicateGroup[]): string {
-  if (groups.length === 0) return 'No duplicate photos found.';
+  if (groups.length === 0) return 'No duplicate photos or recordings found.';
   const lines: string[] = [];
   for (const [i, group] of groups.entries()) {
-    const label = group.kind === 'exact' ? 'identical files' : `look alike (similarity ${group.similarity.toFixed(2)})`;
-    lines.push(`Group ${i + 1}: ${group.members.length} photos, ${label}`);
+    const what = group.media === 'audio' ? 'recordings' : 'photos';
+    const alike = group.media === 'audio' ? 'sound alike' : 'look alike';
+    const label = group.kind === 'exact' ? 'identical files' : `${alike} (similarity ${group.similarity.toFixed(2)})`;
+    lines.push(`Group ${i + 1}: ${group.members.length} ${what}, ${label}`);
     const ordered = [...group.members].sort((a, b) => Number(b.fileId === group.keeper) - Number(a.fileId === group.keeper));
     for (const m of ordered) {
-      const size = m.width && m.height ? `${m.width}x${m.height}` : '?';
-      lines.push(`  ${m.fileId === group.keeper ? 'keep' : '    '}  ${m.path}  (${size}, ${formatBytes(m.bytes)})`);
+      const size = m.width && m.height ? `${m.width}x${m.height}, ` : '';
+      lines.push(`  ${m.fileId === group.keeper ? 'keep' : '    '}  ${m.path}  (${size}${formatBytes(m.bytes)})`);
     }
   }
   const extra = groups.reduce((n, g) => n + g.members.length - 1, 0);
-  lines.push(`\n${groups.length} groups; ${extra} photos could go (nothing has been deleted).`);
+  lines.push(`\n${groups.length} groups; ${extra} files could go (nothing has been deleted).`);
   return lines.join('\n');
 }

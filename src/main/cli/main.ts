@@ -307,7 +307,7 @@ function parseDate(value: string, endOfDay = false): number {
 
 program
   .command('duplicates')
-  .description('identical and near-identical photos, grouped, each with a suggested keeper (nothing is deleted)')
+  .description('identical and near-identical photos and recordings, grouped, each with a suggested keeper (nothing is deleted)')
   .option('--json', 'print one JSON object')
   .action((opts: { json?: boolean }) =>
     withEngine(async (engine) => {
@@ -323,6 +323,7 @@ program
           JSON.stringify({
             groups: groups.map((g) => ({
               kind: g.kind,
+              media: g.media,
               similarity: g.similarity,
               keeper: g.members.find((m) => m.fileId === g.keeper)!.path,
               members: g.members.map(({ fileId: _id, ...m }) => ({ ...m, keep: _id === g.keeper })),

@@ -25,6 +25,7 @@ import type { DownloadProgress } from './models/hub-download.js';
 import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search/search-service.js';
 import { decodeForModel } from './media/image-decoder.js';
 import { findPhotoDuplicates, type DuplicateGroup, type FindOptions } from './duplicates/photo-duplicates.js';
+import { findAudioDuplicates } from './duplicates/audio-duplicates.js';
 import { findBuiltinModel } from './models/registry.js';
 import { TrashLog, type RestoreReport, type TrashReport } from './library/trash-log.js';
 import { AudioIndexer } from './jobs/audio-indexer.js';
@@ -521,10 +522,12 @@ export class Engine {
     const spec = findBuiltinModel(this.activeModelName());
     const modelRow = this.vectors.modelNames().find((m) => m.name === spec?.name);
     const minCosine = spec?.kind === 'clip' ? spec.nearDuplicateMinCosine : undefined;
-    return findPhotoDuplicates(this.db, {
+    const photos = await findPhotoDuplicates(this.db, {
       ...options,
       embeddingCheck: modelRow && minCosine ? { modelId: modelRow.id, vectors: this.vectors, minCosine } : undefined,
     });
+    const recordings = await findAudioDuplicates(this.db, options);
+    return [...photos, ...recordings].sort((x, y) => y.similarity - x.similarity || y.members.length - x.members.length);
   }
 
   /**

@@ -15,11 +15,14 @@
  * file, then the oldest, then the shortest path.
  */
 import hnswlib from 'hnswlib-node';
-import type { DuplicateMember as ApiDuplicateMember } from '../../../shared/api.js';
 import type { Db } from '../store/database.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
+import { UnionFind } from './union-find.js';
+import { buildGroups, contentsWithCopies, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+
+export type { DuplicateGroup, DuplicateMember } from './duplicate-groups.js';
 
 /** A pair is a near duplicate when its aligned grid correlation reaches this… */
 export const NEAR_SIMILARITY = 0.9;
@@ -36,17 +39,6 @@ const CANDIDATES = 10;
  */
 const GLANCE_MIN = 0.3;
 const GLANCE_HASH_BITS = 20;
-
-/** A file of a group, as the API describes it (less its display name). */
-export type DuplicateMember = Omit<ApiDuplicateMember, 'name'>;
-
-export interface DuplicateGroup {
-  kind: 'exact' | 'near';
-  /** The lowest likeness of a member to the keeper. */
-  similarity: number;
-  keeper: number;
-  members: DuplicateMember[];
-}
 
 export interface FindOptions {
   /** The loaded model, when its embeddings can veto pairs (see EmbeddingCheck). */
@@ -84,48 +76,18 @@ export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Pr
   const pairs = nearPairs(contents, options);
   for (const [a, b] of pairs) groups.union(a, b);
 
-  const result: DuplicateGroup[] = [];
-  const filesOf = db.prepare(
-    `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
-     WHERE f.content_id = ? AND f.status = 'ready' ORDER BY f.path`,
-  );
   const byId = new Map(contents.map((c) => [c.id, c.fingerprint]));
   const clusters = groups.clusters();
-  // Contents in no near group but with several identical files are exact groups on their own.
-  const exactOnly = db
-    .prepare(
-      `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
-       WHERE f.status = 'ready' AND c.kind = 'image' GROUP BY f.content_id HAVING COUNT(*) > 1`,
-    )
-    .all() as { id: number }[];
-  for (const { id } of exactOnly) if (!groups.has(id)) clusters.push([id]);
-
-  for (const cluster of clusters) {
-    const files = cluster.flatMap((contentId) => (filesOf.all(contentId) as FileRow[]).map((f) => ({ contentId, file: f })));
-    if (files.length < 2) continue;
-    const keeper = [...files].sort(keeperOrder)[0]!;
-    const keeperPrint = byId.get(keeper.contentId);
-    const members: DuplicateMember[] = files.map(({ contentId, file }) => ({
-      fileId: file.id,
-      path: file.path,
-      width: file.width,
-      height: file.height,
-      bytes: file.size,
-      date: file.taken_at ?? file.mtime_ms,
-      similarity:
-        contentId === keeper.contentId
-          ? 1
-          : keeperPrint && byId.get(contentId)
-            ? round(alignedSimilarity(keeperPrint.grid, byId.get(contentId)!.grid))
-            : 0,
-    }));
-    result.push({
-      kind: cluster.length === 1 ? 'exact' : 'near',
-      similarity: Math.min(...members.map((m) => m.similarity)),
-      keeper: keeper.file.id,
-      members,
-    });
-  }
+  for (const id of contentsWithCopies(db, 'image')) if (!groups.has(id)) clusters.push([id]);
+  const result = buildGroups(db, clusters, {
+    media: 'photo',
+    keeperOrder,
+    likeness: (keeper, other) => {
+      const a = byId.get(keeper);
+      const b = byId.get(other);
+      return a && b ? alignedSimilarity(a.grid, b.grid) : 0;
+    },
+  });
   return result.sort((x, y) => y.similarity - x.similarity || y.members.length - x.members.length);
 }
 
@@ -209,65 +171,8 @@ function toFingerprint(row: ContentRow): VisualFingerprint | undefined {
   return { phash: row.phash, grid: new Uint8Array(row.grid), detail: row.detail ?? 0 };
 }
 
-interface FileRow {
-  id: number;
-  path: string;
-  size: number;
-  mtime_ms: number;
-  width: number | null;
-  height: number | null;
-  taken_at: number | null;
-}
-
 /** Most pixels, then largest file, then oldest, then shortest path. */
-function keeperOrder(x: { file: FileRow }, y: { file: FileRow }): number {
-  const pixels = (f: FileRow) => (f.width ?? 0) * (f.height ?? 0);
-  return (
-    pixels(y.file) - pixels(x.file) ||
-    y.file.size - x.file.size ||
-    (x.file.taken_at ?? x.file.mtime_ms) - (y.file.taken_at ?? y.file.mtime_ms) ||
-    x.file.path.length - y.file.path.length ||
-    x.file.path.localeCompare(y.file.path)
-  );
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-class UnionFind {
-  private readonly parent = new Map<number, number>();
-
-  has(x: number): boolean {
-    return this.parent.has(x);
-  }
-
-  find(x: number): number {
-    let root = x;
-    while (this.parent.get(root) !== undefined && this.parent.get(root) !== root) root = this.parent.get(root)!;
-    let node = x;
-    while (node !== root) {
-      const next = this.parent.get(node)!;
-      this.parent.set(node, root);
-      node = next;
-    }
-    return root;
-  }
-
-  union(a: number, b: number): void {
-    if (!this.parent.has(a)) this.parent.set(a, a);
-    if (!this.parent.has(b)) this.parent.set(b, b);
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  }
-
-  clusters(): number[][] {
-    const byRoot = new Map<number, number[]>();
-    for (const x of this.parent.keys()) {
-      const root = this.find(x);
-      byRoot.set(root, [...(byRoot.get(root) ?? []), x]);
-    }
-    return [...byRoot.values()];
-  }
+function keeperOrder(x: GroupFile, y: GroupFile): number {
+  const pixels = (f: GroupFile) => (f.width ?? 0) * (f.height ?? 0);
+  return pixels(y) - pixels(x) || y.size - x.size || olderThenShorter(x, y);
 }

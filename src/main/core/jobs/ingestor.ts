@@ -14,6 +14,7 @@ import type { FileRepo } from '../store/file-repo.js';
 import type { JobQueue, IngestJob } from './job-queue.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
+import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
 import { mediaKindOf } from '../media/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
@@ -129,5 +130,6 @@ async function audioMetadata(path: string): Promise<ContentMetadata> {
   if (!probe.audio)
     throw new MediaError(probe.video ? 'a video: videos are not indexed by this version yet' : 'this file has no audio track', 'not-media');
   if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the recording is empty (0 seconds)', 'empty');
-  return { kind: 'audio', format: probe.format, durationS: probe.durationS, ...NO_PICTURE_METADATA };
+  const fingerprint = fingerprintToBlob(await fingerprintRecording(path));
+  return { kind: 'audio', format: probe.format, durationS: probe.durationS, audioFingerprint: fingerprint, ...NO_PICTURE_METADATA };
 }

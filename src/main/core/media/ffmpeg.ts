@@ -146,6 +146,8 @@ export interface DecodeAudioOptions {
   /** Called for each chunk, in order; decoding waits while it runs, so memory stays bounded. */
   onChunk: (samples: Float32Array, offsetS: number) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Stop after this many seconds of sound. */
+  maxSeconds?: number;
 }
 
 /** Decodes the first audio track to mono float PCM; resolves with the seconds decoded. */
@@ -153,7 +155,11 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions): Pr
   const chunkSamples = Math.max(1, Math.round(options.chunkSeconds * options.sampleRate));
   const child = spawn(
     ffmpegTools().ffmpeg,
-    ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', 'pipe:1'],
+    [
+      ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(options.sampleRate)],
+      ...(options.maxSeconds ? ['-t', String(options.maxSeconds)] : []),
+      ...['-f', 'f32le', 'pipe:1'],
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const abort = () => child.kill('SIGKILL');

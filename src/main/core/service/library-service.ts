@@ -328,6 +328,7 @@ export class LibraryService {
         return {
           groups: groups.map((g) => ({
             kind: g.kind,
+            media: g.media,
             similarity: g.similarity,
             keeperFileId: g.keeper,
             members: g.members.map((m) => ({ ...m, name: basename(m.path) })),

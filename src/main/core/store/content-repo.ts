@@ -5,6 +5,8 @@ export interface ContentMetadata {
   kind: 'image' | 'audio';
   /** Length of a recording, in seconds. */
   durationS?: number | null;
+  /** A recording's acoustic fingerprint (audio-fingerprint.ts, serialised). */
+  audioFingerprint?: Buffer | null;
   format: string | null;
   width: number | null;
   height: number | null;
@@ -36,8 +38,8 @@ export class ContentRepo {
   insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
     this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, audio_fp)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -53,6 +55,7 @@ export class ContentRepo {
         meta.gpsLat,
         meta.gpsLon,
         meta.durationS ?? null,
+        meta.audioFingerprint ?? null,
       );
     return this.idBySha(sha256)!;
   }

@@ -133,4 +133,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 4: audio */ `
   ALTER TABLE contents ADD COLUMN duration_s REAL;
   `,
+  /* 5: acoustic fingerprints for duplicate recordings (media/audio-fingerprint.ts) */ `
+  ALTER TABLE contents ADD COLUMN audio_fp BLOB;
+  `,
 ];
