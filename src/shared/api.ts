@@ -49,7 +49,8 @@ export const RequestSchemas = {
   addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
   removeFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
   searchText: z.object({ text: z.string().trim().min(1, 'type something to search for').max(1000), ...Page }).strict(),
-  similarTo: z.object({ fileId: FileId, ...Page }).strict(),
+  /** Like an indexed file; for a video, `atS` picks the moment (its nearest embedded frame). */
+  similarTo: z.object({ fileId: FileId, atS: z.number().min(0).max(1e7).optional(), ...Page }).strict(),
   /** The library without a query, newest first: what the search page shows before you type. */
   browse: z.object({ ...Page }).strict(),
   /** Search by an image the user dropped or chose: its bytes, base64 (works over IPC and HTTP alike). */
@@ -239,7 +240,7 @@ export interface DuplicateMember {
 
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
-  media: 'photo' | 'audio';
+  media: 'photo' | 'audio' | 'video';
   similarity: number;
   keeperFileId: number;
   members: DuplicateMember[];

@@ -2,6 +2,7 @@
  * The Trove engine: one object that the CLI, the local web server, the Electron app and the tests
  * all drive. Plain Node; it never imports electron.
  */
+import type { MediaKind } from './media/media-types.js';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -26,11 +27,14 @@ import { SearchService, type SearchHit, type SearchOptions, type SearchResponse 
 import { decodeForModel } from './media/image-decoder.js';
 import { findPhotoDuplicates, type DuplicateGroup, type FindOptions } from './duplicates/photo-duplicates.js';
 import { findAudioDuplicates } from './duplicates/audio-duplicates.js';
+import { findVideoDuplicates } from './duplicates/video-duplicates.js';
 import { findBuiltinModel } from './models/registry.js';
 import { TrashLog, type RestoreReport, type TrashReport } from './library/trash-log.js';
-import { AudioIndexer } from './jobs/audio-indexer.js';
+import { TrackIndexer } from './jobs/track-indexer.js';
+import { embedRecording } from './jobs/audio-track.js';
+import { embedVideo } from './jobs/video-track.js';
 import { mediaKindOf } from './media/media-types.js';
-import { decodeAudio } from './media/ffmpeg.js';
+import { decodeAudio, extractVideoFrame } from './media/ffmpeg.js';
 import { ThumbnailCache } from './media/thumbnail-cache.js';
 import { describeFileError } from './util/file-errors.js';
 import { defaultModelCacheDir, libraryFiles } from './paths.js';
@@ -208,7 +212,7 @@ export class Engine {
       if (options.audioModel) this.settings.update({ audioModel: options.audioModel });
       this.queue.recoverInterrupted();
       const scanned = await this.scanAll(options);
-      const run = addRuns(await this.runQueue(model, options), await this.runAudio(options));
+      const run = addRuns(await this.runQueue(model, options), await this.runVideo(model, options), await this.runAudio(options));
       // Every folder was scanned in this run, so both halves of any move have been seen: a file
       // still missing now is gone.
       const purged = run.stopped ? 0 : this.sync.purgeMissing(0);
@@ -259,7 +263,7 @@ export class Engine {
     const loaded = this.models.currentAudio();
     const known = this.vectors.findModel(name);
     // Model id 0 is never used, so for a model not seen yet this counts every ready recording.
-    const work = this.vectors.unprocessedContents(known?.id ?? 0, 'audio').length + this.queue.pending('embed', name);
+    const work = this.vectors.unprocessedContents(known?.id ?? 0, 'sound').length + this.queue.pending('embed', name);
     if (work === 0 && loaded?.name !== name) return undefined;
     let audio: LoadedAudioModel;
     try {
@@ -271,7 +275,30 @@ export class Engine {
       if (!(error instanceof ModelNotInstalledError) || options.audioModel) throw error;
       return { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0, audioSkipped: error.message };
     }
-    return new AudioIndexer(this.db, this.files, this.vectors, this.queue, this.pauser).run(audio, options);
+    return this.trackIndexer().run(
+      { modelId: audio.modelId, queueKey: audio.name, index: audio.index },
+      this.vectors.unprocessedContents(audio.modelId, 'sound'),
+      (path, signal) => embedRecording(audio, path, signal),
+      options,
+    );
+  }
+
+  /** Embeds videos' frames with the image model (their sound goes to the audio model, runAudio). */
+  private async runVideo(model: LoadedModel, options: IndexOptions): Promise<RunSummary | undefined> {
+    // Filed apart from the photo jobs of the same model: the photo pipeline must not pick these up.
+    const queueKey = `${model.name}#video`;
+    const videos = this.vectors.unprocessedContents(model.modelId, 'video');
+    if (videos.length === 0 && this.queue.pending('embed', queueKey) === 0) return undefined;
+    return this.trackIndexer().run(
+      { modelId: model.modelId, queueKey, index: model.index },
+      videos,
+      (path, signal) => embedVideo(model, path, signal),
+      options,
+    );
+  }
+
+  private trackIndexer(): TrackIndexer {
+    return new TrackIndexer(this.db, this.files, this.vectors, this.queue, this.pauser);
   }
 
   /** Indexes, then keeps watching the folders until the signal aborts. */
@@ -305,7 +332,7 @@ export class Engine {
           else if (change.type === 'folderAdded') await this.folderAppeared(folder, change.path, options.signal);
           else await this.sync.fileTouched(folder, change.path);
         }
-        const run = addRuns(await this.runQueue(model, options), await this.runAudio(options));
+        const run = addRuns(await this.runQueue(model, options), await this.runVideo(model, options), await this.runAudio(options));
         const purged = this.sync.purgeMissing(grace);
         this.dropOrphans();
         options.onBatch?.(changes, {
@@ -319,6 +346,7 @@ export class Engine {
       enqueue(async () => {
         await this.scanAll(options);
         await this.runQueue(model, options);
+        await this.runVideo(model, options);
         await this.runAudio(options);
       });
     const watcher = new FolderWatcher({
@@ -382,35 +410,43 @@ export class Engine {
    */
   async searchText(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
     const options = withRealFolder(given);
-    const wants = (kind: 'image' | 'audio') => !options.kinds?.length || options.kinds.includes(kind);
-    const audioName = wants('audio') ? this.searchableAudioModel() : undefined;
+    const wants = (kind: MediaKind) => !options.kinds?.length || options.kinds.includes(kind);
+    // Photos and video frames are in the image model's space; recordings and videos' sound tracks
+    // in the audio model's.
+    const seen: MediaKind[] = (['image', 'video'] as const).filter(wants);
+    const heard: MediaKind[] = (['audio', 'video'] as const).filter(wants);
+    const audioName = heard.length ? this.searchableAudioModel() : undefined;
     if (!audioName) {
       const model = await this.useModel(options.model);
-      return this.search.byText(model, text, { ...options, kinds: ['image'] });
+      return this.search.byText(model, text, { ...options, kinds: seen.length ? seen : ['image'] });
     }
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 20;
     const whole = { ...options, offset: 0, limit: offset + limit };
     const audio = await this.models.useAudio(audioName);
-    const imageModel = wants('image') ? await this.useModel(options.model) : undefined;
+    const imageModel = seen.length ? await this.useModel(options.model) : undefined;
+    let ranked: SearchHit[];
     if (audio.hasText && (!imageModel || imageModel.hasText)) {
       // Two embedding spaces: rank by how far each hit stands above its own model's background.
       const lists = await Promise.all([
-        imageModel ? this.search.byTextCalibrated(imageModel, text, { ...whole, kinds: ['image'] }) : undefined,
-        this.search.byTextCalibrated(audio, text, { ...whole, kinds: ['audio'] }),
+        imageModel ? this.search.byTextCalibrated(imageModel, text, { ...whole, kinds: seen }) : undefined,
+        this.search.byTextCalibrated(audio, text, { ...whole, kinds: heard }),
       ]);
-      const merged = lists
+      ranked = lists
         .flatMap((list) => (list ? list.hits.map((hit) => ({ hit, z: (hit.score - list.background.mean) / list.background.spread })) : []))
         .sort((a, b) => b.z - a.z)
         .map((r) => r.hit);
-      return { model: imageModel?.name ?? audio.name, results: merged.slice(offset, offset + limit) };
+    } else {
+      const images = imageModel ? (await this.search.byText(imageModel, text, { ...whole, kinds: seen })).results : [];
+      const sounds = audio.hasText
+        ? (await this.search.byText(audio, text, { ...whole, kinds: heard })).results
+        : this.search.byTags(audio, text, { ...whole, kinds: heard });
+      ranked = [...images, ...sounds].sort((a, b) => b.score - a.score);
     }
-    const images = imageModel ? await this.search.byText(imageModel, text, { ...whole, kinds: ['image'] }) : undefined;
-    const sounds = audio.hasText
-      ? (await this.search.byText(audio, text, { ...whole, kinds: ['audio'] })).results
-      : this.search.byTags(audio, text, { ...whole, kinds: ['audio'] });
-    const merged = [...(images?.results ?? []), ...sounds].sort((a, b) => b.score - a.score).slice(offset, offset + limit);
-    return { model: images?.model ?? audio.name, results: merged };
+    // A video found by both its picture and its sound is listed once, where it ranks best.
+    const listed = new Set<number>();
+    const results = ranked.filter((hit) => !listed.has(hit.fileId) && listed.add(hit.fileId));
+    return { model: imageModel?.name ?? audio.name, results: results.slice(offset, offset + limit) };
   }
 
   /**
@@ -432,7 +468,10 @@ export class Engine {
   }
 
   /** Items similar to a file: an indexed file uses its stored vector; any other image is embedded now. */
-  async similar(path: string, given: SearchOptions & { model?: string; includeSelf?: boolean } = {}): Promise<SearchResponse> {
+  async similar(
+    path: string,
+    given: SearchOptions & { model?: string; includeSelf?: boolean; /** A moment of a video: its frame is the query. */ atS?: number } = {},
+  ): Promise<SearchResponse> {
     if (mediaKindOf(path) === 'audio') return this.similarSound(path, given);
     const options = withRealFolder(given);
     const model = await this.useModel(options.model);
@@ -440,13 +479,19 @@ export class Engine {
     if (row?.content_id) {
       const stored = this.vectors.vectorsOfContent(model.modelId, row.content_id);
       if (stored.length > 0) {
-        const query = meanVector(stored.map((s) => s.vector));
+        const at = given.atS;
+        const query =
+          at === undefined
+            ? meanVector(stored.map((s) => s.vector))
+            : stored.reduce((best, s) => (Math.abs((s.offsetS ?? 0) - at) < Math.abs((best.offsetS ?? 0) - at) ? s : best)).vector;
         return {
           model: model.name,
           results: this.search.byVector(model, query, options, options.includeSelf ? undefined : row.content_id),
         };
       }
     }
+    if (mediaKindOf(path) === 'video')
+      throw new Error(`cannot search by ${path}: only videos in the library can be searched by (add its folder and index it)`);
     return this.similarToImage(abs, path, options);
   }
 
@@ -464,10 +509,11 @@ export class Engine {
 
   /** Recordings that sound like a recording: an indexed one by its stored windows, any other decoded now. */
   private async similarSound(path: string, given: SearchOptions & { includeSelf?: boolean }): Promise<SearchResponse> {
-    const options = { ...withRealFolder(given), kinds: ['audio' as const] };
+    const options = { ...withRealFolder(given), kinds: narrowKinds(given.kinds, ['audio', 'video']) };
     const name = this.settings.get().audioModel;
     if (!name) throw new Error('this library has no audio model: index with `--audio-model NAME` first (see `trove models list`)');
     const audio = await this.models.useAudio(name);
+    if (options.kinds.length === 0) return { model: audio.name, results: [] }; // only photos wanted
     const { abs, row } = this.libraryRowOf(path);
     let windows = row?.content_id ? this.vectors.vectorsOfContent(audio.modelId, row.content_id).map((v) => v.vector) : [];
     if (windows.length === 0) {
@@ -490,8 +536,9 @@ export class Engine {
 
   /** Items similar to an image that need not be in the library: a file, or bytes the user dropped. */
   async similarToImage(input: string | Buffer, label: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
-    const options = { ...withRealFolder(given), kinds: ['image' as const] };
+    const options = { ...withRealFolder(given), kinds: narrowKinds(given.kinds, ['image', 'video']) };
     const model = await this.useModel(options.model);
+    if (options.kinds.length === 0) return { model: model.name, results: [] }; // only recordings wanted
     const pre = model.preprocess;
     const pixels = new Float32Array(3 * pre.size * pre.size);
     try {
@@ -506,10 +553,15 @@ export class Engine {
   /** Path of a cached thumbnail (longest edge `edge` px) for an indexed file. */
   async thumbnail(fileId: number, edge = 320): Promise<string> {
     const row = this.db
-      .prepare(`SELECT f.path, c.sha256 FROM files f JOIN contents c ON c.id = f.content_id WHERE f.id = ? AND f.status = 'ready'`)
-      .get(fileId) as { path: string; sha256: string } | undefined;
+      .prepare(
+        `SELECT f.path, c.sha256, c.kind, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id WHERE f.id = ? AND f.status = 'ready'`,
+      )
+      .get(fileId) as { path: string; sha256: string; kind: MediaKind; duration_s: number | null } | undefined;
     if (!row) throw new Error(`no indexed file with id ${fileId}`);
-    return this.thumbnails.get(row.path, row.sha256, edge);
+    if (row.kind === 'audio') throw new Error('recordings have no picture');
+    // A video's poster: a frame a moment in (the very first is often black).
+    const source = row.kind === 'video' ? () => extractVideoFrame(row.path, Math.min(1, (row.duration_s ?? 0) / 3)) : row.path;
+    return this.thumbnails.get(source, row.sha256, edge);
   }
 
   /* ---------------------------- duplicates ---------------------------- */
@@ -527,7 +579,8 @@ export class Engine {
       embeddingCheck: modelRow && minCosine ? { modelId: modelRow.id, vectors: this.vectors, minCosine } : undefined,
     });
     const recordings = await findAudioDuplicates(this.db, options);
-    return [...photos, ...recordings].sort((x, y) => y.similarity - x.similarity || y.members.length - x.members.length);
+    const videos = findVideoDuplicates(this.db, options);
+    return [...photos, ...recordings, ...videos].sort((x, y) => y.similarity - x.similarity || y.members.length - x.members.length);
   }
 
   /**
@@ -630,15 +683,25 @@ function meanVector(vectors: Float32Array[]): Float32Array {
   return out.map((x) => x / norm);
 }
 
-/** A run's summary with the audio pass's counts added. */
-function addRuns(image: RunSummary, audio: RunSummary | undefined): RunSummary {
-  if (!audio) return image;
-  return {
-    ...image,
-    embedded: image.embedded + audio.embedded,
-    failed: image.failed + audio.failed,
-    stopped: image.stopped || audio.stopped,
-    seconds: image.seconds + audio.seconds,
-    ...(audio.audioSkipped ? { audioSkipped: audio.audioSkipped } : {}),
-  };
+/** The photo run's summary with the video and audio passes' counts added. */
+function addRuns(photos: RunSummary, ...others: (RunSummary | undefined)[]): RunSummary {
+  return others.reduce<RunSummary>(
+    (sum, run) =>
+      run
+        ? {
+            ...sum,
+            embedded: sum.embedded + run.embedded,
+            failed: sum.failed + run.failed,
+            stopped: sum.stopped || run.stopped,
+            seconds: sum.seconds + run.seconds,
+            ...(run.audioSkipped ? { audioSkipped: run.audioSkipped } : {}),
+          }
+        : sum,
+    photos,
+  );
+}
+
+/** The kinds a query can reach in one model's space, within what the filters allow (maybe none). */
+function narrowKinds(wanted: MediaKind[] | undefined, reachable: MediaKind[]): MediaKind[] {
+  return wanted?.length ? reachable.filter((k) => wanted.includes(k)) : reachable;
 }

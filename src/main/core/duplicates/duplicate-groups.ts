@@ -2,6 +2,7 @@
  * Turns clusters of alike contents into the groups the review screen shows: every ready file of the
  * cluster's contents, a suggested keeper, and each member's likeness to the keeper.
  */
+import type { MediaKind } from '../media/media-types.js';
 import type { DuplicateMember as ApiDuplicateMember } from '../../../shared/api.js';
 import type { Db } from '../store/database.js';
 
@@ -10,7 +11,7 @@ export type DuplicateMember = Omit<ApiDuplicateMember, 'name'>;
 
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
-  media: 'photo' | 'audio';
+  media: 'photo' | 'audio' | 'video';
   /** The lowest likeness of a member to the keeper. */
   similarity: number;
   keeper: number;
@@ -37,7 +38,7 @@ export interface GroupingRules {
 }
 
 /** Contents with several identical ready files of a kind: exact groups when in no other group. */
-export function contentsWithCopies(db: Db, kind: 'image' | 'audio'): number[] {
+export function contentsWithCopies(db: Db, kind: MediaKind): number[] {
   return (
     db
       .prepare(

@@ -4,6 +4,7 @@
  * means the file was moved or renamed, and the old row takes the new path with all its data.
  * Whatever goes wrong with one file is stored on that file, and the queue moves on.
  */
+import type { MediaKind } from '../media/media-types.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -39,7 +40,7 @@ export interface IngestResult {
   fileId?: number;
   path?: string;
   contentId?: number;
-  kind?: 'image' | 'audio';
+  kind?: MediaKind;
   error?: string;
 }
 
@@ -83,7 +84,7 @@ export class Ingestor {
         contentId = this.contents.insertOrGet(
           sha256,
           st.size,
-          kind === 'audio' ? await audioMetadata(row.path) : await pictureMetadata(bytes ?? row.path),
+          kind === 'image' ? await pictureMetadata(bytes ?? row.path) : await mediaMetadata(row.path),
         );
       }
       const known = contentId;
@@ -125,10 +126,26 @@ async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata>
   return { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif };
 }
 
-async function audioMetadata(path: string): Promise<ContentMetadata> {
+/**
+ * Recordings and videos, by what the file holds rather than its name: a video file with only sound
+ * is a recording, a recording's name on a video is a video.
+ */
+async function mediaMetadata(path: string): Promise<ContentMetadata> {
   const probe = await probeMedia(path);
-  if (!probe.audio)
-    throw new MediaError(probe.video ? 'a video: videos are not indexed by this version yet' : 'this file has no audio track', 'not-media');
+  if (probe.video) {
+    if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the video is empty (0 seconds)', 'empty');
+    if (probe.video.width <= 0 || probe.video.height <= 0) throw new MediaError('the video has no picture size (corrupt?)', 'corrupt');
+    return {
+      ...NO_PICTURE_METADATA,
+      kind: 'video',
+      format: probe.format,
+      durationS: probe.durationS,
+      width: probe.video.width,
+      height: probe.video.height,
+      hasAudio: probe.audio !== null,
+    };
+  }
+  if (!probe.audio) throw new MediaError('no picture or sound in this file (no video or audio track)', 'not-media');
   if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the recording is empty (0 seconds)', 'empty');
   const fingerprint = fingerprintToBlob(await fingerprintRecording(path));
   return { kind: 'audio', format: probe.format, durationS: probe.durationS, audioFingerprint: fingerprint, ...NO_PICTURE_METADATA };

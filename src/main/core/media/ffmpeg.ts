@@ -66,6 +66,7 @@ export interface MediaProbe {
   format: string;
   durationS: number | null;
   audio: { codec: string; sampleRate: number; channels: number } | null;
+  /** Width and height as shown (a phone's portrait video is stored sideways with a rotation). */
   video: { codec: string; width: number; height: number; fps: number | null } | null;
 }
 
@@ -84,6 +85,8 @@ const ProbeSchema = z.object({
           avg_frame_rate: z.string().optional(),
           duration: z.string().optional(),
           disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+          tags: z.object({ rotate: z.string().optional() }).partial().optional(),
+          side_data_list: z.array(z.object({ rotation: z.number().optional() }).passthrough()).optional(),
         })
         .passthrough(),
     )
@@ -119,6 +122,8 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   // Cover art in a music file is a "video" stream too; it is not a video.
   const video = parsed.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const duration = Number(parsed.format?.duration ?? audio?.duration ?? video?.duration);
+  const rotation = Number(video?.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? video?.tags?.rotate ?? 0);
+  const sideways = Math.abs(rotation) % 180 === 90;
   return {
     format: parsed.format?.format_name ?? 'unknown',
     durationS: Number.isFinite(duration) ? duration : null,
@@ -126,7 +131,12 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
       ? { codec: audio.codec_name ?? 'unknown', sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 }
       : null,
     video: video
-      ? { codec: video.codec_name ?? 'unknown', width: video.width ?? 0, height: video.height ?? 0, fps: frameRate(video.avg_frame_rate) }
+      ? {
+          codec: video.codec_name ?? 'unknown',
+          width: (sideways ? video.height : video.width) ?? 0,
+          height: (sideways ? video.width : video.height) ?? 0,
+          fps: frameRate(video.avg_frame_rate),
+        }
       : null,
   };
 }
@@ -210,6 +220,103 @@ export async function decodeAudio(path: string, options: DecodeAudioOptions): Pr
   }
   if (total === 0) throw new MediaError('the audio track is empty', 'empty');
   return total / options.sampleRate;
+}
+
+/* --------------------------------- video frames --------------------------------- */
+
+export interface DecodeFramesOptions {
+  /** One frame every this many seconds (the first at 0). */
+  intervalS: number;
+  /** Frame size (as shown, after the video's rotation); every frame comes out this size. */
+  width: number;
+  height: number;
+  /** Called for each frame (packed RGB, 3 bytes a pixel), in order; decoding waits while it runs. */
+  onFrame: (rgb: Buffer, timeS: number) => void | Promise<void>;
+  maxFrames?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Decodes the first video track at a fixed sampling rate, scaled to one size, frame by frame, so
+ * memory stays bounded whatever the video's length. Resolves with the number of frames decoded.
+ */
+export async function decodeVideoFrames(path: string, options: DecodeFramesOptions): Promise<number> {
+  const frameBytes = options.width * options.height * 3;
+  const child = spawn(
+    ffmpegTools().ffmpeg,
+    [
+      ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-an', '-sn'],
+      ...['-vf', `fps=1/${options.intervalS},scale=${options.width}:${options.height}:flags=area`],
+      ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []),
+      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const abort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const frame = Buffer.alloc(frameBytes);
+  let filled = 0;
+  let frames = 0;
+  try {
+    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < data.length) {
+        const take = Math.min(data.length - offset, frameBytes - filled);
+        data.copy(frame, filled, offset, offset + take);
+        filled += take;
+        offset += take;
+        if (filled === frameBytes) {
+          await options.onFrame(Buffer.from(frame), frames * options.intervalS);
+          frames += 1;
+          filled = 0;
+        }
+      }
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+  const code = await exited;
+  if (options.signal?.aborted) throw new Error('stopped');
+  // A video damaged part-way still gives its good frames; only a video with none is an error.
+  if (frames === 0) {
+    if (/matches no streams|does not contain any stream/i.test(stderr)) throw new MediaError('this file has no video track', 'not-media');
+    throw new MediaError(`could not decode the video (${firstLine(stderr) || `ffmpeg exit ${code}`})`, 'corrupt');
+  }
+  return frames;
+}
+
+/** One frame of a video at `atS` seconds, as a PNG (for thumbnails and previews). */
+export async function extractVideoFrame(path: string, atS: number, signal?: AbortSignal): Promise<Buffer> {
+  const child = spawn(
+    ffmpegTools().ffmpeg,
+    [
+      ...['-nostdin', '-v', 'error', '-ss', String(Math.max(0, atS)), '-i', path, '-map', '0:v:0', '-frames:v', '1'],
+      ...['-f', 'image2pipe', '-c:v', 'png', 'pipe:1'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], signal },
+  );
+  const chunks: Buffer[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
+  for await (const data of child.stdout as AsyncIterable<Buffer>) chunks.push(data);
+  const code = await new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('close', resolve);
+  });
+  const png = Buffer.concat(chunks);
+  if (png.length === 0)
+    throw new MediaError(`could not read a frame of the video (${firstLine(stderr) || `ffmpeg exit ${code}`})`, 'corrupt');
+  return png;
 }
 
 function run(

@@ -73,10 +73,44 @@ export async function decodeForModel(
   /** What the probe found, when known, to avoid parsing the header twice. */
   known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
-  const { data, info } = await decodeResized(input, known, (w, h) => {
-    const scale = pre.resizeShortest / Math.min(w, h);
-    return [Math.max(pre.size, Math.round(w * scale)), Math.max(pre.size, Math.round(h * scale))];
-  });
+  const { data, info } = await decodeResized(input, known, (w, h) => modelResize(pre, w, h));
+  return { fingerprint: writeModelInput(data, info, pre, out, offset) };
+}
+
+/**
+ * The same for a video frame (packed RGB from ffmpeg, already upright): resized as the model wants
+ * and written into `out` at `offset`; returns the frame's visual fingerprint.
+ */
+export async function frameForModel(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  pre: ImagePreprocess,
+  out: Float32Array,
+  offset: number,
+): Promise<VisualFingerprint> {
+  const [w, h] = modelResize(pre, width, height);
+  const { data, info } = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(w, h, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return writeModelInput(data, info, pre, out, offset);
+}
+
+/** Shortest side to the model's resize length, never below its input size. */
+function modelResize(pre: ImagePreprocess, w: number, h: number): [number, number] {
+  const scale = pre.resizeShortest / Math.min(w, h);
+  return [Math.max(pre.size, Math.round(w * scale)), Math.max(pre.size, Math.round(h * scale))];
+}
+
+/** Fingerprints the resized picture, then writes its normalised centre crop as planar RGB floats. */
+function writeModelInput(
+  data: Buffer,
+  info: Pick<OutputInfo, 'width' | 'height' | 'channels'>,
+  pre: ImagePreprocess,
+  out: Float32Array,
+  offset: number,
+): VisualFingerprint {
   const channels = info.channels;
   const fingerprint = visualFingerprint(data, info.width, info.height, channels);
   const left = Math.floor((info.width - pre.size) / 2);
@@ -93,7 +127,7 @@ export async function decodeForModel(
       for (let x = 0; x < pre.size; x += 1, j += channels) out[row + x] = table[data[j]!]!;
     }
   }
-  return { fingerprint };
+  return fingerprint;
 }
 
 /**

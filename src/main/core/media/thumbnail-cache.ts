@@ -16,8 +16,11 @@ export class ThumbnailCache {
     return join(this.dir, sha256.slice(0, 2), `${sha256}-${edge}.webp`);
   }
 
-  /** The cached thumbnail of `source` (whose content hash is `sha256`), made now if needed. */
-  async get(source: string, sha256: string, edge = 320): Promise<string> {
+  /**
+   * The cached thumbnail of `source` (whose content hash is `sha256`), made now if needed. A source
+   * that is not a picture (a video) is given as a function that produces one.
+   */
+  async get(source: string | (() => Promise<Buffer>), sha256: string, edge = 320): Promise<string> {
     const target = this.pathFor(sha256, edge);
     if (existsSync(target)) return target;
     const pending = this.inFlight.get(target);
@@ -26,7 +29,7 @@ export class ThumbnailCache {
       mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
       const tmp = `${target}.${process.pid}.tmp`;
       try {
-        await writeThumbnail(source, tmp, edge);
+        await writeThumbnail(typeof source === 'string' ? source : await source(), tmp, edge);
         renameSync(tmp, target);
         return target;
       } catch (error) {

@@ -3,6 +3,7 @@
  * return. HNSW then searches only among those, so a filtered query still gets its true top-k
  * instead of a post-filtered, shortened list.
  */
+import type { MediaKind } from '../media/media-types.js';
 import type { Db } from '../store/database.js';
 import { belowPrefix } from '../util/paths-inside.js';
 
@@ -15,7 +16,7 @@ export interface SearchFilters {
   /** File extensions without the dot, e.g. ['jpg', 'png']. */
   types?: string[];
   /** Kinds of media: photos, recordings. */
-  kinds?: ('image' | 'audio')[];
+  kinds?: MediaKind[];
 }
 
 export function hasFilters(f: SearchFilters): boolean {

@@ -3,6 +3,7 @@
  * filters, a minimum score, limit and offset. A model without a text encoder still answers text
  * searches through its tags (class labels), ranked by tag confidence.
  */
+import type { MediaKind } from '../media/media-types.js';
 import type { Db } from '../store/database.js';
 import { tokenizeWords, type VectorRepo } from '../store/vector-repo.js';
 import type { VectorIndex } from '../index/vector-index.js';
@@ -32,7 +33,7 @@ export interface SearchHit {
   score: number;
   fileId: number;
   contentId: number;
-  kind: 'image' | 'audio';
+  kind: MediaKind;
   width: number | null;
   height: number | null;
   takenAt: number | null;
@@ -50,7 +51,7 @@ export interface SearchResponse {
 interface FileInfo {
   id: number;
   path: string;
-  kind: 'image' | 'audio';
+  kind: MediaKind;
   content_id: number;
   width: number | null;
   height: number | null;

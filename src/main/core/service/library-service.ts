@@ -259,12 +259,12 @@ export class LibraryService {
         return toResult(await engine.searchText(p.text, options), page.limit);
       },
       similarTo: async (p) => {
-        const { filters, fileId, ...page } = p;
+        const { filters, fileId, atS, ...page } = p;
         const path = this.media.libraryFile(fileId);
         if (!path) throw new RequestError(404, `no indexed file with id ${fileId}`);
         const options = this.searchOptions(filters, page);
         if (!options) return emptyResult(engine.activeModelName());
-        return toResult(await engine.similar(path, options), page.limit);
+        return toResult(await engine.similar(path, { ...options, atS }), page.limit);
       },
       browse: (p) => {
         const { filters, ...page } = p;
@@ -413,8 +413,7 @@ export class LibraryService {
 
   /** Engine search options for the contract's filters; undefined when the filters exclude everything. */
   private searchOptions(filters: SearchFilters, page: { limit: number; offset: number }): SearchOptions | undefined {
-    // Photos and recordings are indexed by this version; videos are not yet, so they match nothing.
-    const kinds = filters.kinds?.flatMap((k) => (k === 'photo' ? ['image' as const] : k === 'audio' ? ['audio' as const] : []));
+    const kinds = filters.kinds?.map((k) => (k === 'photo' ? ('image' as const) : k));
     if (kinds && kinds.length === 0) return undefined;
     return { folder: filters.folder, from: filters.from, to: filters.to, kinds, limit: page.limit + 1, offset: page.offset };
   }
@@ -476,7 +475,7 @@ export class LibraryService {
       path: row.path,
       name: basename(row.path),
       folder: dirname(row.path),
-      kind: row.kind === 'audio' ? 'audio' : 'photo',
+      kind: apiKind(row.kind),
       durationS: row.duration_s,
       format: row.format,
       bytes: row.size,
@@ -551,11 +550,16 @@ function toHit(hit: EngineHit): SearchHit {
     fileId: hit.fileId,
     path: hit.path,
     name: basename(hit.path),
-    kind: hit.kind === 'audio' ? 'audio' : 'photo',
+    kind: apiKind(hit.kind),
     score: hit.score,
     width: hit.width,
     height: hit.height,
     takenAt: hit.takenAt,
     ...(hit.offsetS !== undefined ? { offsetS: hit.offsetS } : {}),
   };
+}
+
+/** The engine says image where the UI says photo. */
+function apiKind(kind: string | null): 'photo' | 'audio' | 'video' {
+  return kind === 'audio' || kind === 'video' ? kind : 'photo';
 }

@@ -37,6 +37,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wav': 'audio/wav',
   '.aif': 'audio/aiff',
   '.aiff': 'audio/aiff',
+  '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.webm': 'video/webm',
+  '.mkv': 'video/x-matroska',
+  '.avi': 'video/x-msvideo',
 };
 
 export const THUMBNAIL_EDGE = 400;
@@ -79,7 +85,7 @@ export class MediaResolver {
         bytes: statSync(file).size,
       };
     }
-    if (mediaKindOf(file) !== 'image') return undefined; // recordings have no picture
+    if (mediaKindOf(file) === 'audio') return undefined; // recordings have no picture
     try {
       const thumb = await this.engine.thumbnail(fileId, variant === 'thumb' ? THUMBNAIL_EDGE : PREVIEW_EDGE);
       return { path: thumb, contentType: 'image/webp', bytes: statSync(thumb).size };

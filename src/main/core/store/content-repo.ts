@@ -1,12 +1,15 @@
 /** File contents by SHA-256, with the media metadata read from them. */
+import type { MediaKind } from '../media/media-types.js';
 import type { Db } from './database.js';
 
 export interface ContentMetadata {
-  kind: 'image' | 'audio';
+  kind: MediaKind;
   /** Length of a recording, in seconds. */
   durationS?: number | null;
   /** A recording's acoustic fingerprint (audio-fingerprint.ts, serialised). */
   audioFingerprint?: Buffer | null;
+  /** Videos: whether there is a sound track (indexed by the audio model too). */
+  hasAudio?: boolean;
   format: string | null;
   width: number | null;
   height: number | null;
@@ -21,8 +24,8 @@ export interface ContentMetadata {
 export class ContentRepo {
   constructor(private readonly db: Db) {}
 
-  kindOf(contentId: number): 'image' | 'audio' | undefined {
-    const row = this.db.prepare('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: 'image' | 'audio' } | undefined;
+  kindOf(contentId: number): MediaKind | undefined {
+    const row = this.db.prepare('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: MediaKind } | undefined;
     return row?.kind;
   }
 
@@ -38,8 +41,8 @@ export class ContentRepo {
   insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
     this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, audio_fp)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, audio_fp, has_audio)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -56,6 +59,7 @@ export class ContentRepo {
         meta.gpsLon,
         meta.durationS ?? null,
         meta.audioFingerprint ?? null,
+        meta.hasAudio === undefined ? null : Number(meta.hasAudio),
       );
     return this.idBySha(sha256)!;
   }

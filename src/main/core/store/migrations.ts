@@ -133,7 +133,9 @@ export const MIGRATIONS: readonly string[] = [
   /* 4: audio */ `
   ALTER TABLE contents ADD COLUMN duration_s REAL;
   `,
-  /* 5: acoustic fingerprints for duplicate recordings (media/audio-fingerprint.ts) */ `
+  /* 5: acoustic fingerprints for duplicate recordings (media/audio-fingerprint.ts); videos */ `
   ALTER TABLE contents ADD COLUMN audio_fp BLOB;
+  ALTER TABLE contents ADD COLUMN has_audio INTEGER; -- videos: 1 when there is a sound track to index
+  ALTER TABLE contents ADD COLUMN video_fp BLOB;     -- videos: perceptual hashes of frames, one a second
   `,
 ];

@@ -2,6 +2,7 @@
  * Embedding vectors, the source of truth for the HNSW indexes (which can always be rebuilt from
  * here without running a model again), plus per-model processing status and tags.
  */
+import type { MediaKind } from '../media/media-types.js';
 import type { Db } from './database.js';
 
 export interface NewVector {
@@ -70,15 +71,17 @@ export class VectorRepo {
    * Ready contents of a kind (photos for an image model, recordings for an audio model) this model
    * has not processed yet: new files, a model switch, or jobs lost to a crash.
    */
-  unprocessedContents(modelId: number, kind: 'image' | 'audio'): number[] {
+  unprocessedContents(modelId: number, kind: MediaKind | 'sound'): number[] {
+    // 'sound': what the audio model hears — recordings, and videos with a sound track.
+    const which = kind === 'sound' ? `(c.kind = 'audio' OR (c.kind = 'video' AND c.has_audio = 1))` : `c.kind = ?`;
     return (
       this.db
         .prepare(
           `SELECT DISTINCT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
-           WHERE f.status = 'ready' AND c.kind = ?
+           WHERE f.status = 'ready' AND ${which}
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = f.content_id AND e.model_id = ?)`,
         )
-        .all(kind, modelId) as { id: number }[]
+        .all(...(kind === 'sound' ? [] : [kind]), modelId) as { id: number }[]
     ).map((r) => r.id);
   }
 

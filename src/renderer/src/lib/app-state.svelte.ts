@@ -22,7 +22,7 @@ export type Page = 'search' | 'library' | 'duplicates' | 'settings';
 export type Query =
   | { kind: 'browse' }
   | { kind: 'text'; text: string }
-  | { kind: 'similar'; fileId: number; name: string }
+  | { kind: 'similar'; fileId: number; name: string; atS?: number }
   | { kind: 'image'; name: string; base64: string; previewUrl: string };
 
 export interface Notice {
@@ -142,10 +142,11 @@ class AppState {
     void this.run();
   }
 
-  findSimilar(hit: { fileId: number; name: string }): void {
+  /** Items like a hit; for a video, like the moment it was found at (or is paused at). */
+  findSimilar(hit: { fileId: number; name: string }, atS?: number): void {
     this.page = 'search';
     this.text = '';
-    this.query = { kind: 'similar', fileId: hit.fileId, name: hit.name };
+    this.query = { kind: 'similar', fileId: hit.fileId, name: hit.name, ...(atS !== undefined ? { atS } : {}) };
     this.previewOpen = false;
     void this.run();
   }
@@ -236,7 +237,7 @@ class AppState {
       case 'text':
         return api.call('searchText', { text: q.text, filters, limit, offset });
       case 'similar':
-        return api.call('similarTo', { fileId: q.fileId, filters, limit, offset });
+        return api.call('similarTo', { fileId: q.fileId, ...(q.atS !== undefined ? { atS: q.atS } : {}), filters, limit, offset });
       case 'image':
         return api.call('searchImage', { name: q.name, imageBase64: q.base64, filters, limit, offset });
       case 'browse':

@@ -1,0 +1,136 @@
+/**
+ * Acceptance 5 and 6 (video): videos are probed, sampled frame by frame, embedded at several moments
+ * (never judged by one frame), their sound tracks indexed as audio; searches return video hits with
+ * timestamps; the same clip in other encodings is grouped as a duplicate; bad video files get clear
+ * per-file statuses. Synthetic videos always; the labelled clips of ../shared/media/video with the
+ * real MobileNet when present.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { extractVideoFrame } from '../../src/main/core/media/ffmpeg.js';
+import { FIXTURE_MODELS, SHARED, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
+import { ffmpegOrThrow } from '../helpers/audio-variants.js';
+import { tempDir } from '../helpers/temp.js';
+
+const VIDEO = join(SHARED, 'media', 'video');
+const hasVideo = existsSync(join(VIDEO, 'videos.csv')) && existsSync(join(SHARED_MODELS, 'mobilenet-v2-int8'));
+
+function vectorOffsets(engine: Engine, path: string, model: string): number[] {
+  return (
+    engine.db
+      .prepare(
+        `SELECT v.offset_s AS t FROM vectors v JOIN files f ON f.content_id = v.content_id JOIN models m ON m.id = v.model_id
+         WHERE f.path = ? AND m.name = ? ORDER BY v.offset_s`,
+      )
+      .all(path, model) as { t: number }[]
+  ).map((r) => r.t);
+}
+
+describe('videos', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('indexes frames and sound at their moments, finds the re-encoded copy, and reports bad files', async () => {
+    const dir = tempDir();
+    const clip = join(dir, 'clip.mp4');
+    // 12 s: a moving test pattern with a cut to a different scene at 6 s, and a tone.
+    ffmpegOrThrow([
+      ...['-f', 'lavfi', '-i', 'testsrc2=duration=6:size=320x240:rate=25'],
+      ...['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=25'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=330:duration=12'],
+      ...['-filter_complex', '[1:v]trim=duration=6,setpts=PTS-STARTPTS[m];[0:v][m]concat=n=2:v=1:a=0[v]'],
+      ...['-map', '[v]', '-map', '2:a', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip],
+    ]);
+    const smaller = join(dir, 'clip-small.mkv');
+    ffmpegOrThrow(['-i', clip, '-vf', 'scale=160:120', '-c:v', 'mpeg4', '-q:v', '8', '-c:a', 'libmp3lame', smaller]);
+    const other = join(dir, 'other.mp4');
+    ffmpegOrThrow([
+      ...['-f', 'lavfi', '-i', 'life=size=320x240:rate=25:mold=10:ratio=0.5:seed=7', '-t', '8'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', other],
+    ]);
+    const soundOnly = join(dir, 'sound-only.mp4');
+    ffmpegOrThrow(['-f', 'lavfi', '-i', 'sine=frequency=500:duration=3', '-c:a', 'aac', soundOnly]);
+    writeFileSync(join(dir, 'corrupt.mp4'), Buffer.from('this is not a video, only text that pretends to be one'.repeat(50)));
+    writeFileSync(join(dir, 'empty.mov'), '');
+
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.addFolder(dir);
+      const summary = await engine.index();
+      const errors = Object.fromEntries(engine.status().errors.map((e) => [basename(e.path), e.error]));
+      expect(errors).toEqual({
+        'corrupt.mp4': expect.stringMatching(/not a readable audio or video file/),
+        'empty.mov': expect.stringMatching(/empty file/),
+      });
+      expect(summary.failed).toBe(2); // the two bad files, nothing else
+
+      // Frames at several moments: the start, the cut at 6 s, and at least every 5 s.
+      const moments = vectorOffsets(engine, clip, 'clip-vit-base-patch32');
+      expect(moments[0]).toBe(0);
+      expect(moments.length).toBeGreaterThanOrEqual(3);
+      expect(moments.some((t) => t >= 5 && t <= 7)).toBe(true);
+      for (let i = 1; i < moments.length; i += 1) expect(moments[i]! - moments[i - 1]!).toBeLessThanOrEqual(5);
+      // The sound track is indexed by the audio model (CLAP), in 10 s windows.
+      expect(vectorOffsets(engine, clip, 'clap-htsat-unfused')).toEqual([0, 10]);
+      // A video file with only sound is a recording.
+      const kinds = engine.db.prepare('SELECT f.path, c.kind FROM files f JOIN contents c ON c.id = f.content_id').all() as {
+        path: string;
+        kind: string;
+      }[];
+      expect(kinds.find((k) => k.path === soundOnly)?.kind).toBe('audio');
+      expect(kinds.find((k) => k.path === clip)?.kind).toBe('video');
+
+      // Searches return video hits with their moments.
+      const byText = await engine.searchText('a test pattern', { limit: 10, kinds: ['video'] });
+      expect(new Set(byText.results.map((r) => r.path))).toEqual(new Set([clip, smaller, other]));
+      expect(byText.results.every((r) => r.kind === 'video' && typeof r.offsetS === 'number')).toBe(true);
+      const frame = join(dir, '..', `${basename(dir)}-frame.png`);
+      writeFileSync(frame, await extractVideoFrame(clip, 8));
+      const byImage = await engine.similarToImage(frame, 'frame', { limit: 3 });
+      expect(byImage.results[0]!.kind).toBe('video');
+      expect(byImage.results[0]!.offsetS).toBeDefined();
+      // From a moment of a video: the frames of its copy at that moment come first.
+      const fromMoment = await engine.similar(clip, { atS: 8, limit: 1, kinds: ['video'] });
+      expect(fromMoment.results[0]!.path).toBe(smaller);
+
+      // The re-encoded, smaller copy is a near duplicate; the other video is not.
+      const groups = (await engine.duplicates()).filter((g) => g.media === 'video');
+      expect(groups).toHaveLength(1);
+      expect(new Set(groups[0]!.members.map((m) => m.path))).toEqual(new Set([clip, smaller]));
+      expect(groups[0]!.members.find((m) => m.fileId === groups[0]!.keeper)!.path).toBe(clip); // more pixels
+      expect(existsSync(await engine.thumbnail(groups[0]!.keeper, 400))).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it.skipIf(!hasVideo)('groups exactly the same-clip encodings of the labelled videos and finds a moment by a frame', async () => {
+    useModelDirs(SHARED_MODELS);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.addFolder(VIDEO);
+      const summary = await engine.index({ model: 'mobilenet-v2-int8' });
+      expect(summary.failed).toBe(0);
+      expect(engine.status().files.ready).toBe(12);
+
+      const groups = (await engine.duplicates()).filter((g) => g.media === 'video');
+      const found = groups.map((g) => g.members.map((m) => basename(m.path)).sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
+      expect(found).toEqual([
+        ['crystal.mp4', 'crystal.webm'],
+        ['flower.mp4', 'flower.webm'],
+        ['rabbit.mp4', 'rabbit.webm', 'rabbit320.mp4'],
+      ]);
+
+      // A frame of crystal.mp4 at 6 s finds the crystal clips, at a moment near 6 s.
+      const frame = join(tempDir(), 'crystal-6s.png');
+      writeFileSync(frame, await extractVideoFrame(join(VIDEO, 'crystal.mp4'), 6));
+      const { results } = await engine.similarToImage(frame, 'frame', { limit: 2 });
+      expect(results.map((r) => basename(r.path)).sort()).toEqual(['crystal.mp4', 'crystal.webm']);
+      for (const r of results) expect(Math.abs(r.offsetS! - 6)).toBeLessThanOrEqual(3);
+    } finally {
+      await engine.close();
+    }
+  });
+});
