@@ -54,10 +54,10 @@ export function formatBytes(n: number): string {
 
 /** Duplicate groups, the suggested keeper first in each. */
 export function formatDuplicates(groups: DuplicateGroup[]): string {
-  if (groups.length === 0) return 'No duplicate photos or recordings found.';
+  if (groups.length === 0) return 'No duplicate photos, recordings or videos found.';
   const lines: string[] = [];
   for (const [i, group] of groups.entries()) {
-    const what = group.media === 'audio' ? 'recordings' : 'photos';
+    const what = { photo: 'photos', audio: 'recordings', video: 'videos' }[group.media];
     const alike = group.media === 'audio' ? 'sound alike' : 'look alike';
     const label = group.kind === 'exact' ? 'identical files' : `${alike} (similarity ${group.similarity.toFixed(2)})`;
     lines.push(`Group ${i + 1}: ${group.members.length} ${what}, ${label}`);

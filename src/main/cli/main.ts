@@ -186,10 +186,14 @@ searchOptions(program.command('search').argument('<text>', 'what to look for').d
 );
 
 searchOptions(
-  program.command('similar').argument('<file>', 'an indexed file or any image').description('find items similar to a file'),
-).action((file: string, opts: SearchCliOptions) =>
+  program
+    .command('similar')
+    .argument('<file>', 'an indexed file or any image')
+    .option('--at <seconds>', 'for a video: search by its frame at this moment', parseFloatStrict)
+    .description('find items similar to a file'),
+).action((file: string, opts: SearchCliOptions & { at?: number }) =>
   withEngine(async (engine) => {
-    const response = await engine.similar(file, toSearchOptions(opts));
+    const response = await engine.similar(file, { ...toSearchOptions(opts), atS: opts.at });
     console.log(opts.json ? JSON.stringify(response) : formatResults(response));
   }),
 );

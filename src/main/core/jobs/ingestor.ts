@@ -16,7 +16,7 @@ import type { JobQueue, IngestJob } from './job-queue.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
-import { mediaKindOf } from '../media/media-types.js';
+import { extensionOf, mediaKindOf } from '../media/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
 import { describeFileError, MediaError } from '../util/file-errors.js';
@@ -138,7 +138,7 @@ async function mediaMetadata(path: string): Promise<ContentMetadata> {
     return {
       ...NO_PICTURE_METADATA,
       kind: 'video',
-      format: probe.format,
+      format: containerName(probe.format, path),
       durationS: probe.durationS,
       width: probe.video.width,
       height: probe.video.height,
@@ -148,5 +148,21 @@ async function mediaMetadata(path: string): Promise<ContentMetadata> {
   if (!probe.audio) throw new MediaError('no picture or sound in this file (no video or audio track)', 'not-media');
   if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the recording is empty (0 seconds)', 'empty');
   const fingerprint = fingerprintToBlob(await fingerprintRecording(path));
-  return { kind: 'audio', format: probe.format, durationS: probe.durationS, audioFingerprint: fingerprint, ...NO_PICTURE_METADATA };
+  return {
+    kind: 'audio',
+    format: containerName(probe.format, path),
+    durationS: probe.durationS,
+    audioFingerprint: fingerprint,
+    ...NO_PICTURE_METADATA,
+  };
+}
+
+/**
+ * ffprobe names a container family ("mov,mp4,m4a,3gp,3g2,mj2"): the member the file's extension
+ * names is what a person calls it, else the family's first name.
+ */
+function containerName(family: string, path: string): string {
+  const names = family.split(',');
+  const ext = extensionOf(path);
+  return names.includes(ext) ? ext : names[0]!;
 }
