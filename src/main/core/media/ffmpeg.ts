@@ -163,55 +163,20 @@ export interface DecodeAudioOptions {
 /** Decodes the first audio track to mono float PCM; resolves with the seconds decoded. */
 export async function decodeAudio(path: string, options: DecodeAudioOptions): Promise<number> {
   const chunkSamples = Math.max(1, Math.round(options.chunkSeconds * options.sampleRate));
-  const child = spawn(
-    ffmpegTools().ffmpeg,
-    [
-      ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(options.sampleRate)],
-      ...(options.maxSeconds ? ['-t', String(options.maxSeconds)] : []),
-      ...['-f', 'f32le', 'pipe:1'],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const args = [
+    ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(options.sampleRate)],
+    ...(options.maxSeconds ? ['-t', String(options.maxSeconds)] : []),
+    ...['-f', 'f32le', 'pipe:1'],
+  ];
+  const asSamples = (bytes: Uint8Array) => new Float32Array(bytes.slice(0, bytes.length - (bytes.length % 4)).buffer);
+  const { code, stderr, chunks, tail } = await streamFfmpeg(args, chunkSamples * 4, options.signal, (bytes, i) =>
+    options.onChunk(asSamples(bytes), (i * chunkSamples) / options.sampleRate),
   );
-  const abort = () => child.kill('SIGKILL');
-  options.signal?.addEventListener('abort', abort, { once: true });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 4096) stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const chunk = new Float32Array(chunkSamples);
-  const bytes = new Uint8Array(chunk.buffer);
-  let filled = 0; // bytes in `chunk`
-  let chunks = 0;
-  let total = 0; // samples
-  try {
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < data.length) {
-        const take = Math.min(data.length - offset, bytes.length - filled);
-        bytes.set(data.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === bytes.length) {
-          await options.onChunk(chunk.slice(), (chunks * chunkSamples) / options.sampleRate);
-          chunks += 1;
-          total += chunkSamples;
-          filled = 0;
-        }
-      }
-    }
-    const rest = Math.floor(filled / 4);
-    if (rest > 0) {
-      await options.onChunk(chunk.slice(0, rest), (chunks * chunkSamples) / options.sampleRate);
-      total += rest;
-    }
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
+  let total = chunks * chunkSamples;
+  if (tail.length >= 4) {
+    await options.onChunk(asSamples(tail), total / options.sampleRate);
+    total += Math.floor(tail.length / 4);
   }
-  const code = await exited;
   if (options.signal?.aborted) throw new Error('stopped');
   if (code !== 0) {
     const reason = firstLine(stderr);
@@ -241,49 +206,19 @@ export interface DecodeFramesOptions {
  * memory stays bounded whatever the video's length. Resolves with the number of frames decoded.
  */
 export async function decodeVideoFrames(path: string, options: DecodeFramesOptions): Promise<number> {
-  const frameBytes = options.width * options.height * 3;
-  const child = spawn(
-    ffmpegTools().ffmpeg,
-    [
-      ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-an', '-sn'],
-      ...['-vf', `fps=1/${options.intervalS},scale=${options.width}:${options.height}:flags=area`],
-      ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []),
-      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const args = [
+    ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-an', '-sn'],
+    ...['-vf', `fps=1/${options.intervalS},scale=${options.width}:${options.height}:flags=area`],
+    ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []),
+    ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+  ];
+  const {
+    code,
+    stderr,
+    chunks: frames,
+  } = await streamFfmpeg(args, options.width * options.height * 3, options.signal, (bytes, i) =>
+    options.onFrame(Buffer.from(bytes), i * options.intervalS),
   );
-  const abort = () => child.kill('SIGKILL');
-  options.signal?.addEventListener('abort', abort, { once: true });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 4096) stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const frame = Buffer.alloc(frameBytes);
-  let filled = 0;
-  let frames = 0;
-  try {
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < data.length) {
-        const take = Math.min(data.length - offset, frameBytes - filled);
-        data.copy(frame, filled, offset, offset + take);
-        filled += take;
-        offset += take;
-        if (filled === frameBytes) {
-          await options.onFrame(Buffer.from(frame), frames * options.intervalS);
-          frames += 1;
-          filled = 0;
-        }
-      }
-    }
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
-  const code = await exited;
   if (options.signal?.aborted) throw new Error('stopped');
   // A video damaged part-way still gives its good frames; only a video with none is an error.
   if (frames === 0) {
@@ -317,6 +252,53 @@ export async function extractVideoFrame(path: string, atS: number, signal?: Abor
   if (png.length === 0)
     throw new MediaError(`could not read a frame of the video (${firstLine(stderr) || `ffmpeg exit ${code}`})`, 'corrupt');
   return png;
+}
+
+/**
+ * Runs ffmpeg and hands its output over in pieces of exactly `chunkBytes` (a sample window, a frame),
+ * in order, waiting for each to be handled before reading on, so memory stays bounded. The
+ * callback's buffer is reused: copy what you keep. What is left at the end (less than a piece) is
+ * returned as `tail`.
+ */
+async function streamFfmpeg(
+  args: string[],
+  chunkBytes: number,
+  signal: AbortSignal | undefined,
+  onChunk: (bytes: Uint8Array, index: number) => void | Promise<void>,
+): Promise<{ code: number | null; stderr: string; chunks: number; tail: Uint8Array }> {
+  const child = spawn(ffmpegTools().ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const abort = () => child.kill('SIGKILL');
+  signal?.addEventListener('abort', abort, { once: true });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const chunk = new Uint8Array(chunkBytes);
+  let filled = 0;
+  let chunks = 0;
+  try {
+    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < data.length) {
+        const take = Math.min(data.length - offset, chunkBytes - filled);
+        chunk.set(data.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === chunkBytes) {
+          await onChunk(chunk, chunks);
+          chunks += 1;
+          filled = 0;
+        }
+      }
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+  return { code: await exited, stderr, chunks, tail: chunk.slice(0, filled) };
 }
 
 function run(
