@@ -44,6 +44,11 @@ describe('videos', () => {
     ]);
     const smaller = join(dir, 'clip-small.mkv');
     ffmpegOrThrow(['-i', clip, '-vf', 'scale=160:120', '-c:v', 'mpeg4', '-q:v', '8', '-c:a', 'libmp3lame', smaller]);
+    // The same clip in the other containers people have: QuickTime (remuxed) and AVI (re-encoded).
+    const mov = join(dir, 'clip-copy.mov');
+    ffmpegOrThrow(['-i', clip, '-c', 'copy', mov]);
+    const avi = join(dir, 'clip-old.avi');
+    ffmpegOrThrow(['-i', clip, '-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'libmp3lame', avi]);
     const other = join(dir, 'other.mp4');
     ffmpegOrThrow([
       ...['-f', 'lavfi', '-i', 'life=size=320x240:rate=25:mold=10:ratio=0.5:seed=7', '-t', '8'],
@@ -83,22 +88,24 @@ describe('videos', () => {
 
       // Searches return video hits with their moments.
       const byText = await engine.searchText('a test pattern', { limit: 10, kinds: ['video'] });
-      expect(new Set(byText.results.map((r) => r.path))).toEqual(new Set([clip, smaller, other]));
+      expect(new Set(byText.results.map((r) => r.path))).toEqual(new Set([clip, smaller, mov, avi, other]));
       expect(byText.results.every((r) => r.kind === 'video' && typeof r.offsetS === 'number')).toBe(true);
       const frame = join(dir, '..', `${basename(dir)}-frame.png`);
       writeFileSync(frame, await extractVideoFrame(clip, 8));
       const byImage = await engine.similarToImage(frame, 'frame', { limit: 3 });
       expect(byImage.results[0]!.kind).toBe('video');
       expect(byImage.results[0]!.offsetS).toBeDefined();
-      // From a moment of a video: the frames of its copy at that moment come first.
-      const fromMoment = await engine.similar(clip, { atS: 8, limit: 1, kinds: ['video'] });
-      expect(fromMoment.results[0]!.path).toBe(smaller);
+      // From a moment of a video: its copies at that moment come first.
+      const fromMoment = await engine.similar(clip, { atS: 8, limit: 3, kinds: ['video'] });
+      expect(new Set(fromMoment.results.map((r) => r.path))).toEqual(new Set([smaller, mov, avi]));
+      for (const hit of fromMoment.results) expect(Math.abs(hit.offsetS! - 8)).toBeLessThanOrEqual(3);
 
-      // The re-encoded, smaller copy is a near duplicate; the other video is not.
+      // The re-encoded, remuxed and smaller copies are near duplicates; the other video is not.
       const groups = (await engine.duplicates()).filter((g) => g.media === 'video');
       expect(groups).toHaveLength(1);
-      expect(new Set(groups[0]!.members.map((m) => m.path))).toEqual(new Set([clip, smaller]));
-      expect(groups[0]!.members.find((m) => m.fileId === groups[0]!.keeper)!.path).toBe(clip); // more pixels
+      expect(new Set(groups[0]!.members.map((m) => m.path))).toEqual(new Set([clip, smaller, mov, avi]));
+      // The keeper is a full-size one (then the largest file), never the 160x120 copy.
+      expect([clip, mov, avi]).toContain(groups[0]!.members.find((m) => m.fileId === groups[0]!.keeper)!.path);
       expect(existsSync(await engine.thumbnail(groups[0]!.keeper, 400))).toBe(true);
     } finally {
       await engine.close();
