@@ -12,9 +12,9 @@ import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
+import { hasSharedPhotos, REPO_ROOT, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openAppSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
@@ -50,11 +50,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    session = await openAppSession(join(scratch.path, 'library'), {
-      TROVE_MODELS_DIR: SHARED_MODELS,
-      TROVE_MODEL_CACHE: join(scratch.path, 'models'),
-      TROVE_OFFLINE: '1',
-    });
+    session = await openOfflineSession(scratch.path);
     ({ server, page } = session);
   });
 

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasSharedPhotos, REPO_ROOT, SHARED_MODELS, SHARED_SKIP_REASON } from '../helpers/env.js';
+import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
-import { browserSkipReason, openAppSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -33,12 +33,7 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await sharp(join(photos, 'beach.jpg')).resize(500).jpeg({ quality: 70 }).toFile(join(photos, 'beach-small.jpg'));
     copyFileSync(join(photos, 'beach.jpg'), join(photos, 'beach-copy.jpg'));
     await writeSyntheticPhoto(join(photos, 'forest.jpg'), 77, 1200, 900, 'jpeg', 5);
-    session = await openAppSession(join(scratch.path, 'library'), {
-      TROVE_MODELS_DIR: SHARED_MODELS,
-      TROVE_MODEL_CACHE: join(scratch.path, 'models'),
-      TROVE_OFFLINE: '1',
-      XDG_DATA_HOME: join(scratch.path, 'xdg-data'),
-    });
+    session = await openOfflineSession(scratch.path, { XDG_DATA_HOME: join(scratch.path, 'xdg-data') });
     ({ server, page } = session);
   });
 

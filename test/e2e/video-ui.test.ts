@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SHARED, SHARED_MODELS } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openAppSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const VIDEO = join(SHARED, 'media', 'video');
 const hasVideo = existsSync(join(VIDEO, 'videos.csv')) && existsSync(join(SHARED_MODELS, 'mobilenet-v2-int8'));
@@ -29,11 +29,7 @@ describe.skipIf(Boolean(skipReason))('videos in a browser', () => {
   beforeAll(async () => {
     mkdirSync(videos, { recursive: true });
     for (const name of ['rabbit.mp4', 'rabbit320.mp4', 'crystal.mp4']) copyFileSync(join(VIDEO, name), join(videos, name));
-    session = await openAppSession(join(scratch.path, 'library'), {
-      TROVE_MODELS_DIR: SHARED_MODELS,
-      TROVE_MODEL_CACHE: join(scratch.path, 'models'),
-      TROVE_OFFLINE: '1',
-    });
+    session = await openOfflineSession(scratch.path);
     ({ server, page } = session);
   });
 

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT } from './env.js';
+import { REPO_ROOT, SHARED_MODELS } from './env.js';
 
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
 const RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
@@ -65,6 +65,19 @@ export interface AppSession {
   browser: Browser;
   page: Page;
   close(): Promise<void>;
+}
+
+/**
+ * An app session over a throw-away library in `scratch`, offline, with the real models of ../shared
+ * and its own model cache; `extraEnv` adds to that (a temporary trash, say).
+ */
+export function openOfflineSession(scratch: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<AppSession> {
+  return openAppSession(join(scratch, 'library'), {
+    TROVE_MODELS_DIR: SHARED_MODELS,
+    TROVE_MODEL_CACHE: join(scratch, 'models'),
+    TROVE_OFFLINE: '1',
+    ...extraEnv,
+  });
 }
 
 /** A server, a browser and one page on it; page errors are added to the server log for asserting. */
