@@ -73,73 +73,8 @@ export async function decodeForModel(
   /** What the probe found, when known, to avoid parsing the header twice. */
   known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
-  const probe = known ?? (await probeImage(input));
-  const [w, h] = modelResize(pre, probe.width, probe.height);
-  if (w >= probe.width && h >= probe.height) {
-    // A picture smaller than the model's input (thumbnails, web images): enlarging it with libvips
-    // costs three times its decoding, so it is decoded as it is and sampled here, and only the
-    // crop the model sees is computed.
-    const { data, info } = await decodeResized(input, probe, (width, height) => [width, height]);
-    writeEnlargedCrop(data, info, w, h, pre, out, offset);
-    return { fingerprint: visualFingerprint(data, info.width, info.height, info.channels) };
-  }
-  const { data, info } = await decodeResized(input, probe, () => [w, h]);
+  const { data, info } = await decodeResized(input, known, (w, h) => modelResize(pre, w, h));
   return { fingerprint: writeModelInput(data, info, pre, out, offset) };
-}
-
-/**
- * Writes the centre crop of the picture as if enlarged to `w` x `h` (bilinear), normalised, as
- * planar RGB floats: the model's input without materialising the enlarged picture.
- */
-function writeEnlargedCrop(
-  data: Buffer,
-  info: Pick<OutputInfo, 'width' | 'height' | 'channels'>,
-  w: number,
-  h: number,
-  pre: ImagePreprocess,
-  out: Float32Array,
-  offset: number,
-): void {
-  const { width, height, channels } = info;
-  const left = Math.floor((w - pre.size) / 2);
-  const top = Math.floor((h - pre.size) / 2);
-  const plane = pre.size * pre.size;
-  const lut = normalisationTable(pre);
-  // Source coordinates (pixel centres aligned) of each output column and row, and their weights.
-  const axis = (count: number, start: number, scale: number, limit: number) => {
-    const i0 = new Int32Array(count);
-    const i1 = new Int32Array(count);
-    const f = new Float32Array(count);
-    for (let k = 0; k < count; k += 1) {
-      const s = Math.min(limit - 1, Math.max(0, (start + k + 0.5) * scale - 0.5));
-      i0[k] = Math.floor(s);
-      i1[k] = Math.min(limit - 1, i0[k]! + 1);
-      f[k] = s - i0[k]!;
-    }
-    return { i0, i1, f };
-  };
-  const xs = axis(pre.size, left, width / w, width);
-  const ys = axis(pre.size, top, height / h, height);
-  const grey = channels < 3;
-  for (let y = 0; y < pre.size; y += 1) {
-    const r0 = ys.i0[y]! * width;
-    const r1 = ys.i1[y]! * width;
-    const fy = ys.f[y]!;
-    const row = offset + y * pre.size;
-    for (let x = 0; x < pre.size; x += 1) {
-      const fx = xs.f[x]!;
-      const a = (r0 + xs.i0[x]!) * channels;
-      const b = (r0 + xs.i1[x]!) * channels;
-      const d = (r1 + xs.i0[x]!) * channels;
-      const e = (r1 + xs.i1[x]!) * channels;
-      for (let c = 0; c < 3; c += 1) {
-        const k = grey ? 0 : c;
-        const upper = data[a + k]! + (data[b + k]! - data[a + k]!) * fx;
-        const lower = data[d + k]! + (data[e + k]! - data[d + k]!) * fx;
-        out[row + c * plane + x] = lut[c]![(upper + (lower - upper) * fy + 0.5) | 0]!;
-      }
-    }
-  }
 }
 
 /**
@@ -222,8 +157,8 @@ async function decodeResized(
     // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
     if (orientation !== 1) image = image.rotate();
     const [w, h] = target(width, height);
-    if (w !== width || h !== height) image = image.resize(w, h, { fit: 'fill', kernel: 'cubic' });
     return await image
+      .resize(w, h, { fit: 'fill', kernel: 'cubic' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
