@@ -1,6 +1,7 @@
 /**
- * A video for the image model. Frames are decoded one a second (fewer for very long videos), each is
- * hashed for duplicate finding, and the ones that matter are embedded: the first, every scene change
+ * A video for the image model. Frames are decoded one a second, whatever the video's length (so
+ * any two videos' frame hashes line up for duplicate finding; the first 30 minutes are hashed), and
+ * the ones that matter are embedded: the first, every scene change
  * (a frame that no longer looks like the last one embedded), and at least one every few seconds, so
  * a video is never judged by one frame and a hit can name its moment.
  */
@@ -13,8 +14,10 @@ import { MediaError } from '../util/file-errors.js';
 import { strongestTags } from './strongest-tags.js';
 import type { TrackEmbedding } from './track-indexer.js';
 
-/** At most this many frames are sampled (videos over 30 minutes are sampled less often than 1/s). */
-const MAX_SAMPLES = 1800;
+/** One frame a second is looked at. */
+const SAMPLE_EVERY_S = 1;
+/** Frame hashes kept for duplicate finding: the first 30 minutes (a copy overlaps long before). */
+const MAX_HASHED = 1800;
 /** Frames embedded per video, at most; the steady interval grows for long videos to stay under it. */
 const MAX_EMBEDDED = 150;
 const STEADY_EVERY_S = 5;
@@ -32,7 +35,7 @@ export async function embedVideo(
   const probe = await probeMedia(path, signal);
   if (!probe.video) throw new MediaError('this file has no video track', 'not-media');
   const duration = probe.durationS ?? 0;
-  const intervalS = Math.max(1, duration / MAX_SAMPLES);
+  const intervalS = SAMPLE_EVERY_S;
   const everyS = Math.max(STEADY_EVERY_S, duration / (MAX_EMBEDDED / 2));
   const [width, height] = frameSize(probe.video.width, probe.video.height);
 
@@ -57,11 +60,10 @@ export async function embedVideo(
     intervalS,
     width,
     height,
-    maxFrames: MAX_SAMPLES,
     signal,
     onFrame: async (rgb, timeS) => {
       const print = visualFingerprint(rgb, width, height, 3);
-      hashes.push({ phash: print.phash, detail: print.detail });
+      if (hashes.length < MAX_HASHED) hashes.push({ phash: print.phash, detail: print.detail });
       const look = gridVector(print.grid);
       const sceneChanged = lastEmbedded !== undefined && dot(look, lastEmbedded.look) < SCENE_CHANGE;
       const due = lastEmbedded === undefined || timeS - lastEmbedded.at >= everyS || sceneChanged;
