@@ -11,6 +11,8 @@ import { Engine } from '../../src/main/core/engine.js';
 import { FIXTURE_MODELS, SHARED, useModelDirs } from '../helpers/env.js';
 import { ffmpegOrThrow, writeAudioVariants } from '../helpers/audio-variants.js';
 import { tempDir } from '../helpers/temp.js';
+import { writeSyntheticPhoto } from '../helpers/images.js';
+import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
 
 const AUDIO = join(SHARED, 'media', 'audio');
@@ -66,6 +68,33 @@ describe('duplicate recordings', () => {
     const tuneGroup = groups.find((g) => g.members.some((m) => m.path.endsWith('tune.wav')))!;
     expect(tuneGroup.members.find((m) => m.fileId === tuneGroup.keeper)!.path).toMatch(/tune(-copy)?\.wav$/);
     expect(tuneGroup.similarity).toBeGreaterThan(0.3);
+  });
+
+  it('makes the fingerprints an older library lacks when duplicates are asked for', async () => {
+    const dir = tempDir();
+    const tune = join(dir, 'tune.wav');
+    ffmpegOrThrow(['-f', 'lavfi', '-i', 'anoisesrc=duration=6:color=brown:sample_rate=44100:seed=9', tune]);
+    const [low] = writeAudioVariants(tune, dir, 'tune');
+    await writeSyntheticPhoto(join(dir, 'photo.jpg'), 3, 640, 480, 'jpeg', 5);
+    await sharp(join(dir, 'photo.jpg')).resize(320).toFile(join(dir, 'photo-small.jpg'));
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.addFolder(dir);
+      await engine.index();
+      // As a library indexed before fingerprints existed would be.
+      engine.db.prepare('UPDATE contents SET audio_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
+      const groups = await engine.duplicates();
+      const members = groups.map((g) => new Set(g.members.map((m) => basename(m.path))));
+      expect(members).toContainEqual(new Set(['tune.wav', basename(low!)]));
+      expect(members).toContainEqual(new Set(['photo.jpg', 'photo-small.jpg']));
+      const missing = engine.db
+        .prepare(`SELECT COUNT(*) AS n FROM contents WHERE (kind = 'audio' AND audio_fp IS NULL) OR (kind = 'image' AND grid IS NULL)`)
+        .get() as { n: number };
+      expect(missing.n).toBe(0);
+    } finally {
+      await engine.close();
+    }
   });
 
   it.skipIf(!hasAudio)(

@@ -262,9 +262,10 @@ export class Engine {
     if (!name || options.signal?.aborted) return undefined;
     const loaded = this.models.currentAudio();
     const known = this.vectors.findModel(name);
-    // Model id 0 is never used, so for a model not seen yet this counts every ready recording.
-    const work = this.vectors.unprocessedContents(known?.id ?? 0, 'sound').length + this.queue.pending('embed', name);
-    if (work === 0 && loaded?.name !== name) return undefined;
+    // Model id 0 is never used, so for a model not seen yet this lists every ready recording, as
+    // it would for the id the model is about to get.
+    const recordings = this.vectors.unprocessedContents(known?.id ?? 0, 'sound');
+    if (recordings.length + this.queue.pending('embed', name) === 0 && loaded?.name !== name) return undefined;
     let audio: LoadedAudioModel;
     try {
       audio = await this.models.useAudio(name, options.signal);
@@ -277,7 +278,7 @@ export class Engine {
     }
     return this.trackIndexer().run(
       { modelId: audio.modelId, queueKey: audio.name, index: audio.index },
-      this.vectors.unprocessedContents(audio.modelId, 'sound'),
+      recordings,
       (path, signal) => embedRecording(audio, path, signal),
       options,
     );
@@ -458,7 +459,7 @@ export class Engine {
     if (!name) return undefined;
     if (this.models.currentAudio()?.name === name) return name;
     const known = this.vectors.findModel(name);
-    if (!known || this.vectors.count(known.id) === 0) return undefined;
+    if (!known || !this.vectors.hasAny(known.id)) return undefined;
     return locateModel(name, this.options.modelCacheDir ?? defaultModelCacheDir()) ? name : undefined;
   }
 

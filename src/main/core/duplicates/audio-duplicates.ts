@@ -31,7 +31,14 @@ import {
   type AlignedComparison,
   type AudioFingerprint,
 } from '../media/audio-fingerprint.js';
-import { buildGroups, contentsWithCopies, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import {
+  backfillFingerprints,
+  buildGroups,
+  contentsWithCopies,
+  olderThenShorter,
+  type DuplicateGroup,
+  type GroupFile,
+} from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /** Evidence a pair needs: how far below chance its bit errors are, scaled by sqrt(frames compared). */
@@ -78,7 +85,12 @@ export function judgeAlignment(comparison: AlignedComparison): AudioMatch & { sa
 }
 
 export async function findAudioDuplicates(db: Db, options: AudioFindOptions = {}): Promise<DuplicateGroup[]> {
-  await backfillAudioFingerprints(db, options);
+  await backfillFingerprints(
+    db,
+    { kind: 'audio', column: 'audio_fp', update: 'UPDATE contents SET audio_fp = ? WHERE id = ?' },
+    async (path) => [fingerprintToBlob(await fingerprintRecording(path, options.signal))],
+    options,
+  );
   const rows = db
     .prepare(
       `SELECT c.id, c.audio_fp FROM contents c
@@ -226,25 +238,4 @@ function keeperOrder(x: GroupFile, y: GroupFile): number {
   const longer = (y.duration_s ?? 0) - (x.duration_s ?? 0);
   const bitRate = (f: GroupFile) => (f.duration_s ? f.size / f.duration_s : f.size);
   return (Math.abs(longer) > 0.25 ? longer : 0) || bitRate(y) - bitRate(x) || olderThenShorter(x, y);
-}
-
-/** Recordings indexed before fingerprints existed get one now, once. */
-async function backfillAudioFingerprints(db: Db, options: AudioFindOptions): Promise<void> {
-  const missing = db
-    .prepare(
-      `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
-       FROM contents c WHERE c.kind = 'audio' AND c.audio_fp IS NULL`,
-    )
-    .all() as { id: number; path: string | null }[];
-  const store = db.prepare('UPDATE contents SET audio_fp = ? WHERE id = ?');
-  for (const [done, { id, path }] of missing.entries()) {
-    if (options.signal?.aborted) throw new Error('stopped');
-    if (!path) continue;
-    try {
-      store.run(fingerprintToBlob(await fingerprintRecording(path, options.signal)), id);
-    } catch {
-      // Unreadable now: it simply takes no part in near-duplicate search.
-    }
-    if (done % 20 === 0) options.onProgress?.(done, missing.length, 'fingerprints');
-  }
 }

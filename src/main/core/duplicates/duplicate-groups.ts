@@ -87,3 +87,33 @@ export function olderThenShorter(x: GroupFile, y: GroupFile): number {
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
+
+/**
+ * Contents of a kind indexed before their fingerprint existed (`column` is NULL) get one now, once:
+ * `compute` reads a ready file of each and returns the values for `update` (its last parameter is
+ * the content id). A file unreadable now simply takes no part in near-duplicate search.
+ */
+export async function backfillFingerprints(
+  db: Db,
+  what: { kind: MediaKind; column: string; update: string },
+  compute: (path: string) => Promise<unknown[]>,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number, phase: 'fingerprints') => void },
+): Promise<void> {
+  const missing = db
+    .prepare(
+      `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
+       FROM contents c WHERE c.kind = ? AND c.${what.column} IS NULL`,
+    )
+    .all(what.kind) as { id: number; path: string | null }[];
+  const store = db.prepare(what.update);
+  for (const [done, { id, path }] of missing.entries()) {
+    if (options.signal?.aborted) throw new Error('stopped');
+    if (!path) continue;
+    try {
+      store.run(...(await compute(path)), id);
+    } catch {
+      // Unreadable now.
+    }
+    if (done % 20 === 0) options.onProgress?.(done, missing.length, 'fingerprints');
+  }
+}

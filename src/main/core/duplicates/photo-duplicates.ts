@@ -20,7 +20,14 @@ import type { VectorRepo } from '../store/vector-repo.js';
 import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
 import { UnionFind } from './union-find.js';
-import { buildGroups, contentsWithCopies, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import {
+  backfillFingerprints,
+  buildGroups,
+  contentsWithCopies,
+  olderThenShorter,
+  type DuplicateGroup,
+  type GroupFile,
+} from './duplicate-groups.js';
 
 export type { DuplicateGroup, DuplicateMember } from './duplicate-groups.js';
 
@@ -62,7 +69,16 @@ interface ContentRow {
 }
 
 export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Promise<DuplicateGroup[]> {
-  await backfillFingerprints(db, options);
+  // Photos indexed before fingerprints existed: decoded small, never at full resolution.
+  await backfillFingerprints(
+    db,
+    { kind: 'image', column: 'grid', update: 'UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?' },
+    async (path) => {
+      const print = await fingerprintImage(path);
+      return [print.phash, Buffer.from(print.grid), print.detail];
+    },
+    options,
+  );
   const contents = (
     db
       .prepare(
@@ -140,30 +156,6 @@ function cosineOf(check: EmbeddingCheck, a: number, b: number): number {
   let dot = 0;
   for (let i = 0; i < va.length; i += 1) dot += va[i]! * vb[i]!;
   return dot;
-}
-
-/** Photos indexed before fingerprints existed get one now (decoded small), once. */
-async function backfillFingerprints(db: Db, options: FindOptions): Promise<void> {
-  const missing = db
-    .prepare(
-      `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
-       FROM contents c WHERE c.kind = 'image' AND c.grid IS NULL`,
-    )
-    .all() as { id: number; path: string | null }[];
-  const store = db.prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?');
-  let done = 0;
-  for (const { id, path } of missing) {
-    if (options.signal?.aborted) throw new Error('stopped');
-    done += 1;
-    if (!path) continue;
-    try {
-      const print = await fingerprintImage(path);
-      store.run(print.phash, Buffer.from(print.grid), print.detail, id);
-    } catch {
-      // Unreadable now: it simply takes no part in near-duplicate search.
-    }
-    if (done % 50 === 0) options.onProgress?.(done, missing.length, 'fingerprints');
-  }
 }
 
 function toFingerprint(row: ContentRow): VisualFingerprint | undefined {

@@ -74,12 +74,13 @@ export async function decodeForModel(
   known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
   const { data, info } = await decodeResized(input, known, (w, h) => modelResize(pre, w, h));
-  return { fingerprint: writeModelInput(data, info, pre, out, offset) };
+  writeModelInput(data, info, pre, out, offset);
+  return { fingerprint: visualFingerprint(data, info.width, info.height, info.channels) };
 }
 
 /**
  * The same for a video frame (packed RGB from ffmpeg, already upright): resized as the model wants
- * and written into `out` at `offset`; returns the frame's visual fingerprint.
+ * and written into `out` at `offset` (the caller fingerprints the frame itself, at decoded size).
  */
 export async function frameForModel(
   rgb: Buffer,
@@ -88,13 +89,13 @@ export async function frameForModel(
   pre: ImagePreprocess,
   out: Float32Array,
   offset: number,
-): Promise<VisualFingerprint> {
+): Promise<void> {
   const [w, h] = modelResize(pre, width, height);
   const { data, info } = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .resize(w, h, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return writeModelInput(data, info, pre, out, offset);
+  writeModelInput(data, info, pre, out, offset);
 }
 
 /** Shortest side to the model's resize length, never below its input size. */
@@ -103,16 +104,15 @@ function modelResize(pre: ImagePreprocess, w: number, h: number): [number, numbe
   return [Math.max(pre.size, Math.round(w * scale)), Math.max(pre.size, Math.round(h * scale))];
 }
 
-/** Fingerprints the resized picture, then writes its normalised centre crop as planar RGB floats. */
+/** Writes the resized picture's normalised centre crop as planar RGB floats. */
 function writeModelInput(
   data: Buffer,
   info: Pick<OutputInfo, 'width' | 'height' | 'channels'>,
   pre: ImagePreprocess,
   out: Float32Array,
   offset: number,
-): VisualFingerprint {
+): void {
   const channels = info.channels;
-  const fingerprint = visualFingerprint(data, info.width, info.height, channels);
   const left = Math.floor((info.width - pre.size) / 2);
   const top = Math.floor((info.height - pre.size) / 2);
   const plane = pre.size * pre.size;
@@ -127,7 +127,6 @@ function writeModelInput(
       for (let x = 0; x < pre.size; x += 1, j += channels) out[row + x] = table[data[j]!]!;
     }
   }
-  return fingerprint;
 }
 
 /**

@@ -89,6 +89,11 @@ export class VectorRepo {
     return (this.db.prepare('SELECT id FROM vectors WHERE model_id = ? ORDER BY id').all(modelId) as { id: number }[]).map((r) => r.id);
   }
 
+  /** Whether the model has any vector (an index seek, unlike count). */
+  hasAny(modelId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM vectors WHERE model_id = ? LIMIT 1').get(modelId) !== undefined;
+  }
+
   count(modelId: number): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM vectors WHERE model_id = ?').get(modelId) as { n: number }).n;
   }
