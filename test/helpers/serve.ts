@@ -31,7 +31,7 @@ export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv): Pr
     const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${log.text}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       log.text += d;
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log.text);
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(log.text);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -88,7 +88,8 @@ export async function openAppSession(
 ): Promise<AppSession> {
   const server = await startServe(libraryDir, env);
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+  const page = await context.newPage();
   page.on('pageerror', (error) => (server.log.text += `\n[page error] ${error.message}`));
   return {
     server,

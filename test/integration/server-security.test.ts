@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryService } from '../../src/main/core/service/library-service.js';
-import { startServer, type RunningServer } from '../../src/main/cli/server/http-server.js';
+import { mediaKeyOf, mediaSignature, startServer, type RunningServer } from '../../src/main/cli/server/http-server.js';
+import { mediaKeyOf as pageKeyOf, mediaSignature as pageSignature } from '../../src/renderer/src/lib/media-signature.js';
 import { FIXTURE_MODELS, REPO_ROOT, useModelDirs } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhotos } from '../helpers/images.js';
@@ -97,7 +98,7 @@ describe('trove serve: security and malformed requests', () => {
   });
 
   it('listens on the loopback address only, with a long random token', () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32}$/);
   });
 
   it('refuses a missing or wrong token, and a foreign Host header', async () => {
@@ -111,14 +112,16 @@ describe('trove serve: security and malformed requests', () => {
       body: '{}',
     });
     expect(wrong.status).toBe(401);
-    const wrongCookie = await send(server.port, `/media/thumb/1`, {
-      headers: { ...host, Cookie: `trove_${server.port}=${server.token.slice(1)}x` },
+    const cookieOnly = await send(server.port, `/media/thumb/1`, {
+      headers: { ...host, Cookie: `trove_${server.port}=${server.token}` },
     });
-    expect(wrongCookie.status).toBe(401);
+    expect(cookieOnly.status).toBe(401);
+    const inQuery = await send(server.port, `/api/status?token=${server.token}`, { method: 'POST', headers: host, body: '{}' });
+    expect(inQuery.status).toBe(401);
+    // The page itself holds no secret: it loads, then asks for the token from the address's fragment.
     const page = await send(server.port, '/', { headers: { Host: `127.0.0.1:${server.port}`, Accept: 'text/html' } });
-    expect(page.status).toBe(401);
-    expect(page.body.toString()).toMatch(/trove serve/);
     expect(page.body.toString()).not.toContain(server.token);
+    expect(String(page.headers['set-cookie'] ?? '')).toBe('');
     const rebinding = await send(server.port, '/api/status', {
       method: 'POST',
       headers: { ...auth, Host: 'evil.example:80', 'Content-Type': 'application/json' },
@@ -128,19 +131,33 @@ describe('trove serve: security and malformed requests', () => {
     expect((await api('status', {})).status).toBe(200);
   });
 
-  it('turns the printed URL into a same-site cookie and strips the token from the address', async () => {
-    const open = await send(server.port, `/?token=${server.token}`, { headers: { Host: `127.0.0.1:${server.port}` } });
-    expect(open.status).toBe(303);
-    expect(open.headers.location).toBe('/');
-    const cookie = String(open.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const withCookie = await send(server.port, '/api/status', {
-      method: 'POST',
-      headers: { Host: `127.0.0.1:${server.port}`, Cookie: cookie.split(';')[0]!, 'Content-Type': 'application/json' },
-      body: '{}',
-    });
-    expect(withCookie.status).toBe(200);
+  it('sets no cookie, accepts media only with its own per-item signature, and sends the CSP on every response', async () => {
+    const host = { Host: `127.0.0.1:${server.port}` };
+    const hits = json(await api('browse', {})).hits as { fileId: number }[];
+    const [a, b] = [hits[0]!.fileId, hits[1]!.fileId];
+    const key = mediaKeyOf(server.token);
+    const signed = await send(server.port, `/media/thumb/${a}?k=${mediaSignature(key, 'thumb', a)}`, { headers: host });
+    expect(signed.status).toBe(200);
+    expect(signed.headers['set-cookie']).toBeUndefined();
+    // A signature opens only its own item and variant.
+    expect((await send(server.port, `/media/thumb/${b}?k=${mediaSignature(key, 'thumb', a)}`, { headers: host })).status).toBe(401);
+    expect((await send(server.port, `/media/original/${a}?k=${mediaSignature(key, 'thumb', a)}`, { headers: host })).status).toBe(401);
+    // The page computes the same signatures as the server.
+    expect(pageSignature(pageKeyOf(server.token), 'original', b)).toBe(mediaSignature(key, 'original', b));
+    for (const path of ['/', '/index.html', '/no-such-page', '/media/thumb/1']) {
+      const reply = await send(server.port, path, { headers: { ...host, Accept: 'text/html' } });
+      expect(reply.headers['content-security-policy'], path).toMatch(/default-src 'self'/);
+    }
+  });
+
+  it('never redirects off-site', async () => {
+    for (const path of ['/.//evil.example/x', '//evil.example/x', '/.%2F%2Fevil.example', '/assets/..//evil.example']) {
+      const reply = await send(server.port, path, { headers: { Host: `127.0.0.1:${server.port}` } });
+      expect(reply.status, path).not.toBe(301);
+      expect(reply.status, path).not.toBe(302);
+      expect(reply.status, path).not.toBe(303);
+      expect(reply.headers.location, path).toBeUndefined();
+    }
   });
 
   it('serves library media by id, and nothing else', async () => {

@@ -3,15 +3,22 @@
  * HTTP (`POST /api/<method>`, JSON) plus server-sent events (`GET /api/events`) for progress, and the
  * same Svelte build as static files.
  *
- * Security: it listens on 127.0.0.1 only; every request needs the per-run token (an Authorization
- * header, or the cookie set when the printed URL is opened); the Host header must name this server
- * (stops DNS-rebinding pages); API calls must be JSON (a cross-site form cannot send that);
- * media is served by file id only, through MediaResolver, which refuses anything outside the library.
+ * Security: it listens on 127.0.0.1 only, and the Host header must name this server (stops
+ * DNS-rebinding pages). No credential ever lives in a cookie: cookies are not scoped by port, so any
+ * other server on 127.0.0.1 that the browser visits would receive it. Instead the printed address
+ * carries the per-run token in its fragment (#token=…), which browsers never send anywhere; the page
+ * keeps it in sessionStorage (scoped to this origin, port included) and sends it as an Authorization
+ * header with every API call and on the event stream. Media URLs (<img src>, <video src>) cannot carry
+ * headers, so each one carries its own capability: an HMAC of the variant and file id under a key
+ * derived from the token. A leaked media URL opens that one item, for this run only; no URL grants
+ * the API. API calls must be JSON (a cross-site form cannot send that); media is served by file id
+ * only, through MediaResolver, which refuses anything that is no longer the indexed file.
+ * The static UI (HTML, scripts, styles) holds no secret and is served without the token.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import sirv from 'sirv';
 import type { MediaVariant, TroveEvent } from '../../../shared/api.js';
 import type { LibraryService } from '../../core/service/library-service.js';
@@ -62,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const statics = sirv(options.rendererDir, { dev: false, etag: true, gzip: false, brotli: false, single: false });
   const streams = new Set<ServerResponse>();
   let port = 0;
-  const cookieName = () => `trove_${port}`;
+  const mediaKey = mediaKeyOf(token);
 
   const tokenMatches = (given: string | undefined): boolean => {
     if (!given) return false;
@@ -70,11 +77,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return bytes.length === expected.length && timingSafeEqual(bytes, expected);
   };
 
-  const authorised = (req: IncomingMessage, url: URL): boolean => {
+  const bearer = (req: IncomingMessage): boolean => {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ') && tokenMatches(header.slice(7))) return true;
-    if (tokenMatches(readCookie(req.headers.cookie, cookieName()))) return true;
-    return tokenMatches(url.searchParams.get('token') ?? undefined);
+    return Boolean(header?.startsWith('Bearer ') && tokenMatches(header.slice(7)));
   };
 
   const hostAllowed = (req: IncomingMessage): boolean => {
@@ -91,34 +96,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch {
       return sendError(res, 400, 'malformed request address');
     }
-    if (!authorised(req, url)) {
-      const message = 'missing or wrong token: open the address that `trove serve` printed';
-      if (req.method === 'GET' && !url.pathname.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
-        // A person with an old bookmark: say so in a page, not in JSON.
-        res.writeHead(401, {
-          'Content-Type': 'text/html; charset=utf-8',
-          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-        });
-        res.end(
-          `<!doctype html><meta charset="utf-8"><title>Trove</title><body style="font:16px system-ui;margin:4rem auto;max-width:36rem"><h1>Trove</h1><p>This address needs this run's access token. Open the address that <code>trove serve</code> printed in its terminal (it changes every time Trove starts).</p></body>`,
-        );
-        return;
-      }
-      return sendError(res, 401, message);
-    }
-    // Opening the printed URL: remember the token in a same-site cookie, then drop it from the address bar.
-    if (req.method === 'GET' && url.searchParams.has('token')) {
-      res.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      url.searchParams.delete('token');
-      res.writeHead(303, { Location: `${url.pathname}${url.search}` });
-      res.end();
-      return;
-    }
     const path = url.pathname;
-    if (path.startsWith('/api/')) return handleApi(req, res, path.slice('/api/'.length));
-    if (path.startsWith('/media/')) return handleMedia(req, res, path);
+    if (path.startsWith('/api/')) {
+      if (!bearer(req)) return sendError(res, 401, 'missing or wrong token: open the address that `trove serve` printed');
+      return handleApi(req, res, path.slice('/api/'.length));
+    }
+    if (path.startsWith('/media/')) return handleMedia(req, res, path, url.searchParams.get('k'));
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
-    if (path === '/' || path === '/index.html') res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    // Only plain paths reach the static files: no "//host" or "/./" forms that a redirect could turn
+    // into an address on another site.
+    if (!/^\/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/?)*$/.test(path)) return sendError(res, 404, 'not found');
     statics(req, res, () => sendError(res, 404, 'not found'));
   };
 
@@ -152,11 +139,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   };
 
-  const handleMedia = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+  const handleMedia = async (req: IncomingMessage, res: ServerResponse, path: string, capability: string | null): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
     const match = /^\/media\/(thumb|preview|original)\/([^/]+)$/.exec(path);
     const fileId = match ? parseFileId(match[2]!) : undefined;
     if (!match || fileId === undefined) return sendError(res, 404, 'no such media');
+    const signed = capability !== null && sameText(capability, mediaSignature(mediaKey, match[1]!, fileId));
+    if (!signed && !bearer(req)) return sendError(res, 401, 'this media address is not valid for this run of Trove');
     const media = await service.media.resolve(match[1] as MediaVariant, fileId);
     if (!media) return sendError(res, 404, 'no such media in the library');
     res.setHeader('Content-Type', media.contentType);
@@ -209,7 +198,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
     close: () =>
@@ -221,7 +210,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
+/** The key media capabilities are signed with: derived from the token, so the page can compute it too. */
+export function mediaKeyOf(token: string): Buffer {
+  return createHmac('sha256', token).update('trove-media').digest();
+}
+
+/**
+ * A media URL's capability: the variant and file id signed with the media key (132 bits, base64url).
+ * The page computes the same (src/renderer/src/lib/media-signature.ts).
+ */
+export function mediaSignature(key: Buffer, variant: string, fileId: number): string {
+  return createHmac('sha256', key).update(`${variant}/${fileId}`).digest('base64url').slice(0, 22);
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 function setCommonHeaders(res: ServerResponse): void {
+  // Every response, HTML or not, carries the policy: an error page or a future HTML route is covered too.
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
@@ -236,15 +246,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { error: message });
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {

@@ -6,7 +6,7 @@
  * a video is never judged by one frame and a hit can name its moment.
  */
 import { decodeVideoFrames, probeMedia } from '../media/ffmpeg.js';
-import { frameForModel } from '../media/image-decoder.js';
+import { frameForModel, MAX_DECODED_ASPECT } from '../media/image-decoder.js';
 import { gridVector, visualFingerprint } from '../media/visual-fingerprint.js';
 import { videoFingerprintToBlob, type VideoFrameHash } from '../media/video-fingerprint.js';
 import type { LoadedModel } from '../models/model-manager.js';
@@ -78,9 +78,12 @@ export async function embedVideo(
   return { moments, tags: tags.top(), fingerprint: videoFingerprintToBlob({ intervalS, frames: hashes }) };
 }
 
-/** Even dimensions (the scaler wants them) with the shortest side FRAME_SHORTEST, never enlarged. */
+/**
+ * Even dimensions (the scaler wants them) with the shortest side FRAME_SHORTEST, never enlarged, and
+ * the longest side bounded too, so an oddly shaped video (16384x2) cannot ask for a huge frame.
+ */
 function frameSize(width: number, height: number): [number, number] {
-  const scale = Math.min(1, FRAME_SHORTEST / Math.min(width, height));
+  const scale = Math.min(1, FRAME_SHORTEST / Math.min(width, height), (FRAME_SHORTEST * MAX_DECODED_ASPECT) / Math.max(width, height));
   const even = (n: number) => Math.max(2, 2 * Math.round((n * scale) / 2));
   return [even(width), even(height)];
 }

@@ -229,11 +229,16 @@ export async function decodeVideoFrames(path: string, options: DecodeFramesOptio
 }
 
 /** One frame of a video at `atS` seconds, as a PNG (for thumbnails and previews). */
+/** The longest edge of a poster frame (the largest preview the UI asks for). */
+const MAX_FRAME_EDGE = 1600;
+
 export async function extractVideoFrame(path: string, atS: number, signal?: AbortSignal): Promise<Buffer> {
   const child = spawn(
     ffmpegTools().ffmpeg,
     [
       ...['-nostdin', '-v', 'error', '-ss', String(Math.max(0, atS)), '-i', path, '-map', '0:v:0', '-frames:v', '1'],
+      // Never larger than the largest preview, whatever the video's size: the frame is held in memory.
+      ...['-vf', `scale=w='min(iw,${MAX_FRAME_EDGE})':h='min(ih,${MAX_FRAME_EDGE})':force_original_aspect_ratio=decrease`],
       ...['-f', 'image2pipe', '-c:v', 'png', 'pipe:1'],
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], signal },

@@ -17,6 +17,13 @@ sharp.cache(false);
 
 /** Above this many pixels an image is refused (about 16k x 12k, well beyond any camera). */
 export const MAX_IMAGE_PIXELS = 200_000_000;
+/**
+ * The longest side may be at most this many times the shortest in what is decoded: a stranger
+ * picture (a 100000x1 strip) is judged by its centre region of this shape. Without it, resizing the
+ * shortest side to the model's size would ask for gigabytes (100000x1 -> 25.6M x 256 pixels).
+ * Real panoramas (up to about 12:1) are decoded whole.
+ */
+export const MAX_DECODED_ASPECT = 16;
 
 const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg']);
 
@@ -154,8 +161,10 @@ async function decodeResized(
     const { width, height, orientation } = known ?? (await probeImage(input));
     let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
     // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
-    if (orientation !== 1) image = image.rotate();
-    const [w, h] = target(width, height);
+    if (orientation !== 1) image = image.autoOrient();
+    const region = centreRegion(width, height, MAX_DECODED_ASPECT);
+    if (region) image = image.extract(region);
+    const [w, h] = target(region?.width ?? width, region?.height ?? height);
     return await image
       .resize(w, h, { fit: 'fill', kernel: 'cubic' })
       .toColourspace('srgb')
@@ -165,6 +174,23 @@ async function decodeResized(
   } catch (error) {
     throw classifySharpError(error);
   }
+}
+
+/**
+ * The centre region of an upright `width` x `height` picture whose longer side is at most `maxAspect`
+ * times its shorter side, or undefined when the whole picture already is.
+ */
+export function centreRegion(
+  width: number,
+  height: number,
+  maxAspect: number,
+): { left: number; top: number; width: number; height: number } | undefined {
+  const shortest = Math.min(width, height);
+  const longest = Math.min(Math.max(width, height), Math.ceil(shortest * maxAspect));
+  if (longest === Math.max(width, height)) return undefined;
+  return width >= height
+    ? { left: Math.floor((width - longest) / 2), top: 0, width: longest, height }
+    : { left: 0, top: Math.floor((height - longest) / 2), width, height: longest };
 }
 
 /** (value / 255 - mean) / std for all 256 byte values, per channel: a lookup instead of arithmetic. */
@@ -181,8 +207,11 @@ function normalisationTable(pre: ImagePreprocess): Float32Array[] {
 
 export async function writeThumbnail(input: Buffer | string, target: string, edge: number): Promise<void> {
   try {
-    await sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS })
-      .rotate()
+    const { width, height } = await probeImage(input);
+    const region = centreRegion(width, height, MAX_DECODED_ASPECT);
+    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
+    if (region) image = image.extract(region);
+    await image
       .resize(edge, edge, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
       .toFile(target);
