@@ -1,7 +1,7 @@
 /**
  * Acceptance 4: bad input. Each awkward file gets a recorded per-file status with a readable
  * reason, indexing carries on, and nothing crashes. Run through the real CLI; as root, the CLI runs
- * as an unprivileged user so that a chmod-000 file really is unreadable.
+ * without the capabilities that override file permissions, so a chmod-000 file really is unreadable.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +13,6 @@ import { writePngHeaderOnly } from '../helpers/bad-files.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
 
-const NOBODY = 65534;
-const runningAsRoot = process.getuid?.() === 0;
 
 interface Status {
   errors: { path: string; error: string }[];
@@ -50,7 +48,7 @@ describe('bad input', () => {
     chmodSync(join(photos, 'private'), 0o000);
 
     const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: cache, TROVE_OFFLINE: '1', HOME: lib };
-    const asUser = runningAsRoot ? { uid: NOBODY, gid: NOBODY } : {};
+    const asUser = { unprivileged: true };
     const add = await runCli(['--library', lib, 'add', photos], { env, ...asUser });
     expect(add.code, add.stderr).toBe(0);
     const index = await runCli(['--library', lib, 'index'], { env, ...asUser });

@@ -248,8 +248,8 @@ describe('library behaviour', () => {
     for (const dir of [lib, photos, cache]) chmodSync(dir, 0o777);
     const inner = join(photos, 'inner');
     const [kept] = (await writeSyntheticPhotos(inner, 2, 40)) as [string, string];
-    // As root every folder is readable: run the CLI as an unprivileged user so chmod 000 bites.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // As root every folder is readable: run the CLI without the capabilities that override permissions.
+    const asUser = { unprivileged: true };
     const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: cache, TROVE_OFFLINE: '1', HOME: lib };
     const cli = (...args: string[]) => runCli(['--library', lib, ...args], { env, ...asUser });
     expect((await cli('add', photos)).code).toBe(0);
