@@ -27,6 +27,7 @@ const post = (message: FromService) => port.postMessage(message);
 const service = new LibraryService({
   libraryDir: process.env.TROVE_LIBRARY_DIR ?? defaultLibraryDir(),
   version: process.env.TROVE_VERSION ?? '0.0.0',
+  purpose: 'the Trove app',
   revealFile: (path) => post({ type: 'reveal', path }),
   // The chooser itself is shown by the main process; this only advertises that it exists.
   pickFolder: async () => null,

@@ -36,6 +36,12 @@ const program = new Command()
   .option('--threads <n>', 'inference threads (default: all cores, or all but one from 4 cores up)', positiveInt)
   .showHelpAfterError('(run `trove --help` for usage)');
 
+/** What this process is ("trove serve"), so another process that finds the library busy can say so. */
+let purpose = 'trove';
+program.hook('preAction', (_program, action) => {
+  purpose = `trove ${action.name()}`;
+});
+
 function openEngine(): Engine {
   const g = program.opts<GlobalOptions>();
   let lastFile = '';
@@ -43,6 +49,7 @@ function openEngine(): Engine {
     libraryDir: g.library,
     offline: g.offline,
     threads: g.threads,
+    purpose,
     onDownloadProgress: (p) => {
       if (p.file !== lastFile) {
         lastFile = p.file;
@@ -344,7 +351,7 @@ program
   .option('--port <n>', 'port to listen on (default: any free port)', nonNegativeInt, 0)
   .action(async (opts: { port: number }) => {
     const g = program.opts<GlobalOptions>();
-    const service = new LibraryService({ libraryDir: g.library, offline: g.offline, threads: g.threads, version: packageJson.version });
+    const service = new LibraryService({ libraryDir: g.library, offline: g.offline, threads: g.threads, purpose, version: packageJson.version });
     const signal = interruptSignal();
     let server: RunningServer | undefined;
     try {

@@ -49,6 +49,8 @@ export interface EngineOptions {
   /** Forbid every network access (also on with the library setting or TROVE_OFFLINE=1). */
   offline?: boolean;
   workerEntry?: URL;
+  /** What this process is, named to other processes that find the library busy ("trove serve"). */
+  purpose?: string;
   onDownloadProgress?: (p: DownloadProgress) => void;
 }
 
@@ -123,7 +125,7 @@ export class Engine {
     this.sync = new LibrarySync(this.db, this.files, this.queue);
     this.ingestor = new Ingestor(this.db, this.files, this.contents, this.queue);
     this.search = new SearchService(this.db, this.vectors);
-    this.lock = new LibraryLock(this.paths.lock);
+    this.lock = new LibraryLock(this.paths.lock, options.purpose);
     this.thumbnails = new ThumbnailCache(this.paths.thumbnails);
     this.trashLog = new TrashLog(this.db);
     this.models = new ModelManager({
@@ -304,9 +306,18 @@ export class Engine {
 
   /** Indexes, then keeps watching the folders until the signal aborts. */
   async watch(options: WatchOptions = {}): Promise<void> {
+    // Held from the first scan to the end of watching: no other indexer can slip in between.
+    this.lock.acquire();
+    try {
+      await this.watchWhileLocked(options);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private async watchWhileLocked(options: WatchOptions): Promise<void> {
     const first = await this.index(options);
     options.onBatch?.([], first);
-    this.lock.acquire();
     const model = await this.useModel(options.model, options.signal);
     const grace = options.missingGraceMs ?? 10_000;
     let serial: Promise<void> = Promise.resolve();
@@ -379,7 +390,6 @@ export class Engine {
       await watcher.close();
       await serial;
       model.index.save();
-      this.lock.release();
     }
   }
 

@@ -1,47 +1,102 @@
 /**
- * One indexer per library at a time (the app and the CLI may both be open): a lock file holding the
- * owner's pid. A lock left by a process that no longer exists (kill -9, power cut) is taken over.
+ * One indexer per library at a time (the app, `trove serve` and the CLI may all be open).
+ *
+ * The lock is an exclusive SQLite transaction held open on a small lock database beside the library:
+ * SQLite takes it with the operating system's byte-range locks, so two processes can never both hold
+ * it (a pid file checked and then written can be taken twice in the gap), and the kernel drops it the
+ * moment its holder dies, kill -9 and power cuts included: nothing stale is ever left to clean up.
+ * Connections in one process exclude each other too (SQLite tracks its locks per file inside a process).
+ *
+ * Who holds it is written to a note beside it, only so that the others can say so in a sentence.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
 
-export class LibraryLockedError extends Error {}
-
-export class LibraryLock {
-  private held = false;
-
-  constructor(private readonly file: string) {}
-
-  acquire(): void {
-    if (this.held) return;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        writeFileSync(this.file, String(process.pid), { flag: 'wx' });
-        this.held = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const owner = Number.parseInt(readFileSync(this.file, 'utf8'), 10);
-        if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-          throw new LibraryLockedError(`another Trove process (pid ${owner}) is indexing this library; stop it or wait for it to finish`);
-        }
-        rmSync(this.file, { force: true }); // stale: its owner is gone
-      }
-    }
-    throw new LibraryLockedError('could not take the library lock');
-  }
-
-  release(): void {
-    if (!this.held) return;
-    rmSync(this.file, { force: true });
-    this.held = false;
+export class LibraryLockedError extends Error {
+  constructor(
+    message: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(message);
+    this.name = 'LibraryLockedError';
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
+export interface LockHolder {
+  pid: number;
+  /** What the holder is doing, in words ("trove serve", "trove index"). */
+  purpose: string;
+  since: number;
+}
+
+export class LibraryLock {
+  private db: Database.Database | undefined;
+  /** acquire() calls not yet released: the lock is let go when the outermost holder releases it. */
+  private depth = 0;
+
+  constructor(
+    private readonly file: string,
+    /** What this process is, for the others' messages ("trove serve"). */
+    private readonly purpose = 'Trove',
+  ) {}
+
+  get held(): boolean {
+    return this.depth > 0;
+  }
+
+  /** Takes the lock or throws LibraryLockedError (naming the holder) at once; never waits. */
+  acquire(): void {
+    if (!this.tryAcquire()) {
+      const holder = this.holder();
+      const who = holder ? `another Trove process (${holder.purpose}, pid ${holder.pid})` : 'another Trove process';
+      throw new LibraryLockedError(`${who} is indexing this library; stop it or wait for it to finish`, holder);
+    }
+  }
+
+  /** Takes the lock if it is free; false if another process (or another engine here) holds it. */
+  tryAcquire(): boolean {
+    if (this.depth > 0) {
+      this.depth += 1;
+      return true;
+    }
+    const db = new Database(this.file, { timeout: 0 });
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+    } catch (error) {
+      db.close();
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    }
+    this.db = db;
+    this.depth = 1;
+    try {
+      writeFileSync(`${this.file}.holder`, JSON.stringify({ pid: process.pid, purpose: this.purpose, since: Date.now() }));
+    } catch {
+      // The note is only for messages; the lock itself is held.
+    }
     return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+
+  release(): void {
+    if (this.depth === 0) return;
+    this.depth -= 1;
+    if (this.depth > 0) return;
+    try {
+      this.db?.exec('ROLLBACK');
+    } finally {
+      this.db?.close();
+      this.db = undefined;
+    }
+  }
+
+  /** Who holds the lock, as its holder wrote it down (may be a past holder's note if it just ended). */
+  holder(): LockHolder | undefined {
+    try {
+      const note = JSON.parse(readFileSync(`${this.file}.holder`, 'utf8')) as Partial<LockHolder>;
+      if (typeof note.pid !== 'number' || typeof note.purpose !== 'string') return undefined;
+      return { pid: note.pid, purpose: note.purpose, since: Number(note.since) || 0 };
+    } catch {
+      return undefined;
+    }
   }
 }
