@@ -43,11 +43,23 @@ const SettingsPatchSchema = z
   .strict();
 
 /** Parameters of every request, by method name. */
+/**
+ * A folder path from the UI must be absolute: a relative one would be resolved against the server's
+ * working folder, which the person never chose ("../../etc" would add /etc).
+ */
+const fullPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
+    message: 'a full path is needed (starting with / or a drive letter), not a relative one',
+  });
+
 export const RequestSchemas = {
   info: z.object({}).strict(),
   status: z.object({}).strict(),
-  addFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
-  removeFolder: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  addFolder: z.object({ path: fullPath }).strict(),
+  removeFolder: z.object({ path: fullPath }).strict(),
   searchText: z.object({ text: z.string().trim().min(1, 'type something to search for').max(1000), ...Page }).strict(),
   /** Like an indexed file; for a video, `atS` picks the moment (its nearest embedded frame). */
   similarTo: z.object({ fileId: FileId, atS: z.number().min(0).max(1e7).optional(), ...Page }).strict(),
@@ -71,7 +83,7 @@ export const RequestSchemas = {
   updateSettings: z.object({ patch: SettingsPatchSchema }).strict(),
   listModels: z.object({}).strict(),
   downloadModel: z.object({ name: z.string().min(1).max(200) }).strict(),
-  importModels: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  importModels: z.object({ path: fullPath }).strict(),
   revealFile: z.object({ fileId: FileId }).strict(),
   /** Identical and near-identical photos, grouped, each group with a suggested keeper. */
   findDuplicates: z.object({}).strict(),

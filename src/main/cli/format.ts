@@ -3,35 +3,44 @@ import type { DuplicateGroup } from '../core/duplicates/photo-duplicates.js';
 import type { LibraryStatus } from '../core/engine.js';
 import type { SearchResponse } from '../core/search/search-service.js';
 
+/**
+ * A name or message from the disk as safe terminal text: control characters (escape sequences that
+ * could move the cursor, retitle or rewrite the terminal), C1 controls and bidirectional overrides are
+ * shown as \u{…} escapes. JSON output is left as it is (JSON escapes control characters itself).
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
 export function formatResults(response: SearchResponse): string {
   if (response.results.length === 0) return 'No results.';
   const lines = response.results.map((hit, i) => {
     const moment = hit.offsetS !== undefined ? ` @ ${hit.offsetS.toFixed(1)}s` : '';
-    return `${String(i + 1).padStart(3)}. ${hit.score.toFixed(3)}  ${hit.path}${moment}`;
+    return `${String(i + 1).padStart(3)}. ${hit.score.toFixed(3)}  ${printable(hit.path)}${moment}`;
   });
   return lines.join('\n');
 }
 
 export function formatStatus(s: LibraryStatus): string {
-  const out: string[] = [`Library: ${s.libraryDir}`];
+  const out: string[] = [`Library: ${printable(s.libraryDir)}`];
   if (s.folders.length === 0) out.push('No folders yet: add one with `trove add PATH`.');
   for (const f of s.folders) {
-    out.push(`  ${f.path}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`);
+    out.push(`  ${printable(f.path)}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`);
   }
   for (const m of s.models)
     out.push(`Model ${m.name}: ${m.vectors} vectors (${m.dim}-d)${m.pendingJobs ? `, ${m.pendingJobs} files waiting` : ''}`);
   if (s.pendingIngest) out.push(`${s.pendingIngest} files waiting to be read: run \`trove index\``);
   if (s.errors.length) {
     out.push(`Files with errors (${s.files.error}):`);
-    for (const e of s.errors.slice(0, 20)) out.push(`  ${e.path}: ${e.error}`);
-    if (s.errors.length > 20) out.push(`  … and ${s.files.error - 20} more (see --json)`);
+    for (const e of s.errors.slice(0, 20)) out.push(`  ${printable(e.path)}: ${printable(e.error)}`);
+    if (s.files.error > 20) out.push(`  … and ${s.files.error - 20} more (\`trove status --json\` lists them all)`);
   }
   if (s.scanIssues.length) {
     out.push('Folder problems:');
-    for (const i of s.scanIssues) out.push(`  ${i.path}: ${i.error}`);
+    for (const i of s.scanIssues) out.push(`  ${printable(i.path)}: ${printable(i.error)}`);
   }
   out.push(
-    `Settings: model ${s.settings.imageModel}, offline ${s.settings.offline ? 'on' : 'off'}${s.settings.excludePatterns.length ? `, excluding ${s.settings.excludePatterns.join(' ')}` : ''}`,
+    `Settings: model ${s.settings.imageModel}, offline ${s.settings.offline ? 'on' : 'off'}${s.settings.excludePatterns.length ? `, excluding ${printable(s.settings.excludePatterns.join(' '))}` : ''}`,
   );
   return out.join('\n');
 }
@@ -64,7 +73,7 @@ export function formatDuplicates(groups: DuplicateGroup[]): string {
     const ordered = [...group.members].sort((a, b) => Number(b.fileId === group.keeper) - Number(a.fileId === group.keeper));
     for (const m of ordered) {
       const size = m.width && m.height ? `${m.width}x${m.height}, ` : '';
-      lines.push(`  ${m.fileId === group.keeper ? 'keep' : '    '}  ${m.path}  (${size}${formatBytes(m.bytes)})`);
+      lines.push(`  ${m.fileId === group.keeper ? 'keep' : '    '}  ${printable(m.path)}  (${size}${formatBytes(m.bytes)})`);
     }
   }
   const extra = groups.reduce((n, g) => n + g.members.length - 1, 0);

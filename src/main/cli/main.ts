@@ -17,7 +17,7 @@ import type { SearchOptions } from '../core/search/search-service.js';
 import { LibraryService } from '../core/service/library-service.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
-import { formatDuplicates, formatDuration, formatResults, formatStatus } from './format.js';
+import { formatDuplicates, formatDuration, formatResults, formatStatus, printable } from './format.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -87,7 +87,7 @@ program
   .action((path: string) =>
     withEngine(async (engine) => {
       const folder = engine.addFolder(path);
-      console.log(`added ${folder.path}`);
+      console.log(`added ${printable(folder.path)}`);
     }),
   );
 
@@ -98,7 +98,7 @@ program
   .action((path: string) =>
     withEngine(async (engine) => {
       const { removedFiles } = engine.removeFolder(path);
-      console.log(`removed ${path} (${removedFiles} files forgotten; nothing deleted from disk)`);
+      console.log(`removed ${printable(path)} (${removedFiles} files forgotten; nothing deleted from disk)`);
     }),
   );
 
@@ -145,7 +145,7 @@ program
           else if (s.embedded || s.failed) console.error(`indexed: ${s.embedded} embedded, ${s.failed} failed`);
         },
         onDegraded: (reason) => console.error(`warning: ${reason}`),
-        onError: (error) => console.error(`error: ${error.message}`),
+        onError: (error) => console.error(`error: ${printable(error.message)}`),
         onWatching: () => console.error(`watching ${engine.listFolders().length} folder(s) for changes (Ctrl-C to stop)`),
       });
       view.stop();
@@ -211,7 +211,8 @@ program
   .option('--json', 'print one JSON object')
   .action((opts: { json?: boolean }) =>
     withEngine(async (engine) => {
-      const status = engine.status();
+      // JSON lists every error; the text shows the first few and says how many more there are.
+      const status = engine.status({ errorLimit: opts.json ? Infinity : 20 });
       console.log(opts.json ? JSON.stringify(status) : formatStatus(status));
     }),
   );
@@ -378,7 +379,7 @@ const exitAfterFlush = (code: number) => process.stdout.write('', () => process.
 program.parseAsync(process.argv).then(
   () => exitAfterFlush(typeof process.exitCode === 'number' ? process.exitCode : 0),
   (error: unknown) => {
-    process.stderr.write(`trove: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`trove: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     exitAfterFlush(1);
   },
 );

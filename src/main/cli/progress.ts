@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import type { IndexProgress } from '../core/jobs/index-runner.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration, printable } from './format.js';
 import type { DownloadProgress } from '../core/models/hub-download.js';
 
 export interface ProgressView {
@@ -44,7 +44,7 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
         phase: p.phase === 'paused' ? 'paused  ' : 'indexing',
         rate: p.ratePerSecond.toFixed(1),
         etaText: formatDuration(p.etaSeconds),
-        file: p.currentFile ? basename(p.currentFile).slice(0, 40) : '',
+        file: p.currentFile ? printable(basename(p.currentFile)).slice(0, 40) : '',
       };
       if (!started) {
         bar.start(Math.max(p.total, 1), p.done, payload);

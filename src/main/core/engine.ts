@@ -110,7 +110,7 @@ export class Engine {
   private readonly lock: LibraryLock;
   private readonly paths: ReturnType<typeof libraryFiles>;
   /** Set while watch() runs, so folders added or removed meanwhile are watched or dropped too. */
-  private watching: { addRoot(path: string): void; removeRoot(path: string): void } | undefined;
+  private watching: { addRoot(path: string): void; removeRoot(path: string): void; recheck(path: string): void } | undefined;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.libraryDir, { recursive: true });
@@ -370,7 +370,11 @@ export class Engine {
         rescanTimer ??= setInterval(() => void rescan(), 60_000);
       },
     });
-    this.watching = { addRoot: (path) => (watcher.addRoot(path), void rescan()), removeRoot: (path) => watcher.removeRoot(path) };
+    this.watching = {
+      addRoot: (path) => (watcher.addRoot(path), void rescan()),
+      removeRoot: (path) => watcher.removeRoot(path),
+      recheck: (path) => void applyBatch([{ type: 'touched', path }]),
+    };
     // Forget files whose other half of a move never showed up, once their grace period is over.
     const purgeTimer = setInterval(() => void applyBatch([]), Math.max(grace, 1000));
     try {
@@ -410,7 +414,31 @@ export class Engine {
 
   private pathFilter(): PathFilter {
     const s = this.settings.get();
-    return new PathFilter({ excludePatterns: s.excludePatterns, includeHidden: s.includeHidden });
+    return new PathFilter({ excludePatterns: s.excludePatterns, includeHidden: s.includeHidden, ownFolders: this.ownFolders() });
+  }
+
+  /** The library folder and the model cache, links resolved: Trove never indexes or serves them. */
+  private ownFolders(): string[] {
+    const real = (path: string) => {
+      try {
+        return realpathSync(path);
+      } catch {
+        return resolve(path);
+      }
+    };
+    return [real(this.options.libraryDir), real(this.options.modelCacheDir ?? defaultModelCacheDir())];
+  }
+
+  isOwnPath(path: string): boolean {
+    return this.ownFolders().some((own) => isAtOrBelow(path, own));
+  }
+
+  /**
+   * A file seen to differ from its record (by the media route): looked at again now while watching,
+   * else at the next scan.
+   */
+  recheck(path: string): void {
+    this.watching?.recheck(path);
   }
 
   /* ----------------------------- search ----------------------------- */
@@ -618,7 +646,8 @@ export class Engine {
 
   /* ----------------------------- status ----------------------------- */
 
-  status(): LibraryStatus {
+  /** The library's state; `errorLimit` caps the per-file errors listed (the count is always whole). */
+  status(options: { errorLimit?: number } = {}): LibraryStatus {
     const folders = this.folders.list().map((folder) => {
       const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM files WHERE folder_id = ? GROUP BY status').all(folder.id) as {
         status: string;
@@ -643,7 +672,7 @@ export class Engine {
         .modelNames()
         .map((m) => ({ name: m.name, dim: m.dim, vectors: this.vectors.count(m.id), pendingJobs: this.queue.pending('embed', m.name) })),
       pendingIngest: this.queue.pending('ingest'),
-      errors: this.files.errors(1000),
+      errors: this.files.errors(options.errorLimit ?? 1000),
       scanIssues: this.db.prepare('SELECT path, error FROM scan_issues ORDER BY path').all() as { path: string; error: string }[],
       settings: this.settings.get(),
     };

@@ -15,7 +15,8 @@
  * only, through MediaResolver, which refuses anything that is no longer the indexed file.
  * The static UI (HTML, scripts, styles) holds no secret and is served without the token.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -148,11 +149,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!signed && !bearer(req)) return sendError(res, 401, 'this media address is not valid for this run of Trove');
     const media = await service.media.resolve(match[1] as MediaVariant, fileId);
     if (!media) return sendError(res, 404, 'no such media in the library');
+    // What is streamed is the open file, checked once more on its descriptor: a swap between the check
+    // and the open (for a link, a FIFO, another file) is caught, and a FIFO cannot block the open.
+    let handle: FileHandle;
+    try {
+      handle = await open(media.path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return sendError(res, 404, 'no such media in the library');
+    }
+    const st = await handle.stat();
+    if (!st.isFile() || st.size !== media.bytes || (media.identity !== undefined && `${st.dev}:${st.ino}` !== media.identity)) {
+      await handle.close();
+      return sendError(res, 404, 'no such media in the library');
+    }
     res.setHeader('Content-Type', media.contentType);
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Accept-Ranges', 'bytes');
     const range = parseRange(req.headers.range, media.bytes);
     if (range === 'invalid') {
+      await handle.close();
       res.writeHead(416, { 'Content-Range': `bytes */${media.bytes}` });
       res.end();
       return;
@@ -162,10 +177,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (range) res.setHeader('Content-Range', `bytes ${start}-${end}/${media.bytes}`);
     res.writeHead(range ? 206 : 200);
     if (req.method === 'HEAD' || media.bytes === 0) {
+      await handle.close();
       res.end();
       return;
     }
-    const stream = createReadStream(media.path, { start, end });
+    const stream = handle.createReadStream({ start, end });
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };

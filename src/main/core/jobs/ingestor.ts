@@ -6,8 +6,8 @@
  */
 import type { MediaKind } from '../media/media-types.js';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from '../store/database.js';
 import type { ContentRepo } from '../store/content-repo.js';
@@ -19,16 +19,16 @@ import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerpr
 import { extensionOf, mediaKindOf } from '../media/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
-import { describeFileError, MediaError } from '../util/file-errors.js';
+import { describeFileError, MediaError, notAFileMessage } from '../util/file-errors.js';
 
 /** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
 export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
 /** Files up to this size are read into memory once for hashing and probing. */
 const IN_MEMORY_BYTES = 32 * 1024 ** 2;
 
-async function hashFile(path: string): Promise<string> {
+async function hashStream(handle: FileHandle): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  await pipeline(handle.createReadStream({ autoClose: false }), hash);
   return hash.digest('hex');
 }
 
@@ -69,15 +69,21 @@ export class Ingestor {
       this.queue.complete(job.id);
       return { outcome: 'skipped' };
     }
+    let handle: FileHandle | undefined;
     try {
-      const st = await stat(row.path);
-      if (!st.isFile()) throw new MediaError('not a regular file', 'not-media');
+      // Opened without blocking and checked on the open file: a name that has become a FIFO or a
+      // device since the scan cannot hang the read, and what is hashed is what was checked.
+      handle = await open(row.path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const st = await handle.stat();
+      if (!st.isFile()) throw new MediaError(notAFileMessage(st), 'not-media');
       if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
-      if (st.size > MAX_IMAGE_FILE_BYTES)
+      if (st.size > MAX_IMAGE_FILE_BYTES && mediaKindOf(row.path) === 'image')
         throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
-      const bytes = st.size <= IN_MEMORY_BYTES ? await readFile(row.path) : undefined;
-      const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashFile(row.path);
+      const bytes = st.size <= IN_MEMORY_BYTES ? await handle.readFile() : undefined;
+      const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashStream(handle);
+      await handle.close();
+      handle = undefined;
       const kind = mediaKindOf(row.path) ?? 'image';
       let contentId = this.contents.idBySha(sha256);
       if (contentId === undefined) {
@@ -88,15 +94,16 @@ export class Ingestor {
         );
       }
       const known = contentId;
+      const seen = { size: st.size, mtimeMs: st.mtimeMs, identity: fileIdentity(st) };
       const movedFrom = this.db.transaction(() => {
         const previous = this.files.missingWithContent(known);
         if (previous && previous.id !== row.id) {
           // A move or rename: keep the old row (its id and all attached data), drop the new one.
           this.files.delete(row.id);
-          this.files.relocate(previous.id, row.folder_id, row.path, row.ext, st.size, st.mtimeMs);
+          this.files.relocate(previous.id, row.folder_id, row.path, row.ext, seen);
           return previous.id;
         }
-        this.files.setReady(row.id, known);
+        this.files.setReady(row.id, known, seen);
         this.queue.complete(job.id);
         return undefined;
       })();
@@ -109,6 +116,7 @@ export class Ingestor {
         kind: this.contents.kindOf(contentId),
       };
     } catch (error) {
+      await handle?.close().catch(() => undefined);
       const described = describeFileError(error);
       this.db.transaction(() => {
         if (described.code === 'vanished') this.files.markMissing(row.id);
@@ -118,6 +126,11 @@ export class Ingestor {
       return { outcome: described.code === 'vanished' ? 'vanished' : 'error', path: row.path, error: described.message };
     }
   }
+}
+
+/** Which file this is on its device, whatever its name: "device:inode". */
+export function fileIdentity(st: { dev: number; ino: number }): string {
+  return `${st.dev}:${st.ino}`;
 }
 
 async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata> {
@@ -132,6 +145,13 @@ async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata>
  */
 async function mediaMetadata(path: string): Promise<ContentMetadata> {
   const probe = await probeMedia(path);
+  // ffprobe reads a still picture as a one-frame "video" (image2, jpeg_pipe, png_pipe, …).
+  if (probe.video && /^image2$|_pipe$/.test(probe.format)) {
+    throw new MediaError(
+      `this is a still picture (${probe.video.codec.toUpperCase()}), not a video or recording: rename it with the picture's extension to index it`,
+      'not-media',
+    );
+  }
   if (probe.video) {
     if (probe.durationS !== null && probe.durationS <= 0) throw new MediaError('the video is empty (0 seconds)', 'empty');
     if (probe.video.width <= 0 || probe.video.height <= 0) throw new MediaError('the video has no picture size (corrupt?)', 'corrupt');

@@ -2,11 +2,16 @@
  * Walks a library folder and lists the media files in it, with size and modification time.
  * Symbolic links are followed, but each real directory is visited once, so link loops end.
  * Unreadable folders and files that vanish mid-scan are reported, never thrown.
+ *
+ * Every media-named entry ends listed or with its own reason: names that are not valid UTF-8 (read
+ * as raw bytes, since a decoded name would point nowhere), FIFOs, sockets and devices (never opened:
+ * a read could block forever), links to them, and dangling links.
  */
-import { opendir, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { opendir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extensionOf, mediaKindOf } from '../media/media-types.js';
-import { describeFileError } from '../util/file-errors.js';
+import { describeFileError, notAFileMessage, specialFileKind } from '../util/file-errors.js';
 import type { PathFilter } from './path-filter.js';
 
 export interface ScannedFile {
@@ -42,6 +47,7 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
       result.folderIssues.push({ path: dir, error: describeFileError(error).message });
       continue;
     }
+    if (filter.isOwn(real)) continue; // a link into Trove's own folders
     if (visited.has(real)) {
       if (dir !== startAt) result.folderIssues.push({ path: dir, error: 'skipped: symbolic link loop (this folder was already scanned)' });
       continue;
@@ -49,7 +55,8 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
     visited.add(real);
     let handle;
     try {
-      handle = await opendir(dir);
+      // Raw names (Node supports this; its type declarations do not say so yet).
+      handle = await opendir(dir, { encoding: 'buffer' as BufferEncoding });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const message =
@@ -58,18 +65,25 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
       continue;
     }
     try {
-      for await (const entry of handle) {
-        const path = join(dir, entry.name);
-        if (filter.skips(root, path, entry.name)) continue;
+      for await (const entry of handle as AsyncIterable<Dirent<Buffer>>) {
+        const name = entry.name.toString('utf8');
+        if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+          reportUndecodableName(dir, entry, result);
+          continue;
+        }
+        const path = join(dir, name);
+        if (filter.skips(root, path, name)) continue;
         if (entry.isDirectory()) {
           stack.push(path);
           continue;
         }
         if (entry.isSymbolicLink()) {
-          await visitLink(path, entry.name, stack, result);
+          await visitLink(path, name, stack, result, filter);
           continue;
         }
-        if (entry.isFile() && mediaKindOf(entry.name)) await visitFile(path, result);
+        if (!mediaKindOf(name)) continue;
+        if (entry.isFile()) await visitFile(path, result);
+        else result.fileErrors.push({ path, ext: extensionOf(path), error: notAFileMessage(entry) });
       }
     } catch (error) {
       result.folderIssues.push({ path: dir, error: `folder listing stopped early: ${describeFileError(error).message}` });
@@ -88,15 +102,69 @@ async function visitFile(path: string, result: ScanResult): Promise<void> {
   }
 }
 
-async function visitLink(path: string, name: string, stack: string[], result: ScanResult): Promise<void> {
+async function visitLink(path: string, name: string, stack: string[], result: ScanResult, filter: PathFilter): Promise<void> {
+  let st: Stats;
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) stack.push(path);
-    else if (st.isFile() && mediaKindOf(name)) result.files.push({ path, ext: extensionOf(path), size: st.size, mtimeMs: st.mtimeMs });
+    st = await stat(path);
   } catch (error) {
     const described = describeFileError(error);
-    if (mediaKindOf(name)) result.fileErrors.push({ path, ext: extensionOf(path), error: described.message });
-    else if (described.code === 'link-loop') result.folderIssues.push({ path, error: described.message });
+    if (mediaKindOf(name)) {
+      const message = described.code === 'vanished' ? await danglingLink(path) : described.message;
+      result.fileErrors.push({ path, ext: extensionOf(path), error: message });
+    } else if (described.code === 'link-loop') result.folderIssues.push({ path, error: described.message });
     // A dangling link to something that is not media is not worth a message.
+    return;
   }
+  if (st.isDirectory()) return void stack.push(path);
+  if (!mediaKindOf(name)) return;
+  const real = await realpath(path).catch(() => path);
+  if (filter.isOwn(real)) {
+    result.fileErrors.push({ path, ext: extensionOf(path), error: "skipped: a link into Trove's own data folder" });
+  } else if (st.isFile()) {
+    result.files.push({ path, ext: extensionOf(path), size: st.size, mtimeMs: st.mtimeMs });
+  } else {
+    result.fileErrors.push({ path, ext: extensionOf(path), error: `a link to ${specialFileKind(st)}, not to a file: skipped` });
+  }
+}
+
+async function danglingLink(path: string): Promise<string> {
+  const target = await readlink(path).catch(() => undefined);
+  return `broken symbolic link: it points to ${target ?? 'something'} that does not exist`;
+}
+
+/**
+ * An entry whose name is not valid UTF-8 (written by another system with another encoding): shown
+ * with the undecodable bytes as \xNN, and given a status rather than silently left out.
+ */
+function reportUndecodableName(dir: string, entry: Dirent<Buffer>, result: ScanResult): void {
+  const shown = join(dir, escapeName(entry.name));
+  const hint = 'its name is not valid UTF-8, so Trove cannot open it by name; rename it (e.g. with convmv) to index it';
+  if (entry.isDirectory()) result.folderIssues.push({ path: shown, error: `folder skipped: ${hint}` });
+  else if (mediaKindOf(shown) || entry.isSymbolicLink()) result.fileErrors.push({ path: shown, ext: extensionOf(shown), error: hint });
+}
+
+/** A raw name as text: valid UTF-8 runs as they are, every other byte as \xNN. */
+export function escapeName(raw: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const length = utf8SequenceLength(raw, i);
+    if (length > 0) {
+      out += raw.subarray(i, i + length).toString('utf8');
+      i += length;
+    } else {
+      out += `\\x${raw[i]!.toString(16).padStart(2, '0')}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there starts none. */
+function utf8SequenceLength(raw: Buffer, i: number): number {
+  const lead = raw[i]!;
+  const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (length === 0 || i + length > raw.length) return 0;
+  const piece = raw.subarray(i, i + length);
+  return Buffer.from(piece.toString('utf8'), 'utf8').equals(piece) ? length : 0;
 }

@@ -12,7 +12,7 @@ import type { FileRepo } from '../store/file-repo.js';
 import type { Db } from '../store/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { extensionOf, mediaKindOf } from '../media/media-types.js';
-import { describeFileError } from '../util/file-errors.js';
+import { describeFileError, notAFileMessage } from '../util/file-errors.js';
 import type { ScanResult } from './folder-scanner.js';
 import { belowPrefix } from '../util/paths-inside.js';
 
@@ -86,7 +86,12 @@ export class LibrarySync {
     let mtimeMs: number;
     try {
       const st = await stat(path);
-      if (!st.isFile()) return;
+      if (st.isDirectory()) return;
+      if (!st.isFile()) {
+        const row = this.files.byPath(path);
+        this.files.setError(row?.id ?? this.files.insertPending(folder.id, path, extensionOf(path), 0, 0), notAFileMessage(st));
+        return;
+      }
       ({ size, mtimeMs } = st);
     } catch (error) {
       const described = describeFileError(error);

@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { relative, sep } from 'node:path';
+import { isAtOrBelow } from '../util/paths-inside.js';
 
 const SYSTEM_FOLDERS = new Set([
   '$RECYCLE.BIN',
@@ -20,6 +21,12 @@ const SYSTEM_FOLDERS = new Set([
 export interface PathFilterOptions {
   excludePatterns: string[];
   includeHidden: boolean;
+  /**
+   * Trove's own folders (the library's database, indexes and thumbnails; the model cache): never
+   * scanned, even inside a library folder, or Trove would index its own thumbnails, each viewing
+   * making more.
+   */
+  ownFolders?: string[];
 }
 
 export class PathFilter {
@@ -35,11 +42,17 @@ export class PathFilter {
 
   /** True when the entry `name` at `absolute` (inside `root`) should be skipped. */
   skips(root: string, absolute: string, name: string): boolean {
+    if (this.isOwn(absolute)) return true;
     if (SYSTEM_FOLDERS.has(name) || name.startsWith('.Trash-')) return true;
     if (!this.options.includeHidden && name.startsWith('.')) return true;
     if (this.matchName(name)) return true;
     const rel = relative(root, absolute).split(sep).join('/');
     return rel !== '' && this.matchPath(rel);
+  }
+
+  /** Whether a path (its real path, for a folder reached through a link) is one of Trove's own. */
+  isOwn(absolute: string): boolean {
+    return (this.options.ownFolders ?? []).some((own) => isAtOrBelow(absolute, own));
   }
 
   /** Checks every segment of a path below root (the watcher reports deep paths directly). */

@@ -419,7 +419,7 @@ export class LibraryService {
   }
 
   status(): AppStatus {
-    const s = this.engine.status();
+    const s = this.engine.status({ errorLimit: 0 });
     const unreachable = new Set(s.scanIssues.filter((i) => /not reachable/.test(i.error)).map((i) => i.path));
     const folders = s.folders.map((f) => ({ ...f, unreachable: unreachable.has(f.path) }));
     const name = this.engine.activeModelName();

@@ -1,9 +1,13 @@
 /**
  * Which file on disk answers a media request (thumbnail or original), for files of the library only.
- * Requests name a file id, never a path, and the file's real location (links followed) must still be
- * inside a library folder: a photo later replaced by a link pointing elsewhere is not served.
+ * Requests name a file id, never a path. A file is served only while it is still the file that was
+ * indexed: a regular file, with the device, inode, size and time recorded when it was read, whose real
+ * location (links followed) is inside a library folder and outside Trove's own folders. A photo later
+ * replaced by a link (to library.db, to /etc/passwd) or by another file is refused, and a rescan of it
+ * is asked for, so the library catches up with what happened.
  */
 import { realpathSync, statSync } from 'node:fs';
+import { fileIdentity } from '../jobs/ingestor.js';
 import { extname } from 'node:path';
 import type { Engine } from '../engine.js';
 import { isAtOrBelow } from '../util/paths-inside.js';
@@ -13,6 +17,8 @@ export interface ResolvedMedia {
   path: string;
   contentType: string;
   bytes: number;
+  /** For an original: "device:inode" that the opened file must still have (checked on the open file). */
+  identity?: string;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -58,31 +64,48 @@ export function parseFileId(raw: string): number | undefined {
 export class MediaResolver {
   constructor(private readonly engine: Engine) {}
 
-  /** The library file with this id, if it still lies inside a library folder. */
+  /** The library file with this id, if it is still the file that was indexed (see above). */
   libraryFile(fileId: number): string | undefined {
-    const row = this.engine.db.prepare(`SELECT path FROM files WHERE id = ? AND status = 'ready'`).get(fileId) as
-      { path: string } | undefined;
-    if (!row) return undefined;
+    return this.verified(fileId)?.path;
+  }
+
+  private verified(fileId: number): { path: string; identity: string } | undefined {
+    const row = this.engine.files.byId(fileId);
+    if (!row || row.status !== 'ready') return undefined;
     let real: string;
+    let identity: string;
     try {
       real = realpathSync(row.path);
-      if (!statSync(real).isFile()) return undefined;
+      const st = statSync(real);
+      identity = fileIdentity(st);
+      const same =
+        st.isFile() &&
+        st.size === row.size &&
+        Math.round(st.mtimeMs) === row.mtime_ms &&
+        (row.identity === null || row.identity === identity);
+      if (!same) {
+        this.engine.recheck(row.path);
+        return undefined;
+      }
     } catch {
+      this.engine.recheck(row.path);
       return undefined;
     }
     // Folder paths are stored with their links resolved (Engine.addFolder), so no realpath per request.
     const inside = this.engine.listFolders().some((folder) => isAtOrBelow(real, folder.path));
-    return inside ? real : undefined;
+    return inside && !this.engine.isOwnPath(real) ? { path: real, identity } : undefined;
   }
 
   async resolve(variant: 'thumb' | 'preview' | 'original', fileId: number): Promise<ResolvedMedia | undefined> {
-    const file = this.libraryFile(fileId);
-    if (!file) return undefined;
+    const found = this.verified(fileId);
+    if (!found) return undefined;
+    const file = found.path;
     if (variant === 'original') {
       return {
         path: file,
         contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
         bytes: statSync(file).size,
+        identity: found.identity,
       };
     }
     if (mediaKindOf(file) === 'audio') return undefined; // recordings have no picture

@@ -2,6 +2,13 @@
 import type { Db } from './database.js';
 import { belowPrefix } from '../util/paths-inside.js';
 
+/** What a file was when it was read. */
+export interface SeenFile {
+  size: number;
+  mtimeMs: number;
+  identity: string;
+}
+
 export type FileStatus = 'pending' | 'ready' | 'error' | 'missing';
 
 export interface FileRow {
@@ -15,9 +22,11 @@ export interface FileRow {
   status: FileStatus;
   error: string | null;
   missing_since: number | null;
+  /** "device:inode" of the file that was read (null before it was read, or for older libraries). */
+  identity: string | null;
 }
 
-const COLUMNS = 'id, folder_id, path, ext, size, mtime_ms, content_id, status, error, missing_since';
+const COLUMNS = 'id, folder_id, path, ext, size, mtime_ms, content_id, status, error, missing_since, identity';
 
 export class FileRepo {
   constructor(private readonly db: Db) {}
@@ -76,10 +85,13 @@ export class FileRepo {
       .run(Date.now(), id);
   }
 
-  setReady(id: number, contentId: number): void {
+  /** The file was read: it holds this content, and `seen` is the size, time and identity it had then. */
+  setReady(id: number, contentId: number, seen: SeenFile): void {
     this.db
-      .prepare(`UPDATE files SET content_id = ?, status = 'ready', error = NULL, updated_at = ? WHERE id = ?`)
-      .run(contentId, Date.now(), id);
+      .prepare(
+        `UPDATE files SET content_id = ?, status = 'ready', error = NULL, size = ?, mtime_ms = ?, identity = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(contentId, seen.size, Math.round(seen.mtimeMs), seen.identity, Date.now(), id);
   }
 
   setError(id: number, message: string): void {
@@ -100,13 +112,13 @@ export class FileRepo {
   }
 
   /** Moves a row to a new path, keeping its id, content and everything attached to it. */
-  relocate(id: number, folderId: number, path: string, ext: string, size: number, mtimeMs: number): void {
+  relocate(id: number, folderId: number, path: string, ext: string, seen: SeenFile): void {
     this.db
       .prepare(
-        `UPDATE files SET folder_id = ?, path = ?, ext = ?, size = ?, mtime_ms = ?, status = 'ready', error = NULL,
+        `UPDATE files SET folder_id = ?, path = ?, ext = ?, size = ?, mtime_ms = ?, identity = ?, status = 'ready', error = NULL,
          missing_since = NULL, updated_at = ? WHERE id = ?`,
       )
-      .run(folderId, path, ext, size, Math.round(mtimeMs), Date.now(), id);
+      .run(folderId, path, ext, seen.size, Math.round(seen.mtimeMs), seen.identity, Date.now(), id);
   }
 
   delete(id: number): void {
@@ -134,8 +146,10 @@ export class FileRepo {
     return counts;
   }
 
+  /** Files in error, by path; `limit` may be Infinity for all of them. */
   errors(limit: number): { path: string; error: string }[] {
-    return this.db.prepare(`SELECT path, error FROM files WHERE status = 'error' ORDER BY path LIMIT ?`).all(limit) as {
+    const rows = Number.isFinite(limit) ? limit : -1; // SQLite: a negative LIMIT is no limit
+    return this.db.prepare(`SELECT path, error FROM files WHERE status = 'error' ORDER BY path LIMIT ?`).all(rows) as {
       path: string;
       error: string;
     }[];

@@ -138,4 +138,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE contents ADD COLUMN has_audio INTEGER; -- videos: 1 when there is a sound track to index
   ALTER TABLE contents ADD COLUMN video_fp BLOB;     -- videos: perceptual hashes of frames, one a second
   `,
+  /* 6: which file on disk was read ("device:inode"), so media is served only while it is still that file */ `
+  ALTER TABLE files ADD COLUMN identity TEXT;
+  `,
 ];

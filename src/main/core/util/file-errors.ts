@@ -16,6 +16,22 @@ export class MediaError extends Error {
 export type MediaErrorCode =
   'empty' | 'unreadable' | 'vanished' | 'link-loop' | 'not-media' | 'corrupt' | 'unsupported' | 'too-large' | 'model-failed';
 
+type EntryKind = Pick<import('node:fs').Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
+
+/** What an entry that is not a regular file is, in words. */
+export function specialFileKind(entry: EntryKind): string {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
+  if (entry.isDirectory()) return 'a folder';
+  return 'something that is not a plain file';
+}
+
+/** The status of a media-named entry that is not a regular file. */
+export function notAFileMessage(entry: EntryKind): string {
+  return `not a regular file but ${specialFileKind(entry)}: skipped (never opened, since reading it could wait forever)`;
+}
+
 export function describeFileError(error: unknown): MediaError {
   if (error instanceof MediaError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
