@@ -78,7 +78,18 @@ export interface WatchOptions extends IndexOptions {
   onWatching?: () => void;
   /** Missing files are forgotten after this long, leaving time for the other half of a move. */
   missingGraceMs?: number;
+  /**
+   * How often every folder is reconciled with the disk while watching (a stat-only scan, cheap), so
+   * that a change the watcher missed is repaired within minutes. Default 3 minutes; 1 minute while
+   * the watcher is degraded. A machine waking from sleep is reconciled at once.
+   */
+  reconcileIntervalMs?: number;
 }
+
+const DEFAULT_RECONCILE_MS = 3 * 60_000;
+const DEGRADED_RECONCILE_MS = 60_000;
+/** The clock is looked at this often; a look that comes far too late means the machine slept. */
+const WAKE_TICK_MS = 10_000;
 
 export interface LibraryStatus {
   libraryDir: string;
@@ -321,7 +332,7 @@ export class Engine {
     const model = await this.useModel(options.model, options.signal);
     const grace = options.missingGraceMs ?? 10_000;
     let serial: Promise<void> = Promise.resolve();
-    let rescanTimer: NodeJS.Timeout | undefined;
+    let reconcileEvery = options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS;
     /** Watch work runs one piece at a time; a failure is reported and the next piece still runs. */
     const enqueue = (work: () => Promise<void>) => {
       serial = serial.then(async () => {
@@ -367,7 +378,7 @@ export class Engine {
       onBatch: (changes) => void applyBatch(changes),
       onDegraded: (reason) => {
         options.onDegraded?.(reason);
-        rescanTimer ??= setInterval(() => void rescan(), 60_000);
+        reconcileEvery = Math.min(reconcileEvery, DEGRADED_RECONCILE_MS);
       },
     });
     this.watching = {
@@ -377,6 +388,18 @@ export class Engine {
     };
     // Forget files whose other half of a move never showed up, once their grace period is over.
     const purgeTimer = setInterval(() => void applyBatch([]), Math.max(grace, 1000));
+    // The periodic reconcile, and at once after a sleep (timers do not run while the machine sleeps).
+    let lastReconcile = Date.now();
+    let lastTick = Date.now();
+    const tickMs = Math.min(WAKE_TICK_MS, reconcileEvery);
+    const reconcileTimer = setInterval(() => {
+      const now = Date.now();
+      const woke = now - lastTick > tickMs * 3;
+      lastTick = now;
+      if (!woke && now - lastReconcile < reconcileEvery) return;
+      lastReconcile = now;
+      void rescan();
+    }, tickMs);
     try {
       await watcher.ready;
       // Close the gap between the first scan and the watcher being ready: anything changed in
@@ -390,7 +413,7 @@ export class Engine {
     } finally {
       this.watching = undefined;
       clearInterval(purgeTimer);
-      clearInterval(rescanTimer);
+      clearInterval(reconcileTimer);
       await watcher.close();
       await serial;
       model.index.save();

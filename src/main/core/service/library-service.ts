@@ -42,6 +42,8 @@ export interface LibraryServiceOptions extends Omit<EngineOptions, 'onDownloadPr
   pickFolder?: () => Promise<string | null>;
   /** How long a missing file waits for the other half of a move (tests shorten it). */
   missingGraceMs?: number;
+  /** How often the folders are reconciled with the disk while watching (tests shorten it). */
+  reconcileIntervalMs?: number;
 }
 
 type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Results[M]> | Results[M] };
@@ -132,6 +134,7 @@ export class LibraryService {
       .watch({
         signal: controller.signal,
         missingGraceMs: this.options.missingGraceMs,
+        reconcileIntervalMs: this.options.reconcileIntervalMs,
         onScan: () => this.setState({ ...this.state, phase: 'scanning' }),
         onProgress: (p) => this.onProgress(p),
         onBatch: (_changes, summary) => {
