@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -14,6 +14,7 @@ import { measureIndexing, type ThroughputResult } from './indexing.js';
 import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
+import { measureReconcile, type ReconcileResult } from './reconcile.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     'hnsw-clustered': { type: 'string', default: '100000' },
     'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '480' },
+    'reconcile-files': { type: 'string', default: '100000' },
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
@@ -33,12 +35,14 @@ const results: {
   hnsw: HnswResult[];
   duplicates: DuplicateToolResult[];
   audioDuplicates: DuplicateToolResult[];
+  reconcile: ReconcileResult[];
   notes: string[];
 } = {
   indexing: [],
   hnsw: [],
   duplicates: [],
   audioDuplicates: [],
+  reconcile: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -126,6 +130,14 @@ if (wants('audio-duplicates')) {
   } else results.notes.push('audio duplicates skipped: ../shared not found');
 }
 
+if (wants('reconcile')) {
+  const files = Number(values['reconcile-files']);
+  log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
+  const r = await measureReconcile(files, join(ROOT, 'test', 'fixtures', 'models'), log);
+  results.reconcile.push(r);
+  log(`  one reconcile pass: ${r.reconcileSeconds.toFixed(2)} s wall, ${r.reconcileCpuSeconds.toFixed(2)} s CPU`);
+}
+
 // Sections not run this time keep their previous numbers.
 const out = join(ROOT, 'bench', 'results', 'latest.json');
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -136,6 +148,7 @@ const merged = {
   hnsw: wants('hnsw') ? results.hnsw : (previous.hnsw ?? []),
   duplicates: wants('duplicates') ? results.duplicates : (previous.duplicates ?? []),
   audioDuplicates: wants('audio-duplicates') ? results.audioDuplicates : (previous.audioDuplicates ?? []),
+  reconcile: wants('reconcile') ? results.reconcile : (previous.reconcile ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

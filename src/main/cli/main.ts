@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Engine } from '../core/engine.js';
+import { Engine, type EngineOptions } from '../core/engine.js';
 import { defaultLibraryDir, defaultModelCacheDir } from '../core/paths.js';
 import { builtinModels, isHubModel, modalityOf } from '../core/models/registry.js';
 import { locateModel } from '../core/models/model-locator.js';
@@ -42,10 +42,10 @@ program.hook('preAction', (_program, action) => {
   purpose = `trove ${action.name()}`;
 });
 
-function openEngine(): Engine {
+function engineOptions(): EngineOptions {
   const g = program.opts<GlobalOptions>();
   let lastFile = '';
-  return Engine.open({
+  return {
     libraryDir: g.library,
     offline: g.offline,
     threads: g.threads,
@@ -56,7 +56,11 @@ function openEngine(): Engine {
         process.stderr.write(`downloading ${p.model}: ${p.file} (${p.fileIndex + 1}/${p.fileCount})\n`);
       }
     },
-  });
+  };
+}
+
+function openEngine(): Engine {
+  return Engine.open(engineOptions());
 }
 
 async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
@@ -204,6 +208,21 @@ searchOptions(
     console.log(opts.json ? JSON.stringify(response) : formatResults(response));
   }),
 );
+
+program
+  .command('repair')
+  .description('after damage to the library database: restore its newest backup, then read the folders again')
+  .action(async () => {
+    const report = await Engine.repair(engineOptions());
+    for (const kept of report.keptAt) console.log(`kept the damaged file as ${printable(kept)}`);
+    if (report.restored) {
+      console.log(`restored the library from its backup of ${new Date(report.restored.takenAt).toLocaleString()}`);
+    } else {
+      console.log('no good backup was found: started an empty library (your folders are still listed nowhere; add them again)');
+    }
+    const { added, changed, missing } = report.scanned;
+    console.log(`read the folders again: ${added} new, ${changed} changed, ${missing} missing since then; run \`trove index\` to catch up`);
+  });
 
 program
   .command('status')

@@ -6,7 +6,8 @@ import type { MediaKind } from './media/media-types.js';
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { openDatabase, type Db } from './store/database.js';
+import { changedSinceOpen, openDatabase, type Db } from './store/database.js';
+import { LibraryBackups, type BackupFile, type RepairReport } from './store/backups.js';
 import { FolderRepo, type Folder } from './store/folder-repo.js';
 import { FileRepo } from './store/file-repo.js';
 import { ContentRepo } from './store/content-repo.js';
@@ -119,6 +120,7 @@ export class Engine {
   private readonly search: SearchService;
   private readonly ingestor: Ingestor;
   private readonly lock: LibraryLock;
+  private readonly backups: LibraryBackups;
   private readonly paths: ReturnType<typeof libraryFiles>;
   /** Set while watch() runs, so folders added or removed meanwhile are watched or dropped too. */
   private watching: { addRoot(path: string): void; removeRoot(path: string): void; recheck(path: string): void } | undefined;
@@ -126,7 +128,8 @@ export class Engine {
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.libraryDir, { recursive: true });
     this.paths = libraryFiles(options.libraryDir);
-    this.db = openDatabase(this.paths.database);
+    this.backups = new LibraryBackups(this.paths.backups, this.paths.database);
+    this.db = openDatabase(this.paths.database, { hasBackups: this.backups.list().length > 0 });
     this.folders = new FolderRepo(this.db);
     this.files = new FileRepo(this.db);
     this.contents = new ContentRepo(this.db);
@@ -152,6 +155,38 @@ export class Engine {
 
   static open(options: EngineOptions): Engine {
     return new Engine({ ...options, libraryDir: resolve(options.libraryDir) });
+  }
+
+  /**
+   * `trove repair`: puts the newest good backup in place of a damaged database (kept aside), then
+   * reads every folder again, so what changed on disk since the backup is queued. Needs the library
+   * lock: no other Trove may be using the library meanwhile.
+   */
+  static async repair(options: EngineOptions): Promise<RepairReport & { scanned: SyncCounts }> {
+    const libraryDir = resolve(options.libraryDir);
+    const paths = libraryFiles(libraryDir);
+    const lock = new LibraryLock(paths.lock, options.purpose);
+    lock.acquire();
+    let report: RepairReport;
+    try {
+      report = new LibraryBackups(paths.backups, paths.database).restore();
+    } finally {
+      lock.release();
+    }
+    const engine = Engine.open({ ...options, libraryDir });
+    try {
+      engine.lock.acquire();
+      const scanned = await engine.scanAll({});
+      engine.lock.release();
+      return { ...report, scanned };
+    } finally {
+      await engine.close();
+    }
+  }
+
+  /** A backup of the database now (the service takes one a day). */
+  backupNow(): Promise<BackupFile | undefined> {
+    return this.backups.take(this.db);
   }
 
   isOffline(): boolean {
@@ -704,6 +739,8 @@ export class Engine {
   async close(): Promise<void> {
     await this.models.close();
     this.lock.release();
+    // A clean close that changed something leaves a fresh backup.
+    if (changedSinceOpen(this.db)) await this.backups.take(this.db).catch(() => undefined);
     this.db.close();
   }
 }

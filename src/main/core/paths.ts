@@ -21,6 +21,7 @@ export function libraryFiles(libraryDir: string) {
     database: join(libraryDir, 'library.db'),
     indexDir: join(libraryDir, 'indexes'),
     thumbnails: join(libraryDir, 'thumbnails'),
+    backups: join(libraryDir, 'backups'),
     // A SQLite file held in an exclusive transaction (see LibraryLock); the name of older versions'
     // pid file (indexer.lock) is not reused.
     lock: join(libraryDir, 'indexer-lock.db'),

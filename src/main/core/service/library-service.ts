@@ -48,6 +48,7 @@ export interface LibraryServiceOptions extends Omit<EngineOptions, 'onDownloadPr
 
 type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Results[M]> | Results[M] };
 
+const BACKUP_EVERY_MS = 24 * 60 * 60_000;
 /** Progress events at most this often; phase changes are sent at once. */
 const PROGRESS_INTERVAL_MS = 250;
 /** While indexing, tell the UI that new results exist at most this often. */
@@ -65,6 +66,7 @@ export class LibraryService {
   private closed = false;
   private restarting: Promise<void> = Promise.resolve();
   private readonly handlers: Handlers;
+  private backupTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LibraryServiceOptions) {
     this.engine = Engine.open({ ...options, onDownloadProgress: (p) => this.onDownload(p) });
@@ -75,6 +77,9 @@ export class LibraryService {
   /** Starts indexing and watching in the background (once there is a folder to watch). */
   start(): void {
     void this.restart();
+    // A long-running Trove keeps a fresh backup of its database: once a day.
+    this.backupTimer = setInterval(() => void this.engine.backupNow().catch(() => undefined), BACKUP_EVERY_MS);
+    this.backupTimer.unref();
   }
 
   subscribe(listener: (event: TroveEvent) => void): () => void {
@@ -97,6 +102,7 @@ export class LibraryService {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.backupTimer);
     await this.restarting;
     await this.stopRun();
     await this.engine.close();
