@@ -126,7 +126,8 @@ export interface FolderSummary {
 }
 
 export interface IndexingState {
-  phase: 'starting' | 'scanning' | 'indexing' | 'paused' | 'watching' | 'needs-model' | 'error' | 'idle';
+  /** 'waiting': another Trove process is indexing this library; this one takes over when it ends. */
+  phase: 'starting' | 'scanning' | 'indexing' | 'paused' | 'watching' | 'waiting' | 'needs-model' | 'error' | 'idle';
   done: number;
   total: number;
   failed: number;

@@ -115,9 +115,37 @@ program
     withEngine(async (engine) => {
       const signal = interruptSignal();
       const view = createProgressView();
-      const summary = await engine
-        .index({ model: opts.model, audioModel: opts.audioModel, signal, onProgress: (p) => view.update(p) })
+      const outcome = await engine
+        .indexOrHandOver({
+          model: opts.model,
+          audioModel: opts.audioModel,
+          signal,
+          // A run that names its models cannot be handed to a watcher that indexes with its own.
+          handOver: !opts.model && !opts.audioModel,
+          onProgress: (p) => view.update(p),
+          onWaiting: (holder) => {
+            const who = holder ? `${holder.purpose} (pid ${holder.pid})` : 'another Trove process';
+            console.error(
+              holder?.watching && !opts.model && !opts.audioModel
+                ? `${who} is watching this library: handing this run to it, and waiting until it has read the folders and indexed what is new…`
+                : `${who} is indexing this library: waiting for it to finish, then taking over (Ctrl-C to stop waiting)…`,
+            );
+          },
+        })
+        .catch((error: unknown) => {
+          if (signal.aborted) return undefined;
+          throw error;
+        })
         .finally(() => view.stop());
+      if (!outcome) return void console.error('stopped waiting; nothing was changed');
+      if ('handedTo' in outcome) {
+        const { ready, pending, error } = outcome.files;
+        console.error(
+          `done by ${outcome.handedTo.purpose} (pid ${outcome.handedTo.pid}): ${ready} indexed, ${pending} waiting, ${error} with errors`,
+        );
+        return;
+      }
+      const summary = outcome.summary;
       const moved = summary.moved ? `, ${summary.moved} moved` : '';
       const verb = summary.stopped ? 'stopped' : 'done';
       console.error(

@@ -21,7 +21,8 @@ import { LibrarySync, type SyncCounts } from './library/library-sync.js';
 import { scanFolder } from './library/folder-scanner.js';
 import { PathFilter } from './library/path-filter.js';
 import { FolderWatcher, type WatchChange } from './library/folder-watcher.js';
-import { LibraryLock } from './library/library-lock.js';
+import { LibraryLock, type LockHolder } from './library/library-lock.js';
+import { RequestRepo } from './store/request-repo.js';
 import { ModelManager, type LoadedAudioModel, type LoadedModel } from './models/model-manager.js';
 import type { DownloadProgress } from './models/hub-download.js';
 import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search/search-service.js';
@@ -88,6 +89,8 @@ export interface WatchOptions extends IndexOptions {
 }
 
 const DEFAULT_RECONCILE_MS = 3 * 60_000;
+/** How often a watching Trove looks for folders and requests left by other Trove processes. */
+const OTHERS_POLL_MS = 1000;
 const DEGRADED_RECONCILE_MS = 60_000;
 /** The clock is looked at this often; a look that comes far too late means the machine slept. */
 const WAKE_TICK_MS = 10_000;
@@ -121,6 +124,7 @@ export class Engine {
   private readonly ingestor: Ingestor;
   private readonly lock: LibraryLock;
   private readonly backups: LibraryBackups;
+  private readonly requests: RequestRepo;
   private readonly paths: ReturnType<typeof libraryFiles>;
   /** Set while watch() runs, so folders added or removed meanwhile are watched or dropped too. */
   private watching: { addRoot(path: string): void; removeRoot(path: string): void; recheck(path: string): void } | undefined;
@@ -131,6 +135,7 @@ export class Engine {
     this.backups = new LibraryBackups(this.paths.backups, this.paths.database);
     this.db = openDatabase(this.paths.database, { hasBackups: this.backups.list().length > 0 });
     this.folders = new FolderRepo(this.db);
+    this.requests = new RequestRepo(this.db);
     this.files = new FileRepo(this.db);
     this.contents = new ContentRepo(this.db);
     this.vectors = new VectorRepo(this.db);
@@ -251,9 +256,54 @@ export class Engine {
     return this.models.use(this.activeModelName(name), signal);
   }
 
+  /**
+   * `trove index` when another Trove may hold the library: run now if it is free; hand the request
+   * to a Trove that is watching it (the app, `trove serve`, `trove watch`), which reads the folders
+   * again and indexes what is new, and wait for its answer; else wait for the other indexer to end,
+   * then take over. `onWaiting` is told whom it waits for.
+   */
+  async indexOrHandOver(
+    options: IndexOptions & { onWaiting?: (holder: LockHolder | undefined) => void; pollMs?: number; handOver?: boolean } = {},
+  ): Promise<
+    { summary: IndexSummary } | { handedTo: LockHolder; files: Record<'pending' | 'ready' | 'error' | 'missing', number> }
+  > {
+    const pollMs = options.pollMs ?? 1000;
+    let told = false;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (this.lock.tryAcquire()) {
+        try {
+          return { summary: await this.index(options) };
+        } finally {
+          this.lock.release();
+        }
+      }
+      const holder = this.lock.holder();
+      if (holder?.watching && options.handOver !== false) {
+        const asked = this.requests.ask('rescan');
+        if (!told) options.onWaiting?.(holder);
+        told = true;
+        // Answered once the watcher has read the folders and indexed what it found; if the watcher
+        // ends first, the lock comes free and this process does the work itself.
+        while (!this.requests.isAnswered(asked) && !this.lock.tryAcquire()) await sleep(pollMs, options.signal);
+        if (this.lock.held) {
+          this.lock.release();
+          continue;
+        }
+        return { handedTo: holder, files: this.files.countByStatus() };
+      }
+      if (!told) options.onWaiting?.(holder);
+      told = true;
+      await sleep(pollMs, options.signal);
+    }
+  }
+
   /** Scans every folder, then reads and embeds whatever is new or changed. Resumable. */
   async index(options: IndexOptions = {}): Promise<IndexSummary> {
+    const takingOver = !this.lock.held;
     this.lock.acquire();
+    // Another process may have indexed while this one held no lock: open indexes catch up first.
+    if (takingOver) this.models.resyncIndexes();
     try {
       const model = await this.useModel(options.model, options.signal);
       if (options.model) this.settings.update({ imageModel: model.name });
@@ -353,7 +403,9 @@ export class Engine {
   /** Indexes, then keeps watching the folders until the signal aborts. */
   async watch(options: WatchOptions = {}): Promise<void> {
     // Held from the first scan to the end of watching: no other indexer can slip in between.
-    this.lock.acquire();
+    const takingOver = !this.lock.held;
+    this.lock.acquire({ watching: true });
+    if (takingOver) this.models.resyncIndexes();
     try {
       await this.watchWhileLocked(options);
     } finally {
@@ -416,11 +468,32 @@ export class Engine {
         reconcileEvery = Math.min(reconcileEvery, DEGRADED_RECONCILE_MS);
       },
     });
-    this.watching = {
-      addRoot: (path) => (watcher.addRoot(path), void rescan()),
-      removeRoot: (path) => watcher.removeRoot(path),
-      recheck: (path) => void applyBatch([{ type: 'touched', path }]),
+    const watchedRoots = new Set(this.folders.list().map((f) => f.path));
+    const addRoot = (path: string) => {
+      if (watchedRoots.has(path)) return;
+      watchedRoots.add(path);
+      watcher.addRoot(path);
+      void rescan();
     };
+    const removeRoot = (path: string) => {
+      if (watchedRoots.delete(path)) watcher.removeRoot(path);
+    };
+    this.watching = { addRoot, removeRoot, recheck: (path) => void applyBatch([{ type: 'touched', path }]) };
+    // Other Trove processes share the database: a folder added or removed with the CLI while this
+    // one watches is followed, and a `trove index` handed over is answered after a rescan.
+    const answering = new Set<number>();
+    const othersTimer = setInterval(() => {
+      const now = new Set(this.folders.list().map((f) => f.path));
+      for (const path of now) addRoot(path);
+      for (const path of [...watchedRoots]) if (!now.has(path)) removeRoot(path);
+      const asked = this.requests.open().filter((r) => !answering.has(r.id));
+      if (asked.length === 0) return;
+      for (const r of asked) answering.add(r.id);
+      void rescan().then(() => {
+        for (const r of asked) this.requests.answer(r.id);
+        this.requests.forgetAnswered(Date.now() - 24 * 60 * 60_000);
+      });
+    }, OTHERS_POLL_MS);
     // Forget files whose other half of a move never showed up, once their grace period is over.
     const purgeTimer = setInterval(() => void applyBatch([]), Math.max(grace, 1000));
     // The periodic reconcile, and at once after a sleep (timers do not run while the machine sleeps).
@@ -449,6 +522,7 @@ export class Engine {
       this.watching = undefined;
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
+      clearInterval(othersTimer);
       await watcher.close();
       await serial;
       model.index.save();
@@ -763,6 +837,14 @@ function withRealFolder<T extends SearchOptions>(options: T): T {
     // A folder that does not exist simply matches nothing.
   }
   return { ...options, folder };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolveSleep, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolveSleep, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
 }
 
 function isReachableFolder(path: string): boolean {

@@ -107,8 +107,11 @@ export class VectorIndex {
     return index;
   }
 
-  /** Makes the index hold exactly the vectors the database holds for this model. */
-  private syncWith(repo: VectorRepo, modelId: number): IndexOpenReport {
+  /**
+   * Makes the index hold exactly the vectors the database holds for this model: at open, and when
+   * this process takes the library over from another that added vectors meanwhile.
+   */
+  syncWith(repo: VectorRepo, modelId: number): IndexOpenReport {
     const inDb = new Set(repo.ids(modelId));
     const inIndex = this.hnsw.getIdsList();
     const inIndexSet = new Set(inIndex);

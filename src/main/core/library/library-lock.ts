@@ -27,6 +27,8 @@ export interface LockHolder {
   /** What the holder is doing, in words ("trove serve", "trove index"). */
   purpose: string;
   since: number;
+  /** The holder watches the library and answers requests (store/request-repo.ts). */
+  watching: boolean;
 }
 
 export class LibraryLock {
@@ -45,8 +47,8 @@ export class LibraryLock {
   }
 
   /** Takes the lock or throws LibraryLockedError (naming the holder) at once; never waits. */
-  acquire(): void {
-    if (!this.tryAcquire()) {
+  acquire(mode: { watching?: boolean } = {}): void {
+    if (!this.tryAcquire(mode)) {
       const holder = this.holder();
       const who = holder ? `another Trove process (${holder.purpose}, pid ${holder.pid})` : 'another Trove process';
       throw new LibraryLockedError(`${who} is indexing this library; stop it or wait for it to finish`, holder);
@@ -54,9 +56,10 @@ export class LibraryLock {
   }
 
   /** Takes the lock if it is free; false if another process (or another engine here) holds it. */
-  tryAcquire(): boolean {
+  tryAcquire(mode: { watching?: boolean } = {}): boolean {
     if (this.depth > 0) {
       this.depth += 1;
+      if (mode.watching) this.writeNote(true);
       return true;
     }
     const db = new Database(this.file, { timeout: 0 });
@@ -69,12 +72,17 @@ export class LibraryLock {
     }
     this.db = db;
     this.depth = 1;
-    try {
-      writeFileSync(`${this.file}.holder`, JSON.stringify({ pid: process.pid, purpose: this.purpose, since: Date.now() }));
-    } catch {
-      // The note is only for messages; the lock itself is held.
-    }
+    this.writeNote(Boolean(mode.watching));
     return true;
+  }
+
+  private writeNote(watching: boolean): void {
+    try {
+      const note: LockHolder = { pid: process.pid, purpose: this.purpose, since: Date.now(), watching };
+      writeFileSync(`${this.file}.holder`, JSON.stringify(note));
+    } catch {
+      // The note is only for messages and hand-overs; the lock itself is held.
+    }
   }
 
   release(): void {
@@ -94,7 +102,7 @@ export class LibraryLock {
     try {
       const note = JSON.parse(readFileSync(`${this.file}.holder`, 'utf8')) as Partial<LockHolder>;
       if (typeof note.pid !== 'number' || typeof note.purpose !== 'string') return undefined;
-      return { pid: note.pid, purpose: note.purpose, since: Number(note.since) || 0 };
+      return { pid: note.pid, purpose: note.purpose, since: Number(note.since) || 0, watching: note.watching === true };
     } catch {
       return undefined;
     }

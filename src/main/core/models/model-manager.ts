@@ -168,6 +168,11 @@ export class ModelManager {
     return this.audio;
   }
 
+  /** Brings the open indexes up to date with the database (another process may have added to it). */
+  resyncIndexes(): void {
+    for (const model of [this.loaded, this.audio]) model?.index.syncWith(this.options.vectors, model.modelId);
+  }
+
   async close(): Promise<void> {
     this.loaded?.index.save();
     this.audio?.index.save();

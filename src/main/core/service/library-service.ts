@@ -33,6 +33,7 @@ import { defaultModelCacheDir } from '../paths.js';
 import type { SearchHit as EngineHit, SearchOptions, SearchResponse } from '../search/search-service.js';
 import { MediaResolver } from './media-resolver.js';
 import { RequestError, asRequestError } from './request-error.js';
+import { LibraryLockedError } from '../library/library-lock.js';
 
 export interface LibraryServiceOptions extends Omit<EngineOptions, 'onDownloadProgress'> {
   version: string;
@@ -49,6 +50,8 @@ export interface LibraryServiceOptions extends Omit<EngineOptions, 'onDownloadPr
 type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Results[M]> | Results[M] };
 
 const BACKUP_EVERY_MS = 24 * 60 * 60_000;
+/** While another Trove holds the library, look again this often. */
+const LOCK_RETRY_MS = 1000;
 /** Progress events at most this often; phase changes are sent at once. */
 const PROGRESS_INTERVAL_MS = 250;
 /** While indexing, tell the UI that new results exist at most this often. */
@@ -67,6 +70,7 @@ export class LibraryService {
   private restarting: Promise<void> = Promise.resolve();
   private readonly handlers: Handlers;
   private backupTimer: NodeJS.Timeout | undefined;
+  private waitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LibraryServiceOptions) {
     this.engine = Engine.open({ ...options, onDownloadProgress: (p) => this.onDownload(p) });
@@ -103,6 +107,7 @@ export class LibraryService {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.backupTimer);
+    clearTimeout(this.waitTimer);
     await this.restarting;
     await this.stopRun();
     await this.engine.close();
@@ -127,10 +132,13 @@ export class LibraryService {
   }
 
   private async restartNow(): Promise<void> {
+    clearTimeout(this.waitTimer);
     await this.stopRun();
     if (this.closed) return;
     if (this.engine.listFolders().length === 0) {
       this.setState({ ...idleState(), paused: this.engine.pauser.paused });
+      // A folder may be added by another process (`trove add`): look again shortly.
+      this.waitTimer = setTimeout(() => void this.restart(), LOCK_RETRY_MS);
       return;
     }
     const controller = new AbortController();
@@ -161,6 +169,14 @@ export class LibraryService {
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
+          if (error instanceof LibraryLockedError) {
+            // Another Trove (`trove index`, say) is indexing: wait for it, then take over.
+            const who = error.holder ? `${error.holder.purpose}, pid ${error.holder.pid}` : 'another Trove process';
+            const message = `Another Trove (${who}) is indexing this library; this one takes over as soon as it finishes. Searching works meanwhile.`;
+            this.setState({ ...idleState(), phase: 'waiting', message, paused: this.engine.pauser.paused });
+            this.waitTimer = setTimeout(() => void this.restart(), LOCK_RETRY_MS);
+            return;
+          }
           const message = error instanceof Error ? error.message : String(error);
           const needsModel = error instanceof ModelNotInstalledError || /not installed|offline mode/.test(message);
           this.setState({ ...idleState(), phase: needsModel ? 'needs-model' : 'error', message, paused: this.engine.pauser.paused });

@@ -141,4 +141,12 @@ export const MIGRATIONS: readonly string[] = [
   /* 6: which file on disk was read ("device:inode"), so media is served only while it is still that file */ `
   ALTER TABLE files ADD COLUMN identity TEXT;
   `,
+  /* 7: requests one Trove process hands to the one that holds the library (store/request-repo.ts) */ `
+  CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,          -- 'rescan'
+    asked_at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  `,
 ];
