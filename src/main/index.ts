@@ -3,16 +3,23 @@
  * The engine runs in a utility process (src/main/app/service-host.ts); this thread only routes:
  * IPC calls from the preload go to the engine, its events go back to the window, and local media is
  * served through the `trove-media:` protocol, which asks the engine whether a file id belongs to the
- * library. Context isolation and the sandbox are on, new windows and navigation are denied.
+ * library. The UI itself comes from the `app://trove/` scheme (only the built renderer's files), not
+ * file://. Context isolation and the sandbox are on, new windows and navigation are denied, and every
+ * permission the app does not use is refused. Fuses for the packaged binary: scripts/electron-fuses.ts.
  */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ServiceProcess } from './app/service-process.js';
+import { APP_ENTRY, APP_SCHEME, resolveAppAsset } from './app/app-protocol.js';
+import { allowPermission } from './app/permissions.js';
 
 protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
   { scheme: 'trove-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
+
+const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 
 let window: BrowserWindow | undefined;
 // The engine's host is compiled with the engine (npm run build:cli), so it finds its worker and
@@ -51,10 +58,21 @@ function createWindow(): void {
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.on('closed', () => (window = undefined));
   if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void window.loadURL(APP_ENTRY);
 }
 
 void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((webContents, permission, callback, details) =>
+    callback(allowPermission(permission, details.requestingUrl ?? webContents.getURL())),
+  );
+  session.defaultSession.setPermissionCheckHandler((_webContents, permission, requestingOrigin) =>
+    allowPermission(permission, requestingOrigin),
+  );
+  protocol.handle(APP_SCHEME, (request) => {
+    const file = resolveAppAsset(RENDERER_DIR, request.url);
+    if (!file) return new Response('not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).toString());
+  });
   service.start();
   // Answers are envelopes ({ value } or { error }): an exception thrown through ipcMain.handle would
   // reach the page wrapped in Electron's own wording instead of Trove's sentence.
