@@ -82,6 +82,12 @@ describe.skipIf(Boolean(skipReason))('the access token stays with Trove (Chromiu
     const cookies = await page.context().cookies();
     expect(cookies).toEqual([]);
 
+    // The address without its token (an old bookmark) says what to do, in a page, not an error.
+    const bare = await page.context().browser()!.newPage();
+    await bare.goto(server.url.replace(/#.*$/, ''));
+    await expect.poll(() => bare.getByTestId('needs-token').innerText()).toMatch(/address that trove serve printed/);
+    await bare.close();
+
     const otherPage = await page.context().newPage();
     await otherPage.goto(`http://127.0.0.1:${otherPort}/`);
     await page.goto(`http://127.0.0.1:${otherPort}/again`);

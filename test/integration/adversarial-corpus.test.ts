@@ -131,6 +131,13 @@ describe('adversarial corpus', () => {
     expect(run.peakBytes).toBeGreaterThan(0);
     expect(run.peakBytes).toBeLessThan(PEAK_MEMORY_LIMIT);
 
+    // JSON lists every error, the text says how many there are.
+    const json = JSON.parse((await runCli(['--library', lib, 'status', '--json'], { env, unprivileged: true })).stdout) as {
+      errors: unknown[];
+      files: { error: number };
+    };
+    expect(json.errors).toHaveLength(json.files.error);
+
     // Human output escapes control characters; JSON keeps the name as it is.
     const text = await runCli(['--library', lib, 'status'], { env, unprivileged: true });
     expect(text.stdout).not.toMatch(/\u001b|\u0007/);

@@ -5,7 +5,18 @@
  * the folders again; the library then answers the same search as before, and what changed on disk
  * since the backup (a photo added later) is found by the repair and indexed by the next run.
  */
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS } from '../helpers/env.js';

@@ -13,7 +13,6 @@ import { writePngHeaderOnly } from '../helpers/bad-files.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
 
-
 interface Status {
   errors: { path: string; error: string }[];
   scanIssues: { path: string; error: string }[];

@@ -106,9 +106,13 @@ describe('Trove processes that meet on one library', () => {
     servers.length = 0;
 
     // `trove index` while a non-watching indexer holds the lock: it waits, then does the work.
-    const holder = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'helpers', 'lock-racer.ts'), join(lib, 'indexer-lock.db'), join(lib, 'm'), 'hold'], {
-      cwd: REPO_ROOT,
-    });
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'test', 'helpers', 'lock-racer.ts'), join(lib, 'indexer-lock.db'), join(lib, 'm'), 'hold'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     await writeSyntheticPhotos(join(photos, 'more'), 2, 90);
     const index = spawn(process.execPath, cliArgs(['--library', lib, 'index']), { cwd: REPO_ROOT, env: { ...process.env, ...env } });

@@ -217,6 +217,8 @@ describe('trove serve: security and malformed requests', () => {
       ['unknown file id', await api('fileDetails', { fileId: 424242 }), 404, /no file with id/],
       ['bad filter', await api('browse', { filters: { kinds: ['pdf'] } }), 400, /kinds/],
       ['missing folder', await api('addFolder', { path: '/no/such/folder/anywhere' }), 422, /no such folder/],
+      ['relative folder', await api('addFolder', { path: '../../etc' }), 400, /a full path is needed/],
+      ['relative removal', await api('removeFolder', { path: 'photos' }), 400, /a full path is needed/],
       [
         'not an image',
         await api('searchImage', { imageBase64: Buffer.from('hello, not a picture').toString('base64') }),

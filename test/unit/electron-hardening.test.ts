@@ -60,7 +60,18 @@ describe('permissions', () => {
     expect(allowPermission('clipboard-sanitized-write', 'app://trove/index.html')).toBe(true);
     expect(allowPermission('clipboard-sanitized-write', 'https://example.com/')).toBe(false);
     expect(allowPermission('clipboard-sanitized-write', undefined)).toBe(false);
-    for (const permission of ['media', 'geolocation', 'notifications', 'midi', 'hid', 'serial', 'usb', 'display-capture', 'openExternal', 'clipboard-read']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'midi',
+      'hid',
+      'serial',
+      'usb',
+      'display-capture',
+      'openExternal',
+      'clipboard-read',
+    ]) {
       expect(allowPermission(permission, 'app://trove/index.html'), permission).toBe(false);
     }
   });
@@ -80,7 +91,10 @@ describe('Electron fuses', () => {
     // A stand-in binary with Electron's fuse wire (sentinel, version 1, 9 fuses at their defaults).
     const binary = join(tempDir(), 'electron');
     const wire = Buffer.from([1, 9, ...Buffer.from('101100010')]);
-    writeFileSync(binary, Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), wire, Buffer.alloc(4096, 7)]));
+    writeFileSync(
+      binary,
+      Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), wire, Buffer.alloc(4096, 7)]),
+    );
     await applyTroveFuses(binary);
     const flipped = await getCurrentFuseWire(binary);
     expect(flipped[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);

@@ -9,7 +9,10 @@ import type { SearchResponse } from '../core/search/search-service.js';
  * shown as \u{…} escapes. JSON output is left as it is (JSON escapes control characters itself).
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 export function formatResults(response: SearchResponse): string {
@@ -25,7 +28,9 @@ export function formatStatus(s: LibraryStatus): string {
   const out: string[] = [`Library: ${printable(s.libraryDir)}`];
   if (s.folders.length === 0) out.push('No folders yet: add one with `trove add PATH`.');
   for (const f of s.folders) {
-    out.push(`  ${printable(f.path)}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`);
+    out.push(
+      `  ${printable(f.path)}: ${f.ready} indexed, ${f.pending} waiting, ${f.errors} with errors${f.missing ? `, ${f.missing} missing` : ''}`,
+    );
   }
   for (const m of s.models)
     out.push(`Model ${m.name}: ${m.vectors} vectors (${m.dim}-d)${m.pendingJobs ? `, ${m.pendingJobs} files waiting` : ''}`);

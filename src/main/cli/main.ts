@@ -399,7 +399,13 @@ program
   .option('--port <n>', 'port to listen on (default: any free port)', nonNegativeInt, 0)
   .action(async (opts: { port: number }) => {
     const g = program.opts<GlobalOptions>();
-    const service = new LibraryService({ libraryDir: g.library, offline: g.offline, threads: g.threads, purpose, version: packageJson.version });
+    const service = new LibraryService({
+      libraryDir: g.library,
+      offline: g.offline,
+      threads: g.threads,
+      purpose,
+      version: packageJson.version,
+    });
     const signal = interruptSignal();
     let server: RunningServer | undefined;
     try {

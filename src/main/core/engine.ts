@@ -264,9 +264,7 @@ export class Engine {
    */
   async indexOrHandOver(
     options: IndexOptions & { onWaiting?: (holder: LockHolder | undefined) => void; pollMs?: number; handOver?: boolean } = {},
-  ): Promise<
-    { summary: IndexSummary } | { handedTo: LockHolder; files: Record<'pending' | 'ready' | 'error' | 'missing', number> }
-  > {
+  ): Promise<{ summary: IndexSummary } | { handedTo: LockHolder; files: Record<'pending' | 'ready' | 'error' | 'missing', number> }> {
     const pollMs = options.pollMs ?? 1000;
     let told = false;
     for (;;) {

@@ -163,7 +163,8 @@ export function escapeName(raw: Buffer): string {
 /** The length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there starts none. */
 function utf8SequenceLength(raw: Buffer, i: number): number {
   const lead = raw[i]!;
-  const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  const length =
+    lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
   if (length === 0 || i + length > raw.length) return 0;
   const piece = raw.subarray(i, i + length);
   return Buffer.from(piece.toString('utf8'), 'utf8').equals(piece) ? length : 0;

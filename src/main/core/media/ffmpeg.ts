@@ -223,7 +223,10 @@ export async function decodeVideoFrames(path: string, options: DecodeFramesOptio
   // A video damaged part-way still gives its good frames; only a video with none is an error.
   if (frames === 0) {
     if (/matches no streams|does not contain any stream/i.test(stderr)) throw new MediaError('this file has no video track', 'not-media');
-    throw new MediaError(`could not decode the video (${firstLine(stderr) || (code === 0 ? 'no frame could be decoded' : `ffmpeg exit ${code}`)})`, 'corrupt');
+    throw new MediaError(
+      `could not decode the video (${firstLine(stderr) || (code === 0 ? 'no frame could be decoded' : `ffmpeg exit ${code}`)})`,
+      'corrupt',
+    );
   }
   return frames;
 }
@@ -255,7 +258,10 @@ export async function extractVideoFrame(path: string, atS: number, signal?: Abor
   });
   const png = Buffer.concat(chunks);
   if (png.length === 0)
-    throw new MediaError(`could not read a frame of the video (${firstLine(stderr) || (code === 0 ? 'no frame could be decoded' : `ffmpeg exit ${code}`)})`, 'corrupt');
+    throw new MediaError(
+      `could not read a frame of the video (${firstLine(stderr) || (code === 0 ? 'no frame could be decoded' : `ffmpeg exit ${code}`)})`,
+      'corrupt',
+    );
   return png;
 }
 

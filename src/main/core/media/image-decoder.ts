@@ -211,10 +211,7 @@ export async function writeThumbnail(input: Buffer | string, target: string, edg
     const region = centreRegion(width, height, MAX_DECODED_ASPECT);
     let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
     if (region) image = image.extract(region);
-    await image
-      .resize(edge, edge, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toFile(target);
+    await image.resize(edge, edge, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toFile(target);
   } catch (error) {
     throw classifySharpError(error);
   }

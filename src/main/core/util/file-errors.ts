@@ -2,6 +2,7 @@
  * Turns the errors met while reading a user's file into short sentences a person understands.
  * These strings are stored per file and shown in the CLI and the UI, so they must not be stack traces.
  */
+import type { Stats } from 'node:fs';
 export class MediaError extends Error {
   constructor(
     message: string,
@@ -16,7 +17,7 @@ export class MediaError extends Error {
 export type MediaErrorCode =
   'empty' | 'unreadable' | 'vanished' | 'link-loop' | 'not-media' | 'corrupt' | 'unsupported' | 'too-large' | 'model-failed';
 
-type EntryKind = Pick<import('node:fs').Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
+type EntryKind = Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
 
 /** What an entry that is not a regular file is, in words. */
 export function specialFileKind(entry: EntryKind): string {

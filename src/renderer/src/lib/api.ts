@@ -4,7 +4,7 @@
  * Components import `api` from here and never learn which one it is.
  */
 import type { TroveApi } from '../../../shared/api';
-import { createHttpTransport } from './http-transport';
+import { createHttpTransport, hasAccessToken } from './http-transport';
 
 declare global {
   interface Window {
@@ -13,3 +13,6 @@ declare global {
 }
 
 export const api: TroveApi = window.trove ?? createHttpTransport();
+
+/** In a browser without this run's token (an old bookmark, a copied address without its #token). */
+export const needsAccessToken = !window.trove && !hasAccessToken();

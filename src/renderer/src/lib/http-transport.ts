@@ -25,6 +25,11 @@ function takeToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
+/** Whether this tab holds an access token (after the address's fragment has been read). */
+export function hasAccessToken(): boolean {
+  return sessionStorage.getItem(TOKEN_KEY) !== null;
+}
+
 export function createHttpTransport(base = ''): TroveApi {
   const token = takeToken();
   const mediaKey = token ? mediaKeyOf(token) : undefined;
