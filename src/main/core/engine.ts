@@ -476,7 +476,14 @@ export class Engine {
     const removeRoot = (path: string) => {
       if (watchedRoots.delete(path)) watcher.removeRoot(path);
     };
-    this.watching = { addRoot, removeRoot, recheck: (path) => void applyBatch([{ type: 'touched', path }]) };
+    // A stale file seen by many requests at once (a grid of thumbnails) is looked at once.
+    const rechecking = new Set<string>();
+    const recheck = (path: string) => {
+      if (rechecking.has(path)) return;
+      rechecking.add(path);
+      void applyBatch([{ type: 'touched', path }]).finally(() => rechecking.delete(path));
+    };
+    this.watching = { addRoot, removeRoot, recheck };
     // Other Trove processes share the database: a folder added or removed with the CLI while this
     // one watches is followed, and a `trove index` handed over is answered after a rescan.
     const answering = new Set<number>();
