@@ -815,7 +815,9 @@ export class Engine {
     };
   }
 
+  /** Closes the library; closing it again does nothing. */
   async close(): Promise<void> {
+    if (!this.db.open) return;
     await this.models.close();
     this.lock.release();
     // A clean close that changed something leaves a fresh backup.
