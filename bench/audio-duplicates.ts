@@ -88,12 +88,12 @@ export async function measureAudioDuplicates(
     const engine = Engine.open({ libraryDir: join(work, 'library'), modelCacheDir: join(work, 'models'), offline: true });
     try {
       engine.settings.update({ audioModel: null }); // fingerprints only: no audio model
-      engine.addFolder(media);
+      engine.folders.add(media);
       const indexStart = performance.now();
-      await engine.index({ model: 'mobilenet-v2-int8' });
+      await engine.indexer.index({ model: 'mobilenet-v2-int8' });
       const indexingSeconds = (performance.now() - indexStart) / 1000;
       const start = performance.now();
-      const groups = (await engine.duplicates()).filter((g) => g.media === 'audio');
+      const groups = (await engine.duplicates.find()).filter((g) => g.media === 'audio');
       results.push({
         tool: 'trove',
         setting: 'default',

@@ -63,13 +63,13 @@ export async function measureDuplicates(photosDir: string, modelsDir: string, lo
     process.env.TROVE_MODELS_DIR = modelsDir;
     const engine = Engine.open({ libraryDir: join(work, 'library'), modelCacheDir: join(work, 'models'), offline: true });
     try {
-      engine.addFolder(photosDir);
-      engine.addFolder(variantsDir);
+      engine.folders.add(photosDir);
+      engine.folders.add(variantsDir);
       const indexStart = performance.now();
-      await engine.index({ model: 'mobilenet-v2-int8' });
+      await engine.indexer.index({ model: 'mobilenet-v2-int8' });
       const indexingSeconds = (performance.now() - indexStart) / 1000;
       const start = performance.now();
-      const groups = await engine.duplicates();
+      const groups = await engine.duplicates.find();
       const seconds = (performance.now() - start) / 1000;
       results.push({
         tool: 'trove',

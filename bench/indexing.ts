@@ -2,7 +2,7 @@
  * Indexing throughput against raw inference throughput, same model, same images, same run.
  *
  * raw:      onnxruntime-node on pre-decoded tensors (batch 16, same threads): the ceiling.
- * pipeline: `engine.index()` on a fresh library, same threads (the app's default): scan, read,
+ * pipeline: `engine.indexer.index()` on a fresh library, same threads (the app's default): scan, read,
  *           hash, EXIF, decode, inference (in the worker), SQLite commits and HNSW inserts.
  * CPU budget: CPU time per image of inference alone and of decoding alone (JPEG decode, resize,
  *           fingerprint; no hashing, EXIF or storage). Inference and decoding share the same cores,
@@ -108,15 +108,15 @@ export async function measureIndexing(
   };
 }
 
-/** One full `engine.index()` of the folder into a fresh library; returns images per second. */
+/** One full `engine.indexer.index()` of the folder into a fresh library; returns images per second. */
 async function indexOnce(modelName: string, photosDir: string, threads: number, expected: number): Promise<number> {
   const lib = mkdtempSync(join(tmpdir(), 'trove-bench-'));
   const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models'), threads });
   try {
-    engine.addFolder(photosDir);
-    await engine.useModel(modelName); // loading the model is a one-time cost, not throughput
+    engine.folders.add(photosDir);
+    await engine.indexer.useModel(modelName); // loading the model is a one-time cost, not throughput
     const start = performance.now();
-    const summary = await engine.index({ model: modelName });
+    const summary = await engine.indexer.index({ model: modelName });
     const seconds = (performance.now() - start) / 1000;
     if (summary.embedded !== expected) throw new Error(`indexed ${summary.embedded} of ${expected}`);
     return expected / seconds;

@@ -30,14 +30,14 @@ export async function measureReconcile(files: number, modelsDir: string, log: (m
     process.env.TROVE_MODELS_DIR = modelsDir;
     const engine = Engine.open({ libraryDir: join(root, 'library'), modelCacheDir: join(root, 'cache'), offline: true });
     try {
-      engine.addFolder(photos);
+      engine.folders.add(photos);
       let started = performance.now();
-      await engine.index();
+      await engine.indexer.index();
       const firstIndexSeconds = (performance.now() - started) / 1000;
       log(`  first index of ${files} files: ${firstIndexSeconds.toFixed(1)} s`);
       const cpu = process.cpuUsage();
       started = performance.now();
-      const again = await engine.index();
+      const again = await engine.indexer.index();
       const reconcileSeconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpu);
       if (again.scanned.added + again.scanned.changed + again.scanned.missing !== 0) throw new Error('the second pass found changes');

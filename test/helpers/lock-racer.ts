@@ -6,7 +6,7 @@
  * With `hold`, takes the lock once, says "held" and waits to be killed.
  */
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { LibraryLock } from '../../src/main/core/library/library-lock.js';
+import { LibraryLock } from '../../src/main/core/store/library-lock.js';
 
 const [lockFile, marker, mode, roundsArg, startAtArg] = process.argv.slice(2) as [string, string, string, string?, string?];
 const lock = new LibraryLock(lockFile, `racer ${process.pid}`);

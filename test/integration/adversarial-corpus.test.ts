@@ -20,6 +20,7 @@ import { writeSyntheticPhoto } from '../helpers/images.js';
 import { writePngHeaderOnly } from '../helpers/bad-files.js';
 import { CLI_SOURCE, nodeCommand, runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
+import { storeOf } from '../helpers/library-store.js';
 
 const PEAK_MEMORY_LIMIT = 1.5 * 1024 ** 3;
 const RUN_TIMEOUT_MS = 180_000;
@@ -148,11 +149,11 @@ describe('adversarial corpus', () => {
     // Thumbnails are made in the library folder (inside the watched one): they must never be indexed.
     const engine = Engine.open({ libraryDir: lib, modelCacheDir: cache, offline: true });
     try {
-      for (const e of entries.filter((x) => x.expect === 'ready')) await engine.thumbnail(engine.files.byPath(e.shown)!.id);
-      const status = engine.status({ errorLimit: Infinity });
+      for (const e of entries.filter((x) => x.expect === 'ready')) await engine.media.thumbnail(storeOf(engine).files.byPath(e.shown)!.id);
+      const status = engine.status.read({ errorLimit: Infinity });
       const scanIssues = new Map(status.scanIssues.map((i) => [i.path, i.error]));
       for (const entry of entries) {
-        const row = engine.files.byPath(entry.shown);
+        const row = storeOf(engine).files.byPath(entry.shown);
         if (entry.expect === 'folder-issue') {
           expect(scanIssues.get(entry.shown), entry.shown).toMatch(entry.reason!);
           continue;
@@ -175,7 +176,7 @@ describe('adversarial corpus', () => {
     try {
       service.start();
       await waitFor(() => service.status().indexing.phase === 'watching', 'the service to watch', 60_000);
-      const victim = service.engine.files.byPath(join(photos, 'good.jpg'))!;
+      const victim = storeOf(service.engine).files.byPath(join(photos, 'good.jpg'))!;
       rmSync(victim.path);
       symlinkSync(join(lib, 'library.db'), victim.path);
       const reply = await fetch(`http://127.0.0.1:${server.port}/media/original/${victim.id}`, {
@@ -184,7 +185,11 @@ describe('adversarial corpus', () => {
       expect(reply.status).toBe(404);
       const body = Buffer.from(await reply.arrayBuffer());
       expect(body.includes(Buffer.from('SQLite format'))).toBe(false);
-      await waitFor(() => service.engine.files.byId(victim.id)?.status !== 'ready', 'the swapped file to be looked at again', 30_000);
+      await waitFor(
+        () => storeOf(service.engine).files.byId(victim.id)?.status !== 'ready',
+        'the swapped file to be looked at again',
+        30_000,
+      );
     } finally {
       await server.close();
       await service.close();

@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
+import { storeOf } from '../helpers/library-store.js';
 
 const AUDIO = join(SHARED, 'media', 'audio');
 const hasAudio = existsSync(join(AUDIO, 'labels.csv'));
@@ -24,9 +25,9 @@ async function duplicateGroups(folder: string) {
   const engine = Engine.open({ libraryDir: library, offline: true, modelCacheDir: tempDir() });
   try {
     engine.settings.update({ audioModel: null });
-    engine.addFolder(folder);
-    const summary = await engine.index();
-    return { summary, groups: (await engine.duplicates()).filter((g) => g.media === 'audio'), library, status: engine.status() };
+    engine.folders.add(folder);
+    const summary = await engine.indexer.index();
+    return { summary, groups: (await engine.duplicates.find()).filter((g) => g.media === 'audio'), library, status: engine.status.read() };
   } finally {
     await engine.close();
   }
@@ -80,18 +81,16 @@ describe('duplicate recordings', () => {
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
       engine.settings.update({ audioModel: null });
-      engine.addFolder(dir);
-      await engine.index();
+      engine.folders.add(dir);
+      await engine.indexer.index();
       // As a library indexed before fingerprints existed would be.
-      engine.db.prepare('UPDATE contents SET audio_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
-      const groups = await engine.duplicates();
+      storeOf(engine).fingerprints.forgetAll();
+      const groups = await engine.duplicates.find();
       const members = groups.map((g) => new Set(g.members.map((m) => basename(m.path))));
       expect(members).toContainEqual(new Set(['tune.wav', basename(low!)]));
       expect(members).toContainEqual(new Set(['photo.jpg', 'photo-small.jpg']));
-      const missing = engine.db
-        .prepare(`SELECT COUNT(*) AS n FROM contents WHERE (kind = 'audio' AND audio_fp IS NULL) OR (kind = 'image' AND grid IS NULL)`)
-        .get() as { n: number };
-      expect(missing.n).toBe(0);
+      const missing = storeOf(engine).fingerprints.missing('audio').length + storeOf(engine).fingerprints.missing('visual').length;
+      expect(missing).toBe(0);
     } finally {
       await engine.close();
     }

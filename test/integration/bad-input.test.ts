@@ -12,6 +12,7 @@ import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js'
 import { writePngHeaderOnly } from '../helpers/bad-files.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
+import { storeOf } from '../helpers/library-store.js';
 
 interface Status {
   errors: { path: string; error: string }[];
@@ -82,18 +83,18 @@ describe('bad input', () => {
     const [first, doomed] = (await writeSyntheticPhotos(photos, 3)) as [string, string, string];
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'm') });
     try {
-      engine.addFolder(photos);
+      engine.folders.add(photos);
       // Pause the pipeline right after the scan, delete a file, then let it run.
-      engine.pause();
-      const run = engine.index();
+      engine.indexer.pause();
+      const run = engine.indexer.index();
       const { waitFor } = await import('../helpers/wait.js');
-      await waitFor(() => engine.files.byPath(doomed), 'the scan to record the file');
+      await waitFor(() => storeOf(engine).files.byPath(doomed), 'the scan to record the file');
       rmSync(doomed);
-      engine.resume();
+      engine.indexer.resume();
       const summary = await run;
       expect(summary.embedded).toBe(2);
-      expect(engine.files.byPath(doomed)).toBeUndefined(); // gone from disk, so forgotten
-      expect(engine.files.byPath(first)!.status).toBe('ready');
+      expect(storeOf(engine).files.byPath(doomed)).toBeUndefined(); // gone from disk, so forgotten
+      expect(storeOf(engine).files.byPath(first)!.status).toBe('ready');
     } finally {
       await engine.close();
     }

@@ -9,7 +9,8 @@ import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
-import { findBuiltinModel, DEFAULT_AUDIO_MODEL } from '../../src/main/core/models/registry.js';
+import { findBuiltinModel } from '../../src/main/core/models/registry.js';
+import { DEFAULT_AUDIO_MODEL } from '../../src/main/core/store/settings-repo.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { writeSyntheticPhotos } from '../helpers/images.js';
@@ -47,11 +48,11 @@ describe('CLAP fixture', () => {
 
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
-      engine.addFolder(media);
-      const summary = await engine.index();
+      engine.folders.add(media);
+      const summary = await engine.indexer.index();
       expect(summary.audioSkipped).toBeUndefined();
       expect(summary.failed).toBe(0);
-      const status = engine.status();
+      const status = engine.status.read();
       expect(status.files.ready).toBe(7);
       const clap = status.models.find((m) => m.name === DEFAULT_AUDIO_MODEL);
       // 24 s -> windows at 0, 10, 20 s; each 6 s recording is one window.
@@ -59,7 +60,7 @@ describe('CLAP fixture', () => {
       expect(clap?.dim).toBe(32);
 
       // Text reaches the sounds through CLAP's own text encoder (the fixture has no tags to match).
-      const { results } = await engine.searchText('rain on a window', { limit: 20, kinds: ['audio'] });
+      const { results } = await engine.search.text('rain on a window', { limit: 20, kinds: ['audio'] });
       expect(results.map((r) => r.path).sort()).toEqual([chirp, long, toneAgain, tone].sort());
       expect(results.every((r) => r.via === 'vector' && typeof r.offsetS === 'number')).toBe(true);
       const longHit = results.find((r) => r.path === long)!;
@@ -67,12 +68,12 @@ describe('CLAP fixture', () => {
       for (let i = 1; i < results.length; i += 1) expect(results[i - 1]!.score).toBeGreaterThanOrEqual(results[i]!.score);
 
       // Without a kind filter, photos (CLIP) and sounds (CLAP) come back ranked together.
-      const mixed = await engine.searchText('a dog barking', { limit: 20 });
+      const mixed = await engine.search.text('a dog barking', { limit: 20 });
       expect(new Set(mixed.results.map((r) => r.kind))).toEqual(new Set(['image', 'audio']));
       expect(mixed.results).toHaveLength(7);
 
       // The same tone re-encoded as a 64 kb/s MP3 is the nearest recording to the WAV.
-      const similar = await engine.similar(tone, { limit: 3 });
+      const similar = await engine.search.similar(tone, { limit: 3 });
       expect(similar.results[0]!.path).toBe(toneAgain);
       expect(similar.results.every((r) => r.kind === 'audio')).toBe(true);
     } finally {
@@ -90,11 +91,11 @@ describe('CLAP fixture', () => {
     makeAudio(join(media, 'tone.wav'), 'sine=frequency=440:duration=2');
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
-      engine.addFolder(media);
-      const summary = await engine.index();
+      engine.folders.add(media);
+      const summary = await engine.indexer.index();
       expect(summary.audioSkipped).toMatch(/clap-htsat-unfused is not installed and offline mode forbids downloading it/);
       expect(summary.embedded).toBe(2);
-      const { results } = await engine.searchText('anything', { limit: 10 });
+      const { results } = await engine.search.text('anything', { limit: 10 });
       expect(results.map((r) => r.kind)).toEqual(['image', 'image']); // photos are still searchable
     } finally {
       await engine.close();

@@ -37,28 +37,28 @@ describe('CLIP fixture', () => {
 
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
     try {
-      engine.addFolder(photos);
-      const summary = await engine.index();
+      engine.folders.add(photos);
+      const summary = await engine.indexer.index();
       expect(summary.model).toBe('clip-vit-base-patch32');
       expect(summary.embedded).toBe(12);
       expect(summary.failed).toBe(0);
 
-      const text = await engine.searchText('a dog on a beach', { limit: 12 });
+      const text = await engine.search.text('a dog on a beach', { limit: 12 });
       expect(text.results).toHaveLength(12);
       const scores = text.results.map((r) => r.score);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
       for (const s of scores) expect(Math.abs(s)).toBeLessThanOrEqual(1.0001);
       expect(new Set(text.results.map((r) => r.path))).toEqual(new Set(paths));
       // Different texts give different rankings or scores: the text encoder really ran on the words.
-      const other = await engine.searchText('rain on a window', { limit: 12 });
+      const other = await engine.search.text('rain on a window', { limit: 12 });
       expect(other.results.map((r) => r.score)).not.toEqual(scores);
 
-      const similar = await engine.similar(query, { limit: 3 });
+      const similar = await engine.search.similar(query, { limit: 3 });
       expect(similar.results[0]!.path).toBe(paths[3]);
       expect(similar.results[0]!.score).toBeGreaterThan(0.9);
 
       // An indexed file as the example: itself excluded, the rest ranked.
-      const fromIndexed = await engine.similar(paths[0]!, { limit: 5 });
+      const fromIndexed = await engine.search.similar(paths[0]!, { limit: 5 });
       expect(fromIndexed.results.map((r) => r.path)).not.toContain(paths[0]);
       expect(fromIndexed.results).toHaveLength(5);
     } finally {

@@ -14,6 +14,7 @@ import { writeSyntheticPhotos } from '../helpers/images.js';
 import { FIXTURE_MODELS, REPO_ROOT, useModelDirs } from '../helpers/env.js';
 import { cliArgs, runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
+import { storeOf } from '../helpers/library-store.js';
 
 const PHOTOS = 300;
 
@@ -62,23 +63,24 @@ describe('crash safety', () => {
 
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: env.TROVE_MODEL_CACHE });
     try {
-      const after = engine.db.prepare('SELECT id, content_id FROM vectors ORDER BY id').all() as { id: number; content_id: number }[];
+      const after = storeOf(engine)
+        .vectors.placements()
+        .map((v) => ({ id: v.id, content_id: v.contentId }));
       expect(after).toHaveLength(PHOTOS);
       // Everything committed before the crash is still there, untouched.
       const afterIds = new Map(after.map((r) => [r.id, r.content_id]));
       for (const row of before) expect(afterIds.get(row.id)).toBe(row.content_id);
       // One vector per content: nothing was embedded twice.
-      const perContent = engine.db.prepare('SELECT MAX(n) AS most FROM (SELECT COUNT(*) AS n FROM vectors GROUP BY content_id)').get() as {
-        most: number;
-      };
-      expect(perContent.most).toBe(1);
-      expect(engine.status().files.ready).toBe(PHOTOS);
-      expect(engine.queue.pending('ingest') + engine.queue.pending('embed')).toBe(0);
+      const perContent = new Map<number, number>();
+      for (const v of after) perContent.set(v.content_id, (perContent.get(v.content_id) ?? 0) + 1);
+      expect(Math.max(...perContent.values())).toBe(1);
+      expect(engine.status.read().files.ready).toBe(PHOTOS);
+      expect(storeOf(engine).jobs.pending('ingest') + storeOf(engine).jobs.pending('embed')).toBe(0);
 
       // The HNSW index agrees with the database: same size, and every stored vector finds itself.
-      const model = await engine.useModel();
+      const model = await engine.indexer.useModel();
       expect(model.index.size).toBe(PHOTOS);
-      for (const { id, vector } of engine.vectors.iterate(model.modelId)) {
+      for (const { id, vector } of storeOf(engine).vectors.iterate(model.modelId)) {
         const [top] = model.index.search(vector, 1);
         expect(top!.id).toBe(id);
       }
@@ -110,9 +112,9 @@ describe('crash safety', () => {
     // The saved index matches the database: the next open needs no repair or rebuild.
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: env.TROVE_MODEL_CACHE });
     try {
-      const model = await engine.useModel();
+      const model = await engine.indexer.useModel();
       expect(model.indexReport).toMatchObject({ rebuilt: false, added: 0, removed: 0 });
-      const resumed = await engine.index();
+      const resumed = await engine.indexer.index();
       expect(resumed.embedded).toBe(200 - firstRun);
       expect(model.index.size).toBe(200);
     } finally {
@@ -127,23 +129,23 @@ describe('crash safety', () => {
     const cache = tempDir();
     let engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });
     try {
-      engine.addFolder(photos);
+      engine.folders.add(photos);
       // The inference worker goes away before the first batch (as if it had crashed): deterministic,
       // unlike killing it mid-run, which may come too late on a fast machine.
-      const model = await engine.useModel();
+      const model = await engine.indexer.useModel();
       await model.client.close();
-      const run = engine.index();
+      const run = engine.indexer.index();
       await expect(run).rejects.toThrow(/inference failed, indexing stopped/);
-      expect(engine.status().files.error).toBe(0);
+      expect(engine.status.read().files.error).toBe(0);
     } finally {
       await engine.close();
     }
     engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: cache });
     try {
-      const summary = await engine.index();
+      const summary = await engine.indexer.index();
       expect(summary.failed).toBe(0);
-      expect(engine.status().files.ready).toBe(64);
-      expect(engine.vectors.count(engine.vectors.findModel('clip-vit-base-patch32')!.id)).toBe(64);
+      expect(engine.status.read().files.ready).toBe(64);
+      expect(storeOf(engine).vectors.count(storeOf(engine).vectors.findModel('clip-vit-base-patch32')!.id)).toBe(64);
     } finally {
       await engine.close();
     }

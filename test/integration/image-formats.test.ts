@@ -7,6 +7,7 @@ import { Engine } from '../../src/main/core/engine.js';
 import { tempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+import { storeOf } from '../helpers/library-store.js';
 
 describe('image formats', () => {
   beforeEach(() => useModelDirs(FIXTURE_MODELS));
@@ -33,23 +34,14 @@ describe('image formats', () => {
     const lib = tempDir();
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'm') });
     try {
-      engine.addFolder(photos);
-      const summary = await engine.index();
+      engine.folders.add(photos);
+      const summary = await engine.indexer.index();
       expect(summary.failed).toBe(0);
       expect(summary.embedded).toBeGreaterThanOrEqual(6);
-      const rows = engine.db
-        .prepare(
-          `SELECT f.path, c.format, c.width, c.height, c.orientation, c.camera_make, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id`,
-        )
-        .all() as {
-        path: string;
-        format: string;
-        width: number;
-        height: number;
-        orientation: number;
-        camera_make: string | null;
-        taken_at: number | null;
-      }[];
+      const store = storeOf(engine);
+      const rows = store.files
+        .pathsWithStatus('ready')
+        .map((path) => ({ path, ...store.contents.byId(store.files.byPath(path)!.content_id!)! }));
       expect(rows.map((r) => r.path.split('/').pop()).sort()).toEqual([
         'a.jpg',
         'b.png',
@@ -64,19 +56,19 @@ describe('image formats', () => {
       expect(new Date(turned.taken_at!).getUTCFullYear()).toBe(2021);
 
       // The sideways file, turned upright, looks like the upright original: it is its nearest neighbour.
-      const near = await engine.similar(join(photos, 'b.png'), { limit: 10 });
+      const near = await engine.search.similar(join(photos, 'b.png'), { limit: 10 });
       const rank = near.results.findIndex((r) => r.path === sideways);
       expect(rank).toBeGreaterThanOrEqual(0);
       expect(near.results[rank]!.score).toBeGreaterThan(0.95);
 
       // Thumbnails: made once, cached on disk, upright.
-      const fileId = engine.files.byPath(sideways)!.id;
-      const thumb = await engine.thumbnail(fileId, 128);
+      const fileId = storeOf(engine).files.byPath(sideways)!.id;
+      const thumb = await engine.media.thumbnail(fileId, 128);
       expect(existsSync(thumb)).toBe(true);
       const meta = await sharp(thumb).metadata();
       expect([meta.width, meta.height]).toEqual([128, 85]);
       const mtime = statSync(thumb).mtimeMs;
-      expect(await engine.thumbnail(fileId, 128)).toBe(thumb);
+      expect(await engine.media.thumbnail(fileId, 128)).toBe(thumb);
       expect(statSync(thumb).mtimeMs).toBe(mtime);
     } finally {
       await engine.close();
@@ -102,12 +94,12 @@ describe('image formats', () => {
     const lib = tempDir();
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'm') });
     try {
-      engine.addFolder(photos);
-      const summary = await engine.index();
+      engine.folders.add(photos);
+      const summary = await engine.indexer.index();
       expect(summary).toMatchObject({ embedded: 1, failed: 0 });
-      const row = engine.db
-        .prepare('SELECT c.sha256, c.width, c.height FROM files f JOIN contents c ON c.id = f.content_id')
-        .get() as Record<string, unknown>;
+      const store = storeOf(engine);
+      const [only] = store.files.pathsWithStatus('ready');
+      const row = store.contents.byId(store.files.byPath(only!)!.content_id!);
       const { createHash } = await import('node:crypto');
       const { readFileSync } = await import('node:fs');
       expect(row).toMatchObject({ width: 4000, height: 3000, sha256: createHash('sha256').update(readFileSync(big)).digest('hex') });

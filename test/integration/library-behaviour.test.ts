@@ -11,25 +11,27 @@ import { tempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
+import { storeOf } from '../helpers/library-store.js';
 
 function fileRow(engine: Engine, path: string) {
-  return engine.files.byPath(path);
+  return storeOf(engine).files.byPath(path);
 }
 
 function vectorIdsOf(engine: Engine, path: string): number[] {
-  return (
-    engine.db
-      .prepare('SELECT v.id FROM vectors v JOIN files f ON f.content_id = v.content_id WHERE f.path = ? ORDER BY v.id')
-      .all(path) as { id: number }[]
-  ).map((r) => r.id);
+  const contentId = storeOf(engine).files.byPath(path)?.content_id;
+  if (contentId === null || contentId === undefined) return [];
+  return storeOf(engine)
+    .vectors.placements(contentId)
+    .map((v) => v.id)
+    .sort((x, y) => x - y);
 }
 
 function embeddingCount(engine: Engine): number {
-  return (engine.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+  return storeOf(engine).vectors.processedCount();
 }
 
 function readyPaths(engine: Engine): string[] {
-  return (engine.db.prepare(`SELECT path FROM files WHERE status = 'ready' ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
+  return storeOf(engine).files.pathsWithStatus('ready');
 }
 
 describe('library behaviour', () => {
@@ -40,10 +42,10 @@ describe('library behaviour', () => {
     const photos = tempDir();
     const [a, b, c, d] = (await writeSyntheticPhotos(photos, 4)) as [string, string, string, string];
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
-    engine.addFolder(photos);
+    engine.folders.add(photos);
     const controller = new AbortController();
     let live = false;
-    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 500, onWatching: () => (live = true) });
+    const watching = engine.indexer.watch({ signal: controller.signal, missingGraceMs: 500, onWatching: () => (live = true) });
     try {
       await waitFor(() => live && readyPaths(engine).length === 4, 'the first index and the watcher');
 
@@ -59,10 +61,7 @@ describe('library behaviour', () => {
         const now = vectorIdsOf(engine, b);
         return now.length === 1 && now[0] !== before[0];
       }, 'the changed file to be embedded again');
-      await waitFor(
-        () => (engine.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(before[0]) ? undefined : true),
-        'the old vector to be dropped',
-      );
+      await waitFor(() => (storeOf(engine).vectors.exists(before[0]!) ? undefined : true), 'the old vector to be dropped');
 
       // A deleted file disappears (after the grace period that lets moves be recognised).
       rmSync(c);
@@ -87,7 +86,7 @@ describe('library behaviour', () => {
       await waitFor(() => !fileRow(engine, a) && !fileRow(engine, d), 'old paths to be forgotten');
       expect(embeddingCount(engine)).toBe(embeddedBefore);
 
-      const search = await engine.searchText('anything', { limit: 10 });
+      const search = await engine.search.text('anything', { limit: 10 });
       expect(new Set(search.results.map((r) => r.path))).toEqual(new Set([aMoved, b, dRenamed, e]));
     } finally {
       controller.abort();
@@ -106,10 +105,10 @@ describe('library behaviour', () => {
     const [template] = (await writeSyntheticPhotos(source, 1, 400)) as [string];
     const bytes = readFileSync(template);
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
-    engine.addFolder(photos);
+    engine.folders.add(photos);
     const controller = new AbortController();
     let live = false;
-    const watching = engine.watch({ signal: controller.signal, onWatching: () => (live = true) });
+    const watching = engine.indexer.watch({ signal: controller.signal, onWatching: () => (live = true) });
     try {
       await waitFor(() => live, 'the watcher');
       const saved: string[] = [];
@@ -136,8 +135,8 @@ describe('library behaviour', () => {
     const [a, b, c] = (await writeSyntheticPhotos(photos, 3)) as [string, string, string];
     const open = () => Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models') });
     let engine = open();
-    engine.addFolder(photos);
-    expect((await engine.index()).embedded).toBe(3);
+    engine.folders.add(photos);
+    expect((await engine.indexer.index()).embedded).toBe(3);
     const aId = fileRow(engine, a)!.id;
     const aVectors = vectorIdsOf(engine, a);
     await engine.close();
@@ -153,7 +152,7 @@ describe('library behaviour', () => {
 
     engine = open();
     try {
-      const summary = await engine.index();
+      const summary = await engine.indexer.index();
       expect(summary.moved).toBe(1);
       expect(summary.embedded).toBe(1); // only later.jpg: the rename and the identical copy reuse vectors
       expect(summary.purged).toBe(1);
@@ -164,7 +163,7 @@ describe('library behaviour', () => {
       expect(readyPaths(engine)).toEqual([c, copyOfC, fresh, aRenamed].sort());
 
       // A second run with nothing changed does nothing.
-      const again = await engine.index();
+      const again = await engine.indexer.index();
       expect(again.embedded + again.ingested + again.purged).toBe(0);
     } finally {
       await engine.close();
@@ -178,12 +177,12 @@ describe('library behaviour', () => {
     for (let i = 0; i < 6; i += 1) writeFileSync(join(photos, `copy-${i}.jpg`), bytes);
     const engine = Engine.open({ libraryDir: tempDir(), modelCacheDir: tempDir(), offline: true });
     try {
-      engine.addFolder(photos);
-      const summary = await engine.index();
+      engine.folders.add(photos);
+      const summary = await engine.indexer.index();
       expect(summary.failed).toBe(0);
       expect(readyPaths(engine)).toHaveLength(7);
-      expect(engine.status().contents).toBe(1);
-      expect(engine.status().errors).toEqual([]);
+      expect(engine.status.read().contents).toBe(1);
+      expect(engine.status.read().errors).toEqual([]);
     } finally {
       await engine.close();
     }
@@ -200,8 +199,8 @@ describe('library behaviour', () => {
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models') });
     try {
       engine.settings.update({ excludePatterns: ['raw', '*-me.jpg'] });
-      engine.addFolder(photos);
-      await engine.index();
+      engine.folders.add(photos);
+      await engine.indexer.index();
       expect(readyPaths(engine)).toEqual([join(photos, 'keep.jpg')]);
     } finally {
       await engine.close();
@@ -215,18 +214,18 @@ describe('library behaviour', () => {
     await writeSyntheticPhotos(first, 2, 10);
     await writeSyntheticPhotos(second, 3, 20);
     const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: tempDir() });
-    engine.addFolder(first);
+    engine.folders.add(first);
     const controller = new AbortController();
     let live = false;
-    const watching = engine.watch({ signal: controller.signal, missingGraceMs: 300, onWatching: () => (live = true) });
+    const watching = engine.indexer.watch({ signal: controller.signal, missingGraceMs: 300, onWatching: () => (live = true) });
     try {
       await waitFor(() => live && readyPaths(engine).length === 2, 'the first folder');
-      engine.addFolder(second);
+      engine.folders.add(second);
       await waitFor(() => readyPaths(engine).length === 5, 'the added folder to be indexed');
       const later = join(second, 'later.jpg');
       await writeSyntheticPhoto(later, 77);
       await waitFor(() => vectorIdsOf(engine, later).length === 1, 'a new file in the added folder');
-      engine.removeFolder(first);
+      engine.folders.remove(first);
       expect(readyPaths(engine).every((p) => p.startsWith(second))).toBe(true);
       await writeSyntheticPhoto(join(first, 'ignored.jpg'), 78);
       await writeSyntheticPhoto(join(second, 'seen.jpg'), 79);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LibraryLock, LibraryLockedError } from '../../src/main/core/library/library-lock.js';
+import { LibraryLock, LibraryLockedError } from '../../src/main/core/store/library-lock.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import { tempDir } from '../helpers/temp.js';
 

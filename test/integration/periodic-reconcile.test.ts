@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/temp.js';
 import { writeSyntheticPhotos } from '../helpers/images.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
+import { storeOf } from '../helpers/library-store.js';
 
 describe('periodic reconcile while watching', () => {
   it('repairs a file left in error by a change the watcher never reported', async () => {
@@ -17,19 +18,19 @@ describe('periodic reconcile while watching', () => {
     const photos = tempDir();
     const [first] = (await writeSyntheticPhotos(photos, 3)) as [string];
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
-    engine.addFolder(photos);
+    engine.folders.add(photos);
     const controller = new AbortController();
     let live = false;
-    const watching = engine.watch({ signal: controller.signal, reconcileIntervalMs: 500, onWatching: () => (live = true) });
+    const watching = engine.indexer.watch({ signal: controller.signal, reconcileIntervalMs: 500, onWatching: () => (live = true) });
     try {
-      await waitFor(() => live && engine.files.countByStatus().ready === 3, 'the first index and the watcher');
-      const row = engine.files.byPath(first)!;
-      engine.files.markChanged(row.id, 1, 1);
-      engine.files.setError(row.id, 'stale: the version read was swapped away');
-      expect(engine.files.byPath(first)!.status).toBe('error');
-      await waitFor(() => engine.files.byPath(first)!.status === 'ready', 'the periodic reconcile to repair the file', 15_000);
-      expect(engine.files.byPath(first)!.id).toBe(row.id);
-      expect(engine.files.countByStatus()).toMatchObject({ ready: 3, error: 0 });
+      await waitFor(() => live && storeOf(engine).files.countByStatus().ready === 3, 'the first index and the watcher');
+      const row = storeOf(engine).files.byPath(first)!;
+      storeOf(engine).files.markChanged(row.id, 1, 1);
+      storeOf(engine).files.setError(row.id, 'stale: the version read was swapped away');
+      expect(storeOf(engine).files.byPath(first)!.status).toBe('error');
+      await waitFor(() => storeOf(engine).files.byPath(first)!.status === 'ready', 'the periodic reconcile to repair the file', 15_000);
+      expect(storeOf(engine).files.byPath(first)!.id).toBe(row.id);
+      expect(storeOf(engine).files.countByStatus()).toMatchObject({ ready: 3, error: 0 });
     } finally {
       controller.abort();
       await watching;

@@ -43,11 +43,11 @@ describe.skipIf(!hasSharedPhotos)('near-duplicate photos (../shared/media/photos
     // Two identical files: an exact group.
     copyFileSync(originals[0]!, join(scratch.path, 'variants', 'exact-copy.jpg'));
     engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
-    engine.addFolder(SHARED_PHOTOS);
-    engine.addFolder(join(scratch.path, 'variants'));
-    const summary = await engine.index({ model: 'mobilenet-v2-int8' });
+    engine.folders.add(SHARED_PHOTOS);
+    engine.folders.add(join(scratch.path, 'variants'));
+    const summary = await engine.indexer.index({ model: 'mobilenet-v2-int8' });
     expect(summary.failed).toBe(0);
-    groups = await engine.duplicates();
+    groups = await engine.duplicates.find();
   }, 600_000);
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { Engine } from '../../src/main/core/engine.js';
 import { SHARED, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { existsSync } from 'node:fs';
+import { storeOf } from '../helpers/library-store.js';
 
 const AUDIO = join(SHARED, 'media', 'audio');
 const ready = existsSync(join(AUDIO, 'labels.csv')) && existsSync(join(SHARED_MODELS, 'efficientat-mn04-as'));
@@ -28,8 +29,8 @@ describe.skipIf(!ready)('audio quality with efficientat-mn04-as (../shared/media
       .filter((d) => d.isDirectory())
       .flatMap((d) => readdirSync(join(AUDIO, d.name)).map((f) => join(AUDIO, d.name, f)));
     engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
-    engine.addFolder(AUDIO);
-    const summary = await engine.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
+    engine.folders.add(AUDIO);
+    const summary = await engine.indexer.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
     expect(summary.failed).toBe(0);
     expect(summary.embedded).toBe(clips.length);
   }, 300_000);
@@ -42,7 +43,7 @@ describe.skipIf(!ready)('audio quality with efficientat-mn04-as (../shared/media
   it('finds same-class clips: precision@3 >= 0.75', async () => {
     let hits = 0;
     for (const clip of clips) {
-      const { results } = await engine.similar(clip, { limit: 3 });
+      const { results } = await engine.search.similar(clip, { limit: 3 });
       expect(results).toHaveLength(3);
       expect(results.every((r) => r.kind === 'audio' && r.offsetS === 0)).toBe(true);
       hits += results.filter((r) => basename(dirname(r.path)) === basename(dirname(clip))).length;
@@ -53,7 +54,7 @@ describe.skipIf(!ready)('audio quality with efficientat-mn04-as (../shared/media
   });
 
   it('finds recordings by the words of their tags', async () => {
-    const { results } = await engine.searchText('dog barking', { limit: 4, kinds: ['audio'] });
+    const { results } = await engine.search.text('dog barking', { limit: 4, kinds: ['audio'] });
     expect(results.length).toBeGreaterThan(0);
     expect(results.filter((r) => basename(dirname(r.path)) === 'dog').length).toBeGreaterThanOrEqual(3);
   });
@@ -100,18 +101,18 @@ describe.skipIf(!ready)('bad audio input', () => {
       ).toBe(0);
       const engine = Engine.open({ libraryDir: join(scratch.path, 'library'), modelCacheDir: join(scratch.path, 'models'), offline: true });
       try {
-        engine.addFolder(folder);
-        await engine.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
-        const errors = Object.fromEntries(engine.status().errors.map((e) => [basename(e.path), e.error]));
+        engine.folders.add(folder);
+        await engine.indexer.index({ model: 'mobilenet-v2-int8', audioModel: 'efficientat-mn04-as' });
+        const errors = Object.fromEntries(engine.status.read().errors.map((e) => [basename(e.path), e.error]));
         expect(errors).toEqual({
           'corrupt.mp3': expect.stringMatching(/not a readable audio or video file/),
           'empty.wav': expect.stringMatching(/empty file/),
         });
         // A recording's name on a file that holds a picture track: it is taken for what it holds, a video.
-        const kindOf = engine.db.prepare('SELECT c.kind FROM files f JOIN contents c ON c.id = f.content_id WHERE f.path = ?');
-        expect((kindOf.get(join(folder, 'no-sound.m4a')) as { kind: string }).kind).toBe('video');
-        expect(engine.status().files.ready).toBe(3);
-        const { results } = await engine.similar(join(folder, 'good.wav'), { limit: 1 });
+        const store = storeOf(engine);
+        expect(store.contents.kindOf(store.files.byPath(join(folder, 'no-sound.m4a'))!.content_id!)).toBe('video');
+        expect(engine.status.read().files.ready).toBe(3);
+        const { results } = await engine.search.similar(join(folder, 'good.wav'), { limit: 1 });
         expect(results[0]!.path).toBe(join(folder, 'really-a-flac.mp3'));
       } finally {
         await engine.close();

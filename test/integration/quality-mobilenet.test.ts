@@ -29,8 +29,8 @@ describe.skipIf(!hasSharedPhotos)('quality with mobilenet-v2-int8 on ../shared/m
     }
     dir = mkdtempSync(join(tmpdir(), 'trove-quality-'));
     engine = Engine.open({ libraryDir: dir, offline: true, modelCacheDir: join(dir, 'models') });
-    engine.addFolder(SHARED_PHOTOS);
-    const summary = await engine.index({ model: 'mobilenet-v2-int8' });
+    engine.folders.add(SHARED_PHOTOS);
+    const summary = await engine.indexer.index({ model: 'mobilenet-v2-int8' });
     expect(summary.embedded).toBe(labels.size);
   });
 
@@ -42,7 +42,7 @@ describe.skipIf(!hasSharedPhotos)('quality with mobilenet-v2-int8 on ../shared/m
   it('find-similar precision@5 >= 0.80', async () => {
     let relevant = 0;
     for (const [path, label] of labels) {
-      const { results } = await engine.similar(path, { limit: 5 });
+      const { results } = await engine.search.similar(path, { limit: 5 });
       expect(results.map((r) => r.path)).not.toContain(path);
       relevant += results.filter((r) => labels.get(r.path) === label).length;
     }
@@ -55,7 +55,7 @@ describe.skipIf(!hasSharedPhotos)('quality with mobilenet-v2-int8 on ../shared/m
     const queries = ['pizza', 'strawberry', 'llama', 'flamingo', 'umbrella', 'leopard', 'grand piano', 'elephant', 'panda'];
     let total = 0;
     for (const query of queries) {
-      const { results } = await engine.searchText(query, { limit: 10 });
+      const { results } = await engine.search.text(query, { limit: 10 });
       const hits = results.filter((r) => labels.get(r.path) === query).length;
       console.log(`  "${query}": ${hits}/10`);
       total += hits;

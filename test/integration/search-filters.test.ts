@@ -37,8 +37,8 @@ describe('search filters', () => {
       .toFile(dated);
     utimesSync(dated, day('2023-03-01'), day('2023-03-01'));
     engine = Engine.open({ libraryDir: join(root, 'lib'), offline: true, modelCacheDir: join(root, 'models') });
-    engine.addFolder(photos);
-    expect((await engine.index()).embedded).toBe(8);
+    engine.folders.add(photos);
+    expect((await engine.indexer.index()).embedded).toBe(8);
   });
 
   afterAll(async () => {
@@ -49,37 +49,37 @@ describe('search filters', () => {
   const names = (results: { path: string }[]) => results.map((r) => r.path.split('/').pop()!).sort();
 
   it('filters by folder', async () => {
-    const { results } = await engine.searchText('holiday', { folder: join(photos, 'trips'), limit: 50 });
+    const { results } = await engine.search.text('holiday', { folder: join(photos, 'trips'), limit: 50 });
     expect(names(results)).toEqual(['t0.jpg', 't1.jpg', 't2.jpg', 't3.jpg']);
   });
 
   it('filters by file type', async () => {
-    const { results } = await engine.searchText('holiday', { types: ['png'], limit: 50 });
+    const { results } = await engine.search.text('holiday', { types: ['png'], limit: 50 });
     expect(names(results)).toEqual(['h0.png', 'h1.png', 'h2.png']);
-    const jpeg = await engine.searchText('holiday', { types: ['jpeg'], limit: 50 });
+    const jpeg = await engine.search.text('holiday', { types: ['jpeg'], limit: 50 });
     expect(jpeg.results).toHaveLength(5);
   });
 
   it('filters by date taken, falling back to the file date', async () => {
-    const in2019 = await engine.searchText('holiday', { from: Date.UTC(2019, 0, 1), to: Date.UTC(2019, 11, 31), limit: 50 });
+    const in2019 = await engine.search.text('holiday', { from: Date.UTC(2019, 0, 1), to: Date.UTC(2019, 11, 31), limit: 50 });
     expect(names(in2019.results)).toEqual(['exif-dated.jpg', 't0.jpg', 't1.jpg', 't2.jpg', 't3.jpg']);
-    const in2023 = await engine.searchText('holiday', { from: Date.UTC(2023, 0, 1), limit: 50 });
+    const in2023 = await engine.search.text('holiday', { from: Date.UTC(2023, 0, 1), limit: 50 });
     expect(names(in2023.results)).toEqual(['h0.png', 'h1.png', 'h2.png']);
   });
 
   it('combines filters, and a filter that matches nothing returns nothing', async () => {
-    const { results } = await engine.searchText('holiday', { folder: join(photos, 'home'), types: ['jpg'], limit: 50 });
+    const { results } = await engine.search.text('holiday', { folder: join(photos, 'home'), types: ['jpg'], limit: 50 });
     expect(names(results)).toEqual(['exif-dated.jpg']);
-    expect((await engine.searchText('holiday', { types: ['gif'] })).results).toEqual([]);
+    expect((await engine.search.text('holiday', { types: ['gif'] })).results).toEqual([]);
   });
 
   it('pages with limit and offset over one consistent ranking, and honours a minimum score', async () => {
-    const all = (await engine.searchText('a sunny day', { limit: 50 })).results;
+    const all = (await engine.search.text('a sunny day', { limit: 50 })).results;
     expect(all).toHaveLength(8);
-    const page = (await engine.searchText('a sunny day', { limit: 3, offset: 2 })).results;
+    const page = (await engine.search.text('a sunny day', { limit: 3, offset: 2 })).results;
     expect(page.map((r) => r.path)).toEqual(all.slice(2, 5).map((r) => r.path));
     const threshold = all[3]!.score;
-    const above = (await engine.searchText('a sunny day', { minScore: threshold, limit: 50 })).results;
+    const above = (await engine.search.text('a sunny day', { minScore: threshold, limit: 50 })).results;
     expect(above.map((r) => r.path)).toEqual(all.filter((r) => r.score >= threshold).map((r) => r.path));
   });
 
@@ -87,9 +87,9 @@ describe('search filters', () => {
     const { symlinkSync } = await import('node:fs');
     const link = join(root, 'trips-link');
     symlinkSync(join(photos, 'trips'), link);
-    const { results } = await engine.searchText('holiday', { folder: link, limit: 50 });
+    const { results } = await engine.search.text('holiday', { folder: link, limit: 50 });
     expect(names(results)).toEqual(['t0.jpg', 't1.jpg', 't2.jpg', 't3.jpg']);
-    const similar = await engine.similar(join(link, 't0.jpg'), { limit: 50 });
+    const similar = await engine.search.similar(join(link, 't0.jpg'), { limit: 50 });
     expect(similar.results.map((r) => r.path)).not.toContain(join(photos, 'trips', 't0.jpg'));
     expect(similar.results).toHaveLength(7);
   });

@@ -79,7 +79,7 @@ describe('trove serve: security and malformed requests', () => {
       offline: true,
       version: 'test',
     });
-    service.engine.addFolder(folder);
+    service.engine.folders.add(folder);
     const renderer = join(REPO_ROOT, 'out', 'renderer');
     server = await startServer({ service, rendererDir: existsSync(renderer) ? renderer : folder });
     auth = { Authorization: `Bearer ${server.token}`, Host: `127.0.0.1:${server.port}` };

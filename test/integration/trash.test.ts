@@ -32,9 +32,9 @@ describe('moving files to the trash, and back', () => {
     writeFileSync(outside, readFileSync(a!));
     const engine = Engine.open({ libraryDir: tempDir(), modelCacheDir: tempDir(), offline: true });
     try {
-      engine.addFolder(folder);
-      await engine.index();
-      const report = engine.trashFiles([b!, c!, outside]);
+      engine.folders.add(folder);
+      await engine.indexer.index();
+      const report = engine.trash.trash([b!, c!, outside]);
       expect(report.trashed.sort()).toEqual([b!, c!].sort());
       expect(report.failed).toEqual([{ path: outside, error: 'not a file of the library' }]);
       expect(existsSync(b!)).toBe(false);
@@ -43,29 +43,29 @@ describe('moving files to the trash, and back', () => {
       expect(trashed).toHaveLength(2);
       const info = readFileSync(join(data, 'Trash', 'info', `${trashed[0]}.trashinfo`), 'utf8');
       expect(info).toMatch(/^\[Trash Info\]\nPath=\/.+\nDeletionDate=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n$/);
-      expect(engine.browse().map((h) => h.path)).toEqual([a]);
+      expect(engine.search.browse().map((h) => h.path)).toEqual([a]);
 
       // Same name trashed again: both kept, under distinct names.
       writeFileSync(b!, readFileSync(a!));
-      await engine.index();
-      const again = engine.trashFiles([b!]);
+      await engine.indexer.index();
+      const again = engine.trash.trash([b!]);
       expect(again.trashed).toEqual([b]);
       expect(readdirSync(join(data, 'Trash', 'files'))).toHaveLength(3);
 
-      const undo = engine.restoreTrashed(report.batch);
+      const undo = engine.trash.restore(report.batch);
       expect(undo.restored.sort()).toEqual([b!, c!].sort());
       expect(undo.failed).toEqual([]);
       expect(existsSync(c!)).toBe(true);
       expect(readdirSync(join(data, 'Trash', 'info'))).toHaveLength(1);
-      await engine.index();
+      await engine.indexer.index();
       expect(
-        engine
+        engine.search
           .browse()
           .map((h) => h.path)
           .sort(),
       ).toEqual([a!, b!, c!].sort());
       // The second batch cannot come back over the restored file of the same name.
-      const clash = engine.restoreTrashed(again.batch);
+      const clash = engine.trash.restore(again.batch);
       expect(clash.restored).toEqual([]);
       expect(clash.failed[0]!.error).toMatch(/exists again/);
     } finally {

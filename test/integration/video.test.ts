@@ -13,19 +13,18 @@ import { extractVideoFrame } from '../../src/main/core/media/ffmpeg.js';
 import { FIXTURE_MODELS, SHARED, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { tempDir } from '../helpers/temp.js';
+import { storeOf } from '../helpers/library-store.js';
 
 const VIDEO = join(SHARED, 'media', 'video');
 const hasVideo = existsSync(join(VIDEO, 'videos.csv')) && existsSync(join(SHARED_MODELS, 'mobilenet-v2-int8'));
 
 function vectorOffsets(engine: Engine, path: string, model: string): number[] {
-  return (
-    engine.db
-      .prepare(
-        `SELECT v.offset_s AS t FROM vectors v JOIN files f ON f.content_id = v.content_id JOIN models m ON m.id = v.model_id
-         WHERE f.path = ? AND m.name = ? ORDER BY v.offset_s`,
-      )
-      .all(path, model) as { t: number }[]
-  ).map((r) => r.t);
+  const store = storeOf(engine);
+  const modelId = store.vectors.findModel(model)?.id;
+  return store.vectors
+    .placements(store.files.byPath(path)!.content_id!)
+    .filter((v) => v.modelId === modelId)
+    .map((v) => v.offsetS!);
 }
 
 describe('videos', () => {
@@ -61,9 +60,9 @@ describe('videos', () => {
 
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
-      engine.addFolder(dir);
-      const summary = await engine.index();
-      const errors = Object.fromEntries(engine.status().errors.map((e) => [basename(e.path), e.error]));
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      const errors = Object.fromEntries(engine.status.read().errors.map((e) => [basename(e.path), e.error]));
       expect(errors).toEqual({
         'corrupt.mp4': expect.stringMatching(/not a readable audio or video file/),
         'empty.mov': expect.stringMatching(/empty file/),
@@ -79,34 +78,32 @@ describe('videos', () => {
       // The sound track is indexed by the audio model (CLAP), in 10 s windows.
       expect(vectorOffsets(engine, clip, 'clap-htsat-unfused')).toEqual([0, 10]);
       // A video file with only sound is a recording.
-      const kinds = engine.db.prepare('SELECT f.path, c.kind FROM files f JOIN contents c ON c.id = f.content_id').all() as {
-        path: string;
-        kind: string;
-      }[];
-      expect(kinds.find((k) => k.path === soundOnly)?.kind).toBe('audio');
-      expect(kinds.find((k) => k.path === clip)?.kind).toBe('video');
+      const store = storeOf(engine);
+      const kindOf = (path: string) => store.contents.kindOf(store.files.byPath(path)!.content_id!);
+      expect(kindOf(soundOnly)).toBe('audio');
+      expect(kindOf(clip)).toBe('video');
 
       // Searches return video hits with their moments.
-      const byText = await engine.searchText('a test pattern', { limit: 10, kinds: ['video'] });
+      const byText = await engine.search.text('a test pattern', { limit: 10, kinds: ['video'] });
       expect(new Set(byText.results.map((r) => r.path))).toEqual(new Set([clip, smaller, mov, avi, other]));
       expect(byText.results.every((r) => r.kind === 'video' && typeof r.offsetS === 'number')).toBe(true);
       const frame = join(dir, '..', `${basename(dir)}-frame.png`);
       writeFileSync(frame, await extractVideoFrame(clip, 8));
-      const byImage = await engine.similarToImage(frame, 'frame', { limit: 3 });
+      const byImage = await engine.search.image(frame, 'frame', { limit: 3 });
       expect(byImage.results[0]!.kind).toBe('video');
       expect(byImage.results[0]!.offsetS).toBeDefined();
       // From a moment of a video: its copies at that moment come first.
-      const fromMoment = await engine.similar(clip, { atS: 8, limit: 3, kinds: ['video'] });
+      const fromMoment = await engine.search.similar(clip, { atS: 8, limit: 3, kinds: ['video'] });
       expect(new Set(fromMoment.results.map((r) => r.path))).toEqual(new Set([smaller, mov, avi]));
       for (const hit of fromMoment.results) expect(Math.abs(hit.offsetS! - 8)).toBeLessThanOrEqual(3);
 
       // The re-encoded, remuxed and smaller copies are near duplicates; the other video is not.
-      const groups = (await engine.duplicates()).filter((g) => g.media === 'video');
+      const groups = (await engine.duplicates.find()).filter((g) => g.media === 'video');
       expect(groups).toHaveLength(1);
       expect(new Set(groups[0]!.members.map((m) => m.path))).toEqual(new Set([clip, smaller, mov, avi]));
       // The keeper is a full-size one (then the largest file), never the 160x120 copy.
       expect([clip, mov, avi]).toContain(groups[0]!.members.find((m) => m.fileId === groups[0]!.keeper)!.path);
-      expect(existsSync(await engine.thumbnail(groups[0]!.keeper, 400))).toBe(true);
+      expect(existsSync(await engine.media.thumbnail(groups[0]!.keeper, 400))).toBe(true);
     } finally {
       await engine.close();
     }
@@ -117,12 +114,12 @@ describe('videos', () => {
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
       engine.settings.update({ audioModel: null });
-      engine.addFolder(VIDEO);
-      const summary = await engine.index({ model: 'mobilenet-v2-int8' });
+      engine.folders.add(VIDEO);
+      const summary = await engine.indexer.index({ model: 'mobilenet-v2-int8' });
       expect(summary.failed).toBe(0);
-      expect(engine.status().files.ready).toBe(12);
+      expect(engine.status.read().files.ready).toBe(12);
 
-      const groups = (await engine.duplicates()).filter((g) => g.media === 'video');
+      const groups = (await engine.duplicates.find()).filter((g) => g.media === 'video');
       const found = groups.map((g) => g.members.map((m) => basename(m.path)).sort()).sort((a, b) => a[0]!.localeCompare(b[0]!));
       expect(found).toEqual([
         ['crystal.mp4', 'crystal.webm'],
@@ -133,7 +130,7 @@ describe('videos', () => {
       // A frame of crystal.mp4 at 6 s finds the crystal clips, at a moment near 6 s.
       const frame = join(tempDir(), 'crystal-6s.png');
       writeFileSync(frame, await extractVideoFrame(join(VIDEO, 'crystal.mp4'), 6));
-      const { results } = await engine.similarToImage(frame, 'frame', { limit: 2 });
+      const { results } = await engine.search.image(frame, 'frame', { limit: 2 });
       expect(results.map((r) => basename(r.path)).sort()).toEqual(['crystal.mp4', 'crystal.webm']);
       for (const r of results) expect(Math.abs(r.offsetS! - 6)).toBeLessThanOrEqual(3);
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateMeter } from '../../src/main/core/jobs/rate-meter.js';
+import { RateMeter } from '../../src/main/core/indexing/rate-meter.js';
 
 describe('rate meter', () => {
   it('measures a steady rate from the first batch on', () => {

@@ -7,7 +7,7 @@
  * electron-vite: the engine finds its inference worker and resources beside its own files.
  */
 import { LibraryService } from '../core/service/library-service.js';
-import { RequestError } from '../core/service/request-error.js';
+import { answerFor } from '../core/errors.js';
 import { defaultLibraryDir } from '../core/paths.js';
 import { ToServiceSchema, type FromService } from './service-protocol.js';
 
@@ -53,15 +53,9 @@ port.on('message', (envelope) => {
   service.handle(message.method, message.params).then(
     (value) => post({ type: 'reply', id: message.id, ok: true, value }),
     (error: unknown) => {
-      const known = error instanceof RequestError;
-      post({
-        type: 'reply',
-        id: message.id,
-        ok: false,
-        value: known ? error.message : 'internal error (see the log)',
-        status: known ? error.status : 500,
-      });
-      if (!known) console.error(error);
+      const answer = answerFor(error);
+      post({ type: 'reply', id: message.id, ok: false, value: answer.message, status: answer.status });
+      if (answer.bug) console.error(error);
     },
   );
 });

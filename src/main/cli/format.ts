@@ -1,7 +1,7 @@
 /** Plain-text rendering of CLI results: what a person reads when --json is not given. */
-import type { DuplicateGroup } from '../core/duplicates/photo-duplicates.js';
-import type { LibraryStatus } from '../core/engine.js';
-import type { SearchResponse } from '../core/search/search-service.js';
+import type { DuplicateGroup } from '../core/duplicates/duplicate-finder.js';
+import type { LibraryStatus } from '../core/status/library-status.js';
+import type { SearchResponse } from '../core/search/searcher.js';
 
 /**
  * A name or message from the disk as safe terminal text: control characters (escape sequences that

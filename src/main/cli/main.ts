@@ -8,12 +8,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Engine, type EngineOptions } from '../core/engine.js';
+import type { SettingsPatch } from '../core/library/library-settings.js';
 import { defaultLibraryDir, defaultModelCacheDir } from '../core/paths.js';
-import { builtinModels, isHubModel, modalityOf } from '../core/models/registry.js';
-import { locateModel } from '../core/models/model-locator.js';
 import { downloadHubModel } from '../core/models/hub-download.js';
+import { downloadableModel, modelCatalog } from '../core/models/model-catalog.js';
 import { importModels } from '../core/models/model-import.js';
-import type { SearchOptions } from '../core/search/search-service.js';
+import type { SearchOptions } from '../core/search/searcher.js';
+import { recordingsWaitingNotice } from '../core/indexing/index-passes.js';
 import { LibraryService } from '../core/service/library-service.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
@@ -90,7 +91,7 @@ program
   .description('add a folder to the library (then run `trove index`)')
   .action((path: string) =>
     withEngine(async (engine) => {
-      const folder = engine.addFolder(path);
+      const folder = engine.folders.add(path);
       console.log(`added ${printable(folder.path)}`);
     }),
   );
@@ -101,7 +102,7 @@ program
   .description('remove a folder from the library (your files are not touched)')
   .action((path: string) =>
     withEngine(async (engine) => {
-      const { removedFiles } = engine.removeFolder(path);
+      const { removedFiles } = engine.folders.remove(path);
       console.log(`removed ${printable(path)} (${removedFiles} files forgotten; nothing deleted from disk)`);
     }),
   );
@@ -115,7 +116,7 @@ program
     withEngine(async (engine) => {
       const signal = interruptSignal();
       const view = createProgressView();
-      const outcome = await engine
+      const outcome = await engine.indexer
         .indexOrHandOver({
           model: opts.model,
           audioModel: opts.audioModel,
@@ -151,7 +152,7 @@ program
       console.error(
         `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}`,
       );
-      if (summary.audioSkipped) console.error(`warning: recordings were not indexed: ${summary.audioSkipped}`);
+      if (summary.audioSkipped) console.error(`warning: ${recordingsWaitingNotice(summary.audioSkipped)}`);
       if (summary.stopped) console.error('run `trove index` again to resume');
     }),
   );
@@ -165,12 +166,12 @@ program
       const signal = interruptSignal();
       const view = createProgressView();
       let warnedAudio = false;
-      await engine.watch({
+      await engine.indexer.watch({
         model: opts.model,
         signal,
         onProgress: (p) => view.update(p),
         onBatch: (changes, s) => {
-          if (s.audioSkipped && !warnedAudio) console.error(`warning: recordings are not indexed: ${s.audioSkipped}`);
+          if (s.audioSkipped && !warnedAudio) console.error(`warning: ${recordingsWaitingNotice(s.audioSkipped)}`);
           warnedAudio ||= Boolean(s.audioSkipped);
           if (changes.length)
             console.error(`${changes.length} changes: ${s.embedded} embedded, ${s.moved} moved, ${s.failed} failed, ${s.purged} removed`);
@@ -178,7 +179,7 @@ program
         },
         onDegraded: (reason) => console.error(`warning: ${reason}`),
         onError: (error) => console.error(`error: ${printable(error.message)}`),
-        onWatching: () => console.error(`watching ${engine.listFolders().length} folder(s) for changes (Ctrl-C to stop)`),
+        onWatching: () => console.error(`watching ${engine.folders.list().length} folder(s) for changes (Ctrl-C to stop)`),
       });
       view.stop();
     }),
@@ -219,7 +220,7 @@ function toSearchOptions(o: SearchCliOptions): SearchOptions & { model?: string 
 searchOptions(program.command('search').argument('<text>', 'what to look for').description('search the library by text')).action(
   (text: string, opts: SearchCliOptions) =>
     withEngine(async (engine) => {
-      const response = await engine.searchText(text, toSearchOptions(opts));
+      const response = await engine.search.text(text, toSearchOptions(opts));
       console.log(opts.json ? JSON.stringify(response) : formatResults(response));
     }),
 );
@@ -232,7 +233,7 @@ searchOptions(
     .description('find items similar to a file'),
 ).action((file: string, opts: SearchCliOptions & { at?: number }) =>
   withEngine(async (engine) => {
-    const response = await engine.similar(file, { ...toSearchOptions(opts), atS: opts.at });
+    const response = await engine.search.similar(file, { ...toSearchOptions(opts), atS: opts.at });
     console.log(opts.json ? JSON.stringify(response) : formatResults(response));
   }),
 );
@@ -259,7 +260,7 @@ program
   .action((opts: { json?: boolean }) =>
     withEngine(async (engine) => {
       // JSON lists every error; the text shows the first few and says how many more there are.
-      const status = engine.status({ errorLimit: opts.json ? Infinity : 20 });
+      const status = engine.status.read({ errorLimit: opts.json ? Infinity : 20 });
       console.log(opts.json ? JSON.stringify(status) : formatStatus(status));
     }),
   );
@@ -274,10 +275,10 @@ program
   .option('--json', 'print one JSON object')
   .action((opts: { model?: string; offlineMode?: string; exclude?: string[]; hidden?: string; json?: boolean }) =>
     withEngine(async (engine) => {
-      const patch: Parameters<typeof engine.settings.update>[0] = {};
+      const patch: SettingsPatch = {};
       if (opts.model) patch.imageModel = opts.model;
       if (opts.offlineMode) patch.offline = opts.offlineMode === 'on';
-      if (opts.exclude) patch.excludePatterns = opts.exclude.filter((p) => p.trim() !== '');
+      if (opts.exclude) patch.excludePatterns = opts.exclude;
       if (opts.hidden) patch.includeHidden = opts.hidden === 'on';
       const settings = Object.keys(patch).length ? engine.settings.update(patch) : engine.settings.get();
       console.log(
@@ -297,13 +298,14 @@ models
   .option('--json', 'print one JSON object')
   .description('known models and where they are installed')
   .action((opts: { json?: boolean }) => {
-    const cacheDir = defaultModelCacheDir();
-    const list = builtinModels().map((spec) => ({
-      name: spec.name,
-      kind: spec.kind === 'onnx' ? `onnx ${spec.manifest.modality}` : `${spec.kind} (text + ${modalityOf(spec)})`,
-      installedAt: locateModel(spec.name, cacheDir)?.dir ?? null,
-      description: spec.description,
-    }));
+    const list = modelCatalog(defaultModelCacheDir(), { imageModel: '', audioModel: null }).map(
+      ({ name, kind, installedAt, description }) => ({
+        name,
+        kind,
+        installedAt,
+        description,
+      }),
+    );
     if (opts.json) console.log(JSON.stringify({ models: list }));
     else
       for (const m of list)
@@ -315,11 +317,8 @@ models
   .argument('<name>', 'model to download from the Hugging Face hub')
   .description('download a model into the model cache (with integrity checks)')
   .action(async (name: string) => {
-    const g = program.opts<GlobalOptions>();
-    if (g.offline || process.env.TROVE_OFFLINE === '1') throw new Error('offline mode is on: downloading is forbidden');
-    const spec = builtinModels().find((m) => m.name === name);
-    if (!spec) throw new Error(`unknown model "${name}" (see \`trove models list\`)`);
-    if (!isHubModel(spec)) throw new Error(`${name} is not on the hub; import its folder with \`trove models import DIR\``);
+    // Offline as the library says, too (the same rule as the app's).
+    const spec = await withEngine(async (engine) => downloadableModel(name, engine.isOffline()));
     const view = createDownloadView();
     const dir = await downloadHubModel(spec, defaultModelCacheDir(), {
       signal: interruptSignal(),
@@ -370,7 +369,7 @@ program
   .option('--json', 'print one JSON object')
   .action((opts: { json?: boolean }) =>
     withEngine(async (engine) => {
-      const groups = await engine.duplicates({
+      const groups = await engine.duplicates.find({
         onProgress: (done, total, phase) => {
           if (!opts.json && process.stderr.isTTY)
             process.stderr.write(`\r${phase === 'fingerprints' ? 'fingerprinting' : 'comparing'} ${done}/${total}`);

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import type { IndexProgress } from '../core/jobs/index-runner.js';
+import type { IndexProgress } from '../core/indexing/index-runner.js';
 import { formatBytes, formatDuration, printable } from './format.js';
 import type { DownloadProgress } from '../core/models/hub-download.js';
 

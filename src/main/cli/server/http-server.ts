@@ -23,8 +23,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import sirv from 'sirv';
 import type { MediaVariant, TroveEvent } from '../../../shared/api.js';
 import type { LibraryService } from '../../core/service/library-service.js';
-import { parseFileId } from '../../core/service/media-resolver.js';
-import { RequestError } from '../../core/service/request-error.js';
+import { parseFileId } from '../../core/library/media-access.js';
+import { fileIdentity } from '../../core/util/file-identity.js';
+import { answerFor, TooLargeError } from '../../core/errors.js';
 
 export interface ServerOptions {
   service: LibraryService;
@@ -123,10 +124,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const text = await readBody(req, MAX_BODY_BYTES);
       body = text.length === 0 ? {} : JSON.parse(text);
     } catch (error) {
-      if (error instanceof RequestError) {
+      if (error instanceof TooLargeError) {
         // The rest of an oversized body is not read: this connection cannot carry another request.
-        if (error.status === 413) res.setHeader('Connection', 'close');
-        return sendError(res, error.status, error.message);
+        res.setHeader('Connection', 'close');
+        return sendError(res, 413, error.message);
       }
       return sendError(res, 400, 'the request body is not valid JSON');
     }
@@ -134,7 +135,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const result = await service.handle(method, body);
       sendJson(res, 200, result);
     } catch (error) {
-      if (error instanceof RequestError) return sendError(res, error.status, error.message);
+      const answer = answerFor(error);
+      if (!answer.bug) return sendError(res, answer.status, answer.message);
       options.log?.(`internal error in ${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       sendError(res, 500, 'internal error; the details are in the terminal running `trove serve`');
     }
@@ -158,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendError(res, 404, 'no such media in the library');
     }
     const st = await handle.stat();
-    if (!st.isFile() || st.size !== media.bytes || (media.identity !== undefined && `${st.dev}:${st.ino}` !== media.identity)) {
+    if (!st.isFile() || st.size !== media.bytes || (media.identity !== undefined && fileIdentity(st) !== media.identity)) {
       await handle.close();
       return sendError(res, 404, 'no such media in the library');
     }
@@ -269,14 +271,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
       req.resume();
-      return reject(new RequestError(413, 'the request is too large'));
+      return reject(new TooLargeError('the request is too large'));
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new RequestError(413, 'the request is too large'));
+        reject(new TooLargeError('the request is too large'));
         req.destroy();
         return;
       }

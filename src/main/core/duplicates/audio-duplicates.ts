@@ -21,7 +21,7 @@
  * it may not be recognised; a copy cut just after its only loud moment keeps too little to compare.
  * Recordings of real sources (voices, instruments, rooms) are rich enough.
  */
-import type { Db } from '../store/database.js';
+import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import {
   compareAt,
   fingerprintFromBlob,
@@ -31,14 +31,7 @@ import {
   type AlignedComparison,
   type AudioFingerprint,
 } from '../media/audio-fingerprint.js';
-import {
-  backfillFingerprints,
-  buildGroups,
-  contentsWithCopies,
-  olderThenShorter,
-  type DuplicateGroup,
-  type GroupFile,
-} from './duplicate-groups.js';
+import { backfillFingerprints, buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /** Evidence a pair needs: how far below chance its bit errors are, scaled by sqrt(frames compared). */
@@ -84,20 +77,14 @@ export function judgeAlignment(comparison: AlignedComparison): AudioMatch & { sa
   };
 }
 
-export async function findAudioDuplicates(db: Db, options: AudioFindOptions = {}): Promise<DuplicateGroup[]> {
+export async function findAudioDuplicates(store: FingerprintRepo, options: AudioFindOptions = {}): Promise<DuplicateGroup[]> {
   await backfillFingerprints(
-    db,
-    { kind: 'audio', column: 'audio_fp', update: 'UPDATE contents SET audio_fp = ? WHERE id = ?' },
-    async (path) => [fingerprintToBlob(await fingerprintRecording(path, options.signal))],
+    store.missing('audio'),
+    async (id, path) => store.setAudio(id, fingerprintToBlob(await fingerprintRecording(path, options.signal))),
     options,
   );
-  const rows = db
-    .prepare(
-      `SELECT c.id, c.audio_fp FROM contents c
-       WHERE c.kind = 'audio' AND c.audio_fp IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`,
-    )
-    .all() as { id: number; audio_fp: Buffer }[];
-  const prints = rows.map((r) => ({ id: r.id, fingerprint: fingerprintFromBlob(r.audio_fp) }));
+  const rows = store.blobs('audio');
+  const prints = rows.map((r) => ({ id: r.id, fingerprint: fingerprintFromBlob(r.blob) }));
   const matches = matchingPairs(
     prints.map((p) => p.fingerprint),
     options,
@@ -111,8 +98,8 @@ export async function findAudioDuplicates(db: Db, options: AudioFindOptions = {}
   }
   const byId = new Map(prints.map((p) => [p.id, p.fingerprint]));
   const clusters = groups.clusters();
-  for (const id of contentsWithCopies(db, 'audio')) if (!groups.has(id)) clusters.push([id]);
-  return buildGroups(db, clusters, {
+  for (const id of store.contentsWithCopies('audio')) if (!groups.has(id)) clusters.push([id]);
+  return buildGroups(store, clusters, {
     media: 'audio',
     keeperOrder,
     likeness: (keeper, other) => {

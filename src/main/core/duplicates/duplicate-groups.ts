@@ -2,9 +2,10 @@
  * Turns clusters of alike contents into the groups the review screen shows: every ready file of the
  * cluster's contents, a suggested keeper, and each member's likeness to the keeper.
  */
-import type { MediaKind } from '../media/media-types.js';
 import type { DuplicateMember as ApiDuplicateMember } from '../../../shared/api.js';
-import type { Db } from '../store/database.js';
+import type { FingerprintRepo, GroupFile } from '../store/fingerprint-repo.js';
+
+export type { GroupFile } from '../store/fingerprint-repo.js';
 
 /** A file of a group, as the API describes it (less its display name). */
 export type DuplicateMember = Omit<ApiDuplicateMember, 'name'>;
@@ -18,17 +19,6 @@ export interface DuplicateGroup {
   members: DuplicateMember[];
 }
 
-export interface GroupFile {
-  id: number;
-  path: string;
-  size: number;
-  mtime_ms: number;
-  width: number | null;
-  height: number | null;
-  taken_at: number | null;
-  duration_s: number | null;
-}
-
 export interface GroupingRules {
   media: DuplicateGroup['media'];
   /** Sorts the best keeper first. */
@@ -37,26 +27,10 @@ export interface GroupingRules {
   likeness: (keeperContent: number, content: number) => number;
 }
 
-/** Contents with several identical ready files of a kind: exact groups when in no other group. */
-export function contentsWithCopies(db: Db, kind: MediaKind): number[] {
-  return (
-    db
-      .prepare(
-        `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
-         WHERE f.status = 'ready' AND c.kind = ? GROUP BY f.content_id HAVING COUNT(*) > 1`,
-      )
-      .all(kind) as { id: number }[]
-  ).map((r) => r.id);
-}
-
-export function buildGroups(db: Db, clusters: number[][], rules: GroupingRules): DuplicateGroup[] {
-  const filesOf = db.prepare(
-    `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id
-     WHERE f.content_id = ? AND f.status = 'ready' ORDER BY f.path`,
-  );
+export function buildGroups(prints: FingerprintRepo, clusters: number[][], rules: GroupingRules): DuplicateGroup[] {
   const groups: DuplicateGroup[] = [];
   for (const cluster of clusters) {
-    const files = cluster.flatMap((contentId) => (filesOf.all(contentId) as GroupFile[]).map((file) => ({ contentId, file })));
+    const files = cluster.flatMap((contentId) => prints.readyFiles(contentId).map((file) => ({ contentId, file })));
     if (files.length < 2) continue;
     const keeper = [...files].sort((x, y) => rules.keeperOrder(x.file, y.file))[0]!;
     const members: DuplicateMember[] = files.map(({ contentId, file }) => ({
@@ -89,28 +63,18 @@ function round(value: number): number {
 }
 
 /**
- * Contents of a kind indexed before their fingerprint existed (`column` is NULL) get one now, once:
- * `compute` reads a ready file of each and returns the values for `update` (its last parameter is
- * the content id). A file unreadable now simply takes no part in near-duplicate search.
+ * Contents indexed before their fingerprint existed get one now, once: `fill` reads the given ready
+ * file and stores the fingerprint. A file unreadable now simply takes no part in duplicate finding.
  */
 export async function backfillFingerprints(
-  db: Db,
-  what: { kind: MediaKind; column: string; update: string },
-  compute: (path: string) => Promise<unknown[]>,
+  missing: { id: number; path: string }[],
+  fill: (contentId: number, path: string) => Promise<void>,
   options: { signal?: AbortSignal; onProgress?: (done: number, total: number, phase: 'fingerprints') => void },
 ): Promise<void> {
-  const missing = db
-    .prepare(
-      `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
-       FROM contents c WHERE c.kind = ? AND c.${what.column} IS NULL`,
-    )
-    .all(what.kind) as { id: number; path: string | null }[];
-  const store = db.prepare(what.update);
   for (const [done, { id, path }] of missing.entries()) {
     if (options.signal?.aborted) throw new Error('stopped');
-    if (!path) continue;
     try {
-      store.run(...(await compute(path)), id);
+      await fill(id, path);
     } catch {
       // Unreadable now.
     }

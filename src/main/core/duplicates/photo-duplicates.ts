@@ -14,20 +14,13 @@
  * Groups are closed transitively, and each suggests a keeper: the most pixels, then the largest
  * file, then the oldest, then the shortest path.
  */
-import hnswlib from 'hnswlib-node';
-import type { Db } from '../store/database.js';
+import { KnnGraph } from '../index/knn-graph.js';
+import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
 import { UnionFind } from './union-find.js';
-import {
-  backfillFingerprints,
-  buildGroups,
-  contentsWithCopies,
-  olderThenShorter,
-  type DuplicateGroup,
-  type GroupFile,
-} from './duplicate-groups.js';
+import { backfillFingerprints, buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
 
 export type { DuplicateGroup, DuplicateMember } from './duplicate-groups.js';
 
@@ -61,32 +54,10 @@ export interface EmbeddingCheck {
   minCosine: number;
 }
 
-interface ContentRow {
-  id: number;
-  phash: string | null;
-  grid: Buffer | null;
-  detail: number | null;
-}
-
-export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Promise<DuplicateGroup[]> {
+export async function findPhotoDuplicates(prints: FingerprintRepo, options: FindOptions = {}): Promise<DuplicateGroup[]> {
   // Photos indexed before fingerprints existed: decoded small, never at full resolution.
-  await backfillFingerprints(
-    db,
-    { kind: 'image', column: 'grid', update: 'UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?' },
-    async (path) => {
-      const print = await fingerprintImage(path);
-      return [print.phash, Buffer.from(print.grid), print.detail];
-    },
-    options,
-  );
-  const contents = (
-    db
-      .prepare(
-        `SELECT c.id, c.phash, c.grid, c.detail FROM contents c
-         WHERE c.kind = 'image' AND c.grid IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`,
-      )
-      .all() as ContentRow[]
-  ).map((row) => ({ id: row.id, fingerprint: toFingerprint(row)! }));
+  await backfillFingerprints(prints.missing('visual'), async (id, path) => prints.setVisual(id, await fingerprintImage(path)), options);
+  const contents = prints.visual();
 
   const groups = new UnionFind();
   const pairs = nearPairs(contents, options);
@@ -94,8 +65,8 @@ export async function findPhotoDuplicates(db: Db, options: FindOptions = {}): Pr
 
   const byId = new Map(contents.map((c) => [c.id, c.fingerprint]));
   const clusters = groups.clusters();
-  for (const id of contentsWithCopies(db, 'image')) if (!groups.has(id)) clusters.push([id]);
-  const result = buildGroups(db, clusters, {
+  for (const id of prints.contentsWithCopies('image')) if (!groups.has(id)) clusters.push([id]);
+  const result = buildGroups(prints, clusters, {
     media: 'photo',
     keeperOrder,
     likeness: (keeper, other) => {
@@ -117,12 +88,10 @@ export function sameLook(a: VisualFingerprint, b: VisualFingerprint): { same: bo
 
 function nearPairs(contents: { id: number; fingerprint: VisualFingerprint }[], options: FindOptions): [number, number][] {
   if (contents.length < 2) return [];
-  const dim = 256;
-  const index = new hnswlib.HierarchicalNSW('ip', dim);
-  index.initIndex({ maxElements: contents.length, m: 16, efConstruction: 100, randomSeed: 7 });
-  const vectors = contents.map((c) => Array.from(gridVector(c.fingerprint.grid)));
-  vectors.forEach((v, i) => index.addPoint(v, i));
-  index.setEf(Math.max(64, CANDIDATES * 4));
+  const graph = new KnnGraph(
+    contents.map((c) => gridVector(c.fingerprint.grid)),
+    { m: 16, efConstruction: 100, ef: Math.max(64, CANDIDATES * 4) },
+  );
   const k = Math.min(CANDIDATES + 1, contents.length);
   const seen = new Set<string>();
   const pairs: [number, number][] = [];
@@ -130,8 +99,8 @@ function nearPairs(contents: { id: number; fingerprint: VisualFingerprint }[], o
   for (let i = 0; i < contents.length; i += 1) {
     if (options.signal?.aborted) throw new Error('stopped');
     if (i % 200 === 0) options.onProgress?.(i, contents.length, 'comparing');
-    const found = index.searchKnn(vectors[i]!, k);
-    for (const [n, j] of found.neighbors.entries()) {
+    const found = graph.neighboursOf(i, k);
+    for (const [n, j] of found.positions.entries()) {
       if (j === i) continue;
       const key = i < j ? `${i}:${j}` : `${j}:${i}`;
       if (seen.has(key)) continue;
@@ -156,11 +125,6 @@ function cosineOf(check: EmbeddingCheck, a: number, b: number): number {
   let dot = 0;
   for (let i = 0; i < va.length; i += 1) dot += va[i]! * vb[i]!;
   return dot;
-}
-
-function toFingerprint(row: ContentRow): VisualFingerprint | undefined {
-  if (!row.grid || !row.phash) return undefined;
-  return { phash: row.phash, grid: new Uint8Array(row.grid), detail: row.detail ?? 0 };
 }
 
 /** Most pixels, then largest file, then oldest, then shortest path. */

@@ -10,11 +10,11 @@
  * Candidates come from a lookup, as for recordings: each 16-bit quarter of each frame hash votes for
  * "video B, shifted by this many frames"; only well-voted pairs are compared frame by frame.
  */
-import type { Db } from '../store/database.js';
+import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import { videoFingerprintFromBlob, type VideoFingerprint } from '../media/video-fingerprint.js';
 import { hammingDistance } from '../media/visual-fingerprint.js';
 import { FLAT_DETAIL } from './photo-duplicates.js';
-import { buildGroups, contentsWithCopies, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import { buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /**
@@ -58,14 +58,8 @@ export function sameClip(a: VideoFingerprint, b: VideoFingerprint, match: VideoM
   return match.frames >= MIN_FRAMES && match.frames >= MIN_COVERAGE * shorter && match.meanBits <= MAX_MEAN_BITS;
 }
 
-export function findVideoDuplicates(db: Db, options: { signal?: AbortSignal } = {}): DuplicateGroup[] {
-  const rows = db
-    .prepare(
-      `SELECT c.id, c.video_fp FROM contents c
-       WHERE c.kind = 'video' AND c.video_fp IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`,
-    )
-    .all() as { id: number; video_fp: Buffer }[];
-  const videos = rows.map((r) => ({ id: r.id, fingerprint: videoFingerprintFromBlob(r.video_fp) }));
+export function findVideoDuplicates(store: FingerprintRepo, options: { signal?: AbortSignal } = {}): DuplicateGroup[] {
+  const videos = store.blobs('video').map((r) => ({ id: r.id, fingerprint: videoFingerprintFromBlob(r.blob) }));
   const groups = new UnionFind();
   const likeness = new Map<string, number>();
   for (const [i, j, match] of matchingVideos(
@@ -78,8 +72,8 @@ export function findVideoDuplicates(db: Db, options: { signal?: AbortSignal } = 
   }
   const byId = new Map(videos.map((v) => [v.id, v.fingerprint]));
   const clusters = groups.clusters();
-  for (const id of contentsWithCopies(db, 'video')) if (!groups.has(id)) clusters.push([id]);
-  return buildGroups(db, clusters, {
+  for (const id of store.contentsWithCopies('video')) if (!groups.has(id)) clusters.push([id]);
+  return buildGroups(store, clusters, {
     media: 'video',
     keeperOrder,
     likeness: (keeper, other) => {

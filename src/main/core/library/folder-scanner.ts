@@ -10,7 +10,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { opendir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extensionOf, mediaKindOf } from '../media/media-types.js';
+import { extensionOf, mediaKindOf } from '../util/media-types.js';
 import { describeFileError, notAFileMessage, specialFileKind } from '../util/file-errors.js';
 import type { PathFilter } from './path-filter.js';
 

@@ -7,11 +7,10 @@
  * that chance do missing rows get purged, with their contents and vectors if nothing else uses them.
  */
 import { stat } from 'node:fs/promises';
+import type { LibraryStore } from '../store/library-store.js';
 import type { Folder } from '../store/folder-repo.js';
-import type { FileRepo } from '../store/file-repo.js';
-import type { Db } from '../store/database.js';
-import type { JobQueue } from '../jobs/job-queue.js';
-import { extensionOf, mediaKindOf } from '../media/media-types.js';
+import type { JobRepo } from '../store/job-repo.js';
+import { extensionOf, mediaKindOf } from '../util/media-types.js';
 import { describeFileError, notAFileMessage } from '../util/file-errors.js';
 import type { ScanResult } from './folder-scanner.js';
 import { belowPrefix } from '../util/paths-inside.js';
@@ -25,42 +24,38 @@ export interface SyncCounts {
 }
 
 export class LibrarySync {
-  constructor(
-    private readonly db: Db,
-    private readonly files: FileRepo,
-    private readonly queue: JobQueue,
-  ) {}
+  constructor(private readonly store: LibraryStore) {}
 
   reconcile(folder: Folder, scan: ScanResult): SyncCounts {
     const counts: SyncCounts = { added: 0, changed: 0, missing: 0, restored: 0, errors: 0 };
-    this.db.transaction(() => {
-      const known = new Map(this.files.listByFolder(folder.id).map((r) => [r.path, r]));
+    this.store.atomically(() => {
+      const known = new Map(this.store.files.listByFolder(folder.id).map((r) => [r.path, r]));
       const seen = new Set<string>();
       for (const file of scan.files) {
         seen.add(file.path);
         const row = known.get(file.path);
         if (!row) {
-          this.queue.enqueueIngest(this.files.insertPending(folder.id, file.path, file.ext, file.size, file.mtimeMs));
+          this.store.jobs.enqueueIngest(this.store.files.insertPending(folder.id, file.path, file.ext, file.size, file.mtimeMs));
           counts.added += 1;
         } else if (row.size !== file.size || row.mtime_ms !== Math.round(file.mtimeMs) || row.status === 'pending') {
-          this.files.markChanged(row.id, file.size, file.mtimeMs);
-          this.queue.enqueueIngest(row.id);
+          this.store.files.markChanged(row.id, file.size, file.mtimeMs);
+          this.store.jobs.enqueueIngest(row.id);
           counts.changed += 1;
         } else if (row.status === 'missing') {
-          this.files.markPresent(row.id);
+          this.store.files.markPresent(row.id);
           counts.restored += 1;
         } else if (row.status === 'error' && row.content_id === null && row.error?.startsWith('permission denied')) {
           // Permissions may have been fixed since: try again.
-          this.files.markChanged(row.id, file.size, file.mtimeMs);
-          this.queue.enqueueIngest(row.id);
+          this.store.files.markChanged(row.id, file.size, file.mtimeMs);
+          this.store.jobs.enqueueIngest(row.id);
           counts.changed += 1;
         }
       }
       for (const bad of scan.fileErrors) {
         seen.add(bad.path);
         const row = known.get(bad.path);
-        const id = row?.id ?? this.files.insertPending(folder.id, bad.path, bad.ext, 0, 0);
-        this.files.setError(id, bad.error);
+        const id = row?.id ?? this.store.files.insertPending(folder.id, bad.path, bad.ext, 0, 0);
+        this.store.files.setError(id, bad.error);
         counts.errors += 1;
       }
       // Files under a folder that could not be listed this time are not known to be gone.
@@ -68,14 +63,12 @@ export class LibrarySync {
       for (const [path, row] of known) {
         if (unlisted.some((prefix) => path.startsWith(prefix))) continue;
         if (!seen.has(path) && row.status !== 'missing') {
-          this.files.markMissing(row.id);
+          this.store.files.markMissing(row.id);
           counts.missing += 1;
         }
       }
-      this.db.prepare('DELETE FROM scan_issues WHERE folder_id = ?').run(folder.id);
-      const issue = this.db.prepare('INSERT OR REPLACE INTO scan_issues (folder_id, path, error, seen_at) VALUES (?, ?, ?, ?)');
-      for (const i of scan.folderIssues) issue.run(folder.id, i.path, i.error, Date.now());
-    })();
+      this.store.scanIssues.replace(folder.id, scan.folderIssues);
+    });
     return counts;
   }
 
@@ -88,39 +81,39 @@ export class LibrarySync {
       const st = await stat(path);
       if (st.isDirectory()) return;
       if (!st.isFile()) {
-        const row = this.files.byPath(path);
-        this.files.setError(row?.id ?? this.files.insertPending(folder.id, path, extensionOf(path), 0, 0), notAFileMessage(st));
+        const row = this.store.files.byPath(path);
+        this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), notAFileMessage(st));
         return;
       }
       ({ size, mtimeMs } = st);
     } catch (error) {
       const described = describeFileError(error);
       if (described.code === 'vanished') return this.pathRemoved(path);
-      const row = this.files.byPath(path);
-      this.files.setError(row?.id ?? this.files.insertPending(folder.id, path, extensionOf(path), 0, 0), described.message);
+      const row = this.store.files.byPath(path);
+      this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), described.message);
       return;
     }
-    this.db.transaction(() => {
-      const row = this.files.byPath(path);
+    this.store.atomically(() => {
+      const row = this.store.files.byPath(path);
       if (!row) {
-        this.queue.enqueueIngest(this.files.insertPending(folder.id, path, extensionOf(path), size, mtimeMs));
+        this.store.jobs.enqueueIngest(this.store.files.insertPending(folder.id, path, extensionOf(path), size, mtimeMs));
       } else if (row.size !== size || row.mtime_ms !== Math.round(mtimeMs) || row.status !== 'ready') {
-        this.files.markChanged(row.id, size, mtimeMs);
-        this.queue.enqueueIngest(row.id);
+        this.store.files.markChanged(row.id, size, mtimeMs);
+        this.store.jobs.enqueueIngest(row.id);
       }
-    })();
+    });
   }
 
   /** A watcher saw a file or a whole folder disappear (deleted, or moved away). */
   pathRemoved(path: string): void {
-    this.db.transaction(() => {
-      for (const row of this.files.listUnder(path)) if (row.status !== 'missing') this.files.markMissing(row.id);
-    })();
+    this.store.atomically(() => {
+      for (const row of this.store.files.listUnder(path)) if (row.status !== 'missing') this.store.files.markMissing(row.id);
+    });
   }
 
   /** Rows missing for longer than `graceMs` are forgotten; returns how many. */
   purgeMissing(graceMs: number): number {
     const cutoff = Date.now() - graceMs;
-    return this.db.prepare(`DELETE FROM files WHERE status = 'missing' AND missing_since <= ?`).run(cutoff).changes;
+    return this.store.files.purgeMissingBefore(cutoff);
   }
 }

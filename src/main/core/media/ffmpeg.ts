@@ -142,7 +142,7 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
 }
 
 function frameRate(value: string | undefined): number | null {
-  const m = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  const m = (value ?? '').match(/^(\d+)\/(\d+)$/);
   if (!m || Number(m[2]) === 0) return null;
   return Number(m[1]) / Number(m[2]);
 }

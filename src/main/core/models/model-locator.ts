@@ -10,6 +10,7 @@ import { readImagePreprocessFromHub } from './clip-preprocess.js';
 import { parseManifest } from './manifest.js';
 import { findBuiltinModel, isHubModel, MANIFEST_FILE, type ModelSpec } from './registry.js';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
+import { TroveError } from '../errors.js';
 
 export interface ResolvedModel {
   spec: ModelSpec;
@@ -17,12 +18,12 @@ export interface ResolvedModel {
   preprocess?: ImagePreprocess;
 }
 
-export class ModelNotInstalledError extends Error {
+export class ModelNotInstalledError extends TroveError {
   constructor(
     readonly modelName: string,
     message: string,
   ) {
-    super(message);
+    super('model-not-installed', message);
     this.name = 'ModelNotInstalledError';
   }
 }

@@ -34,9 +34,6 @@ export interface ManifestModelSpec {
 
 export type ModelSpec = HubModelSpec | ManifestModelSpec;
 
-export const DEFAULT_IMAGE_MODEL = 'clip-vit-base-patch32';
-export const DEFAULT_AUDIO_MODEL = 'clap-htsat-unfused';
-
 const CLIP_B32: HubModelSpec = {
   kind: 'clip',
   name: 'clip-vit-base-patch32',

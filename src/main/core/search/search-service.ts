@@ -3,8 +3,7 @@
  * filters, a minimum score, limit and offset. A model without a text encoder still answers text
  * searches through its tags (class labels), ranked by tag confidence.
  */
-import type { MediaKind } from '../media/media-types.js';
-import type { Db } from '../store/database.js';
+import type { MediaKind } from '../util/media-types.js';
 import { tokenizeWords, type VectorRepo } from '../store/vector-repo.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { InferenceClient } from '../models/inference-client.js';
@@ -19,7 +18,9 @@ export interface SearchableModel {
   /** Where the model sits in the inference worker; text goes to that slot's encoder. */
   slot?: 'image' | 'audio';
 }
-import { allowedVectorIds, filterSql, hasFilters, type SearchFilters } from './search-filters.js';
+import { hasFilters, type FileInfo, type SearchFilters, type SearchQueries } from '../store/search-queries.js';
+import { dot } from '../util/vectors.js';
+import { InvalidInputError } from '../errors.js';
 
 export interface SearchOptions extends SearchFilters {
   limit?: number;
@@ -48,25 +49,15 @@ export interface SearchResponse {
   results: SearchHit[];
 }
 
-interface FileInfo {
-  id: number;
-  path: string;
-  kind: MediaKind;
-  content_id: number;
-  width: number | null;
-  height: number | null;
-  taken_at: number | null;
-}
-
 export class SearchService {
   constructor(
-    private readonly db: Db,
+    private readonly queries: SearchQueries,
     private readonly vectors: VectorRepo,
   ) {}
 
   async byText(model: SearchableModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const query = text.trim();
-    if (!query) throw new Error('the search text is empty');
+    if (!query) throw new InvalidInputError('the search text is empty');
     if (!model.hasText || !model.client) return { model: model.name, results: this.byTags(model, query, options) };
     const [vector] = await model.client.embedTexts([query], model.slot);
     return { model: model.name, results: this.byVector(model, vector!, options) };
@@ -94,7 +85,7 @@ export class SearchService {
     options: SearchOptions,
   ): Promise<{ hits: SearchHit[]; background: { mean: number; spread: number } }> {
     const query = text.trim();
-    if (!query) throw new Error('the search text is empty');
+    if (!query) throw new InvalidInputError('the search text is empty');
     const [vector] = await model.client.embedTexts([query], model.slot);
     return { hits: this.byVector(model, vector!, options), background: this.backgroundOf(model, vector!) };
   }
@@ -103,18 +94,17 @@ export class SearchService {
   byVector(model: SearchableModel, vector: Float32Array, options: SearchOptions = {}, exclude?: number): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
-    const allowed = hasFilters(options) ? allowedVectorIds(this.db, model.modelId, options) : undefined;
+    const allowed = hasFilters(options) ? this.queries.allowedVectorIds(model.modelId, options) : undefined;
     if (allowed?.size === 0) return [];
     // Fetch extra neighbours: the query itself may be among them, and a content can have several files.
     const wanted = offset + limit + 1;
     const neighbors = model.index.search(vector, Math.max(wanted * 2, 32), allowed ? (id) => allowed.has(id) : undefined);
-    const vectorInfo = this.db.prepare('SELECT content_id, offset_s FROM vectors WHERE id = ?');
     const bestByContent = new Map<number, { score: number; offsetS: number | null }>();
     for (const n of neighbors) {
-      const info = vectorInfo.get(n.id) as { content_id: number; offset_s: number | null } | undefined;
-      if (!info || info.content_id === exclude) continue;
-      const best = bestByContent.get(info.content_id);
-      if (!best || n.score > best.score) bestByContent.set(info.content_id, { score: n.score, offsetS: info.offset_s });
+      const info = this.queries.placementOf(n.id);
+      if (!info || info.contentId === exclude) continue;
+      const best = bestByContent.get(info.contentId);
+      if (!best || n.score > best.score) bestByContent.set(info.contentId, { score: n.score, offsetS: info.offsetS });
     }
     const ranked = [...bestByContent.entries()]
       .filter(([, v]) => options.minScore === undefined || v.score >= options.minScore)
@@ -146,13 +136,7 @@ export class SearchService {
   browse(options: SearchOptions = {}): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
-    const { where, params } = filterSql(options);
-    const rows = this.db
-      .prepare(
-        `SELECT f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
-         WHERE ${where} ORDER BY COALESCE(c.taken_at, f.mtime_ms) DESC, f.id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...params, limit, offset) as FileInfo[];
+    const rows = this.queries.newestFirst(options, limit, offset);
     return rows.map((file) => ({
       path: file.path,
       score: 0,
@@ -172,14 +156,9 @@ export class SearchService {
     filters: SearchFilters,
     via: SearchHit['via'],
   ): SearchHit[] {
-    const { where, params } = filterSql(filters);
-    const filesOf = this.db.prepare(
-      `SELECT f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at FROM files f JOIN contents c ON c.id = f.content_id
-       WHERE f.content_id = ? AND ${where} ORDER BY f.path`,
-    );
     const hits: SearchHit[] = [];
     for (const r of ranked) {
-      for (const file of filesOf.all(r.contentId, ...params) as FileInfo[]) {
+      for (const file of this.queries.filesOf(r.contentId, filters) as FileInfo[]) {
         hits.push({
           path: file.path,
           score: r.score,
@@ -199,12 +178,6 @@ export class SearchService {
 }
 
 const BACKGROUND_SAMPLE = 256;
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
-  return sum;
-}
 
 function clampInt(value: number, min: number, max: number): number {
   if (!Number.isFinite(value)) return min;

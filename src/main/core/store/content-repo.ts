@@ -1,5 +1,5 @@
 /** File contents by SHA-256, with the media metadata read from them. */
-import type { MediaKind } from '../media/media-types.js';
+import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 
 export interface ContentMetadata {
@@ -21,8 +21,35 @@ export interface ContentMetadata {
   gpsLon: number | null;
 }
 
+export interface ContentRow {
+  id: number;
+  sha256: string;
+  size: number;
+  kind: MediaKind;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+  taken_at: number | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  gps_lat: number | null;
+  gps_lon: number | null;
+  duration_s: number | null;
+}
+
 export class ContentRepo {
   constructor(private readonly db: Db) {}
+
+  /** A content's whole record, as stored. */
+  byId(contentId: number): ContentRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s
+         FROM contents WHERE id = ?`,
+      )
+      .get(contentId) as ContentRow | undefined;
+  }
 
   kindOf(contentId: number): MediaKind | undefined {
     const row = this.db.prepare('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: MediaKind } | undefined;
@@ -88,6 +115,13 @@ export class ContentRepo {
       byModel.set(row.model_id, list);
     }
     return byModel;
+  }
+
+  /** Size and orientation found when the file was read (so decoding need not parse the header again). */
+  pictureSize(contentId: number): { width: number; height: number; orientation: number } | undefined {
+    const row = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(contentId) as
+      { width: number | null; height: number | null; orientation: number | null } | undefined;
+    return row?.width && row.height ? { width: row.width, height: row.height, orientation: row.orientation ?? 1 } : undefined;
   }
 
   count(): number {

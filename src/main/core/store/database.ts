@@ -9,15 +9,17 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { MIGRATIONS } from './migrations.js';
+import { TroveError } from '../errors.js';
 
 export type Db = Database.Database;
 
-export class LibraryDamagedError extends Error {
+export class LibraryDamagedError extends TroveError {
   constructor(
     readonly file: string,
     readonly detail: string,
   ) {
     super(
+      'damaged',
       `the library database ${file} is damaged (${detail}). Run \`trove repair\` to restore its newest backup and read your folders again; the damaged file is kept aside, nothing of yours is deleted`,
     );
     this.name = 'LibraryDamagedError';

@@ -125,6 +125,11 @@ export class FileRepo {
     this.db.prepare('DELETE FROM files WHERE id = ?').run(id);
   }
 
+  /** Forgets files missing since before `cutoff` (epoch ms); returns how many. */
+  purgeMissingBefore(cutoff: number): number {
+    return this.db.prepare(`DELETE FROM files WHERE status = 'missing' AND missing_since <= ?`).run(cutoff).changes;
+  }
+
   deleteMissing(): number {
     return this.db.prepare(`DELETE FROM files WHERE status = 'missing'`).run().changes;
   }
@@ -133,6 +138,11 @@ export class FileRepo {
     const row = this.db.prepare(`SELECT path FROM files WHERE content_id = ? AND status = 'ready' ORDER BY id LIMIT 1`).get(contentId) as
       { path: string } | undefined;
     return row?.path;
+  }
+
+  /** Paths of the files with a status, sorted. */
+  pathsWithStatus(status: FileStatus): string[] {
+    return (this.db.prepare('SELECT path FROM files WHERE status = ? ORDER BY path').all(status) as { path: string }[]).map((r) => r.path);
   }
 
   countByStatus(): Record<FileStatus, number> {

@@ -1,7 +1,10 @@
 /** Library settings (offline mode, threads, exclude patterns, active model), validated on read. */
 import { z } from 'zod';
 import type { Db } from './database.js';
-import { DEFAULT_AUDIO_MODEL, DEFAULT_IMAGE_MODEL } from '../models/registry.js';
+
+/** A new library indexes pictures with CLIP and sound with CLAP (models/registry.ts describes them). */
+export const DEFAULT_IMAGE_MODEL = 'clip-vit-base-patch32';
+export const DEFAULT_AUDIO_MODEL = 'clap-htsat-unfused';
 
 export const SettingsSchema = z.object({
   imageModel: z.string().min(1).default(DEFAULT_IMAGE_MODEL),

@@ -2,7 +2,7 @@
  * Embedding vectors, the source of truth for the HNSW indexes (which can always be rebuilt from
  * here without running a model again), plus per-model processing status and tags.
  */
-import type { MediaKind } from '../media/media-types.js';
+import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 
 export interface NewVector {
@@ -92,6 +92,33 @@ export class VectorRepo {
   /** Whether the model has any vector (an index seek, unlike count). */
   hasAny(modelId: number): boolean {
     return this.db.prepare('SELECT 1 FROM vectors WHERE model_id = ? LIMIT 1').get(modelId) !== undefined;
+  }
+
+  /** Where every stored vector belongs (its content, model and moment), by id. */
+  placements(contentId?: number): { id: number; contentId: number; modelId: number; offsetS: number | null }[] {
+    const rows = (
+      contentId === undefined
+        ? this.db.prepare('SELECT id, content_id, model_id, offset_s FROM vectors ORDER BY id').all()
+        : this.db
+            .prepare('SELECT id, content_id, model_id, offset_s FROM vectors WHERE content_id = ? ORDER BY offset_s, id')
+            .all(contentId)
+    ) as { id: number; content_id: number; model_id: number; offset_s: number | null }[];
+    return rows.map((r) => ({ id: r.id, contentId: r.content_id, modelId: r.model_id, offsetS: r.offset_s }));
+  }
+
+  exists(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** How many (model, content) pairs have been processed, embedded or failed. */
+  processedCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+  }
+
+  /** Forgets every model's vectors and verdicts for a content, so it is embedded again. */
+  forgetContent(contentId: number): void {
+    this.db.prepare('DELETE FROM embeddings WHERE content_id = ?').run(contentId);
+    this.db.prepare('DELETE FROM vectors WHERE content_id = ?').run(contentId);
   }
 
   count(modelId: number): number {

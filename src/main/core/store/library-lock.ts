@@ -11,13 +11,14 @@
  */
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { TroveError } from '../errors.js';
 
-export class LibraryLockedError extends Error {
+export class LibraryLockedError extends TroveError {
   constructor(
     message: string,
     readonly holder: LockHolder | undefined,
   ) {
-    super(message);
+    super('busy', message);
     this.name = 'LibraryLockedError';
   }
 }

@@ -13,6 +13,7 @@ import type { LoadedModel } from '../models/model-manager.js';
 import { MediaError } from '../util/file-errors.js';
 import { strongestTags } from './strongest-tags.js';
 import type { TrackEmbedding } from './track-indexer.js';
+import { dot } from '../util/vectors.js';
 
 /** One frame a second is looked at. */
 const SAMPLE_EVERY_S = 1;
@@ -86,10 +87,4 @@ function frameSize(width: number, height: number): [number, number] {
   const scale = Math.min(1, FRAME_SHORTEST / Math.min(width, height), (FRAME_SHORTEST * MAX_DECODED_ASPECT) / Math.max(width, height));
   const even = (n: number) => Math.max(2, 2 * Math.round((n * scale) / 2));
   return [even(width), even(height)];
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
-  return sum;
 }

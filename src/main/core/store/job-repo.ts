@@ -4,7 +4,7 @@
  * to 'queued'. A job is deleted in the same transaction that stores its result, so a result is never
  * stored twice and never lost.
  */
-import type { Db } from '../store/database.js';
+import type { Db } from './database.js';
 
 export interface IngestJob {
   id: number;
@@ -16,7 +16,7 @@ export interface EmbedJob {
   model: string;
 }
 
-export class JobQueue {
+export class JobRepo {
   constructor(private readonly db: Db) {}
 
   recoverInterrupted(): number {

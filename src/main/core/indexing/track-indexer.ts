@@ -5,10 +5,9 @@
  * the file. A file that cannot be decoded gets its reason; a model failure puts the work back and
  * stops the run, like the image pipeline.
  */
-import type { Db } from '../store/database.js';
-import type { FileRepo } from '../store/file-repo.js';
 import type { Tag, VectorRepo } from '../store/vector-repo.js';
-import type { JobQueue } from './job-queue.js';
+import type { LibraryStore } from '../store/library-store.js';
+import type { JobRepo } from '../store/job-repo.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { Pauser } from './pauser.js';
 import type { IndexProgress, RunSummary } from './index-runner.js';
@@ -39,10 +38,7 @@ export type EmbedTrack = (path: string, signal?: AbortSignal) => Promise<TrackEm
 
 export class TrackIndexer {
   constructor(
-    private readonly db: Db,
-    private readonly files: FileRepo,
-    private readonly vectors: VectorRepo,
-    private readonly queue: JobQueue,
+    private readonly store: LibraryStore,
     private readonly pauser: Pauser,
   ) {}
 
@@ -50,13 +46,13 @@ export class TrackIndexer {
   async run(target: TrackTarget, contents: number[], embed: EmbedTrack, options: TrackRunOptions = {}): Promise<RunSummary> {
     const started = Date.now();
     const summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
-    this.db.transaction(() => {
-      for (const contentId of contents) this.queue.enqueueEmbed(contentId, target.queueKey);
-    })();
+    this.store.atomically(() => {
+      for (const contentId of contents) this.store.jobs.enqueueEmbed(contentId, target.queueKey);
+    });
     const meter = new RateMeter();
     const report = (phase: IndexProgress['phase'], currentFile?: string) => {
       const done = summary.embedded + summary.failed;
-      const remaining = this.queue.pending('embed', target.queueKey);
+      const remaining = this.store.jobs.pending('embed', target.queueKey);
       options.onProgress?.({
         phase,
         done,
@@ -71,44 +67,44 @@ export class TrackIndexer {
       for (;;) {
         await this.pauser.wait(options.signal);
         if (options.signal?.aborted) break;
-        const [job] = this.queue.claimEmbed(target.queueKey, 1);
+        const [job] = this.store.jobs.claimEmbed(target.queueKey, 1);
         if (!job) break;
-        const path = this.files.readyPathForContent(job.contentId);
+        const path = this.store.files.readyPathForContent(job.contentId);
         if (!path) {
-          this.queue.complete(job.id); // moved or deleted meanwhile: found again later
+          this.store.jobs.complete(job.id); // moved or deleted meanwhile: found again later
           continue;
         }
         report(this.pauser.paused ? 'paused' : 'indexing', path);
         try {
           const { moments, tags, fingerprint } = await embed(path, options.signal);
-          const ids = this.db.transaction(() => {
-            if (fingerprint) this.db.prepare('UPDATE contents SET video_fp = ? WHERE id = ?').run(fingerprint, job.contentId);
-            const saved = this.vectors.saveEmbedding(
+          const ids = this.store.atomically(() => {
+            if (fingerprint) this.store.fingerprints.setVideo(job.contentId, fingerprint);
+            const saved = this.store.vectors.saveEmbedding(
               target.modelId,
               job.contentId,
               moments.map((w) => ({ contentId: job.contentId, offsetS: w.offsetS, vector: w.vector })),
               tags,
             );
-            this.queue.complete(job.id);
+            this.store.jobs.complete(job.id);
             return saved;
-          })();
+          });
           target.index.add(ids.map((id, i) => ({ id, vector: moments[i]!.vector })));
           summary.embedded += 1;
         } catch (error) {
           if (options.signal?.aborted) {
-            this.queue.release([job.id]);
+            this.store.jobs.release([job.id]);
             break;
           }
           if (!(error instanceof MediaError)) {
-            this.queue.release([job.id]);
+            this.store.jobs.release([job.id]);
             throw new Error(`inference failed, indexing stopped (run it again to resume): ${(error as Error).message}`);
           }
           const message = describeFileError(error).message;
-          this.db.transaction(() => {
-            this.vectors.saveFailure(target.modelId, job.contentId, message);
-            this.files.setErrorForContent(job.contentId, message);
-            this.queue.complete(job.id);
-          })();
+          this.store.atomically(() => {
+            this.store.vectors.saveFailure(target.modelId, job.contentId, message);
+            this.store.files.setErrorForContent(job.contentId, message);
+            this.store.jobs.complete(job.id);
+          });
           summary.failed += 1;
         }
         meter.add(1);

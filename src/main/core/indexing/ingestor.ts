@@ -4,22 +4,21 @@
  * means the file was moved or renamed, and the old row takes the new path with all its data.
  * Whatever goes wrong with one file is stored on that file, and the queue moves on.
  */
-import type { MediaKind } from '../media/media-types.js';
+import type { MediaKind } from '../util/media-types.js';
+import type { LibraryStore } from '../store/library-store.js';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Db } from '../store/database.js';
-import type { ContentRepo } from '../store/content-repo.js';
-import type { FileRepo } from '../store/file-repo.js';
-import type { JobQueue, IngestJob } from './job-queue.js';
+import type { JobRepo, IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
-import { extensionOf, mediaKindOf } from '../media/media-types.js';
+import { extensionOf, mediaKindOf } from '../util/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
 import { describeFileError, MediaError, notAFileMessage } from '../util/file-errors.js';
+import { fileIdentity } from '../util/file-identity.js';
 
 /** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
 export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
@@ -56,17 +55,12 @@ const NO_PICTURE_METADATA = {
 };
 
 export class Ingestor {
-  constructor(
-    private readonly db: Db,
-    private readonly files: FileRepo,
-    private readonly contents: ContentRepo,
-    private readonly queue: JobQueue,
-  ) {}
+  constructor(private readonly store: LibraryStore) {}
 
   async ingest(job: IngestJob): Promise<IngestResult> {
-    const row = this.files.byId(job.fileId);
+    const row = this.store.files.byId(job.fileId);
     if (!row || row.status !== 'pending') {
-      this.queue.complete(job.id);
+      this.store.jobs.complete(job.id);
       return { outcome: 'skipped' };
     }
     let handle: FileHandle | undefined;
@@ -85,9 +79,9 @@ export class Ingestor {
       await handle.close();
       handle = undefined;
       const kind = mediaKindOf(row.path) ?? 'image';
-      let contentId = this.contents.idBySha(sha256);
+      let contentId = this.store.contents.idBySha(sha256);
       if (contentId === undefined) {
-        contentId = this.contents.insertOrGet(
+        contentId = this.store.contents.insertOrGet(
           sha256,
           st.size,
           kind === 'image' ? await pictureMetadata(bytes ?? row.path) : await mediaMetadata(row.path),
@@ -95,42 +89,37 @@ export class Ingestor {
       }
       const known = contentId;
       const seen = { size: st.size, mtimeMs: st.mtimeMs, identity: fileIdentity(st) };
-      const movedFrom = this.db.transaction(() => {
-        const previous = this.files.missingWithContent(known);
+      const movedFrom = this.store.atomically(() => {
+        const previous = this.store.files.missingWithContent(known);
         if (previous && previous.id !== row.id) {
           // A move or rename: keep the old row (its id and all attached data), drop the new one.
-          this.files.delete(row.id);
-          this.files.relocate(previous.id, row.folder_id, row.path, row.ext, seen);
+          this.store.files.delete(row.id);
+          this.store.files.relocate(previous.id, row.folder_id, row.path, row.ext, seen);
           return previous.id;
         }
-        this.files.setReady(row.id, known, seen);
-        this.queue.complete(job.id);
+        this.store.files.setReady(row.id, known, seen);
+        this.store.jobs.complete(job.id);
         return undefined;
-      })();
+      });
       const fileId = movedFrom ?? row.id;
       return {
         outcome: movedFrom === undefined ? 'ready' : 'moved',
         fileId,
         path: row.path,
         contentId,
-        kind: this.contents.kindOf(contentId),
+        kind: this.store.contents.kindOf(contentId),
       };
     } catch (error) {
       await handle?.close().catch(() => undefined);
       const described = describeFileError(error);
-      this.db.transaction(() => {
-        if (described.code === 'vanished') this.files.markMissing(row.id);
-        else this.files.setError(row.id, described.message);
-        this.queue.complete(job.id);
-      })();
+      this.store.atomically(() => {
+        if (described.code === 'vanished') this.store.files.markMissing(row.id);
+        else this.store.files.setError(row.id, described.message);
+        this.store.jobs.complete(job.id);
+      });
       return { outcome: described.code === 'vanished' ? 'vanished' : 'error', path: row.path, error: described.message };
     }
   }
-}
-
-/** Which file this is on its device, whatever its name: "device:inode". */
-export function fileIdentity(st: { dev: number; ino: number }): string {
-  return `${st.dev}:${st.ino}`;
 }
 
 async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata> {

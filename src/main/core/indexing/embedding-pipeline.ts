@@ -6,10 +6,8 @@
  * one transaction that also deletes its jobs, then added to the HNSW index: after a crash, a job is
  * either done (its vectors stored) or still queued, never both.
  */
-import type { Db } from '../store/database.js';
-import type { FileRepo } from '../store/file-repo.js';
-import type { VectorRepo } from '../store/vector-repo.js';
-import type { EmbedJob, JobQueue } from './job-queue.js';
+import type { LibraryStore } from '../store/library-store.js';
+import type { EmbedJob } from '../store/job-repo.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { decodeForModel } from '../media/image-decoder.js';
 import type { VisualFingerprint } from '../media/visual-fingerprint.js';
@@ -35,10 +33,7 @@ export interface BatchOutcome {
 
 export class EmbeddingPipeline {
   constructor(
-    private readonly db: Db,
-    private readonly files: FileRepo,
-    private readonly vectors: VectorRepo,
-    private readonly queue: JobQueue,
+    private readonly store: LibraryStore,
     private readonly model: LoadedModel,
     private readonly batchSize: number,
     /** Decodes at once: one per core; more would only make them fight over the CPU. */
@@ -46,20 +41,21 @@ export class EmbeddingPipeline {
   ) {}
 
   claim(): EmbedJob[] {
-    return this.queue.claimEmbed(this.model.name, this.batchSize);
+    return this.store.jobs.claimEmbed(this.model.name, this.batchSize);
   }
 
-  async prepare(jobs: EmbedJob[]): Promise<PreparedBatch> {
+  /** Decodes the pictures of claimed jobs into one batch of model input. */
+  async decode(jobs: EmbedJob[]): Promise<PreparedBatch> {
     const pre = this.model.preprocess;
     const plane = 3 * pre.size * pre.size;
     const pixels = new Float32Array(jobs.length * plane);
     const limit = pLimit(this.decodeConcurrency);
     const decodeOne = async (job: EmbedJob, i: number) => {
-      const path = this.files.readyPathForContent(job.contentId);
+      const path = this.store.files.readyPathForContent(job.contentId);
       // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
       if (!path) return { job, skip: true as const };
       try {
-        const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, this.probedSize(job.contentId));
+        const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, this.store.contents.pictureSize(job.contentId));
         return { job, path, index: i, fingerprint };
       } catch (error) {
         return { job, path, error: describeFileError(error).message };
@@ -85,13 +81,6 @@ export class EmbeddingPipeline {
     return { jobs, decoded, failed, skipped, pixels: packed };
   }
 
-  /** Size and orientation found when the file was read, so decoding need not parse the header again. */
-  private probedSize(contentId: number): { width: number; height: number; orientation: number } | undefined {
-    const row = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(contentId) as
-      { width: number | null; height: number | null; orientation: number | null } | undefined;
-    return row?.width && row.height ? { width: row.width, height: row.height, orientation: row.orientation ?? 1 } : undefined;
-  }
-
   /**
    * Runs the model on a prepared batch and commits everything about it. A failure of the model
    * itself (a crashed worker, a broken model file) is not the photos' fault: their jobs go back to
@@ -109,40 +98,39 @@ export class EmbeddingPipeline {
       }
     }
     const added: { id: number; vector: Float32Array }[] = [];
-    // The fingerprint describes the file's pixels, whichever model decoded them: the first one stores it.
-    const storeFingerprint = this.db.prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ? AND phash IS NULL');
-    this.db.transaction(() => {
+    // The fingerprint describes the file's pixels, whichever model decoded them.
+    this.store.atomically(() => {
       batch.decoded.forEach(({ job, fingerprint }, i) => {
-        storeFingerprint.run(fingerprint.phash, Buffer.from(fingerprint.grid), fingerprint.detail, job.contentId);
+        this.store.fingerprints.setVisual(job.contentId, fingerprint);
         const vector = results.vectors[i];
         if (!vector) {
           this.fail(job, 'the model returned no vector for this file');
           return;
         }
-        const ids = this.vectors.saveEmbedding(
+        const ids = this.store.vectors.saveEmbedding(
           this.model.modelId,
           job.contentId,
           [{ contentId: job.contentId, offsetS: null, vector }],
           results.tags[i] ?? [],
         );
         ids.forEach((id) => added.push({ id, vector }));
-        this.queue.complete(job.id);
+        this.store.jobs.complete(job.id);
       });
       for (const { job, error } of batch.failed) this.fail(job, error);
-      for (const job of batch.skipped) this.queue.complete(job.id);
-    })();
+      for (const job of batch.skipped) this.store.jobs.complete(job.id);
+    });
     this.model.index.add(added);
     const lastPath = batch.decoded.at(-1)?.path ?? batch.failed.at(-1)?.path;
     return { embedded: added.length, failed: batch.failed.length + batch.decoded.length - added.length, lastPath };
   }
 
   release(batch: PreparedBatch): void {
-    this.queue.release(batch.jobs.map((j) => j.id));
+    this.store.jobs.release(batch.jobs.map((j) => j.id));
   }
 
   private fail(job: EmbedJob, error: string): void {
-    this.vectors.saveFailure(this.model.modelId, job.contentId, error);
-    this.files.setErrorForContent(job.contentId, error);
-    this.queue.complete(job.id);
+    this.store.vectors.saveFailure(this.model.modelId, job.contentId, error);
+    this.store.files.setErrorForContent(job.contentId, error);
+    this.store.jobs.complete(job.id);
   }
 }

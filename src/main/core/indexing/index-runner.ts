@@ -4,13 +4,12 @@
  * batch in flight is finished and committed, claimed work is handed back, the index is saved.
  */
 import { availableParallelism } from 'node:os';
-import type { Db } from '../store/database.js';
-import type { FileRepo } from '../store/file-repo.js';
+import type { LibraryStore } from '../store/library-store.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { EmbeddingPipeline, type PreparedBatch } from './embedding-pipeline.js';
 import type { Ingestor } from './ingestor.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobRepo } from '../store/job-repo.js';
 import type { Pauser } from './pauser.js';
 import { RateMeter } from './rate-meter.js';
 
@@ -50,10 +49,7 @@ const SAVE_EVERY_MS = 30_000;
 
 export class IndexRunner {
   constructor(
-    private readonly db: Db,
-    private readonly files: FileRepo,
-    private readonly vectors: VectorRepo,
-    private readonly queue: JobQueue,
+    private readonly store: LibraryStore,
     private readonly ingestor: Ingestor,
     private readonly pauser: Pauser,
   ) {}
@@ -72,7 +68,7 @@ export class IndexRunner {
       if (!options.onProgress || (!final && now - lastReport < 200)) return;
       lastReport = now;
       const done = summary.embedded + summary.failed;
-      const remaining = this.queue.pending('embed', model.name) + this.queue.pending('ingest');
+      const remaining = this.store.jobs.pending('embed', model.name) + this.store.jobs.pending('ingest');
       options.onProgress({
         phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
         done,
@@ -85,9 +81,10 @@ export class IndexRunner {
     };
 
     // Contents read earlier but never processed by this model (a model switch, or a lost job).
-    this.db.transaction(() => {
-      for (const contentId of this.vectors.unprocessedContents(model.modelId, 'image')) this.queue.enqueueEmbed(contentId, model.name);
-    })();
+    this.store.atomically(() => {
+      for (const contentId of this.store.vectors.unprocessedContents(model.modelId, 'image'))
+        this.store.jobs.enqueueEmbed(contentId, model.name);
+    });
 
     let ingestFinished = false;
     let wake: (() => void) | undefined;
@@ -101,11 +98,11 @@ export class IndexRunner {
       try {
         while (!halt.aborted) {
           await this.pauser.wait(halt);
-          const jobs = this.queue.claimIngest(concurrency * 4);
+          const jobs = this.store.jobs.claimIngest(concurrency * 4);
           if (jobs.length === 0) break;
           for (let i = 0; i < jobs.length; i += concurrency) {
             if (halt.aborted) {
-              this.queue.release(jobs.slice(i).map((j) => j.id));
+              this.store.jobs.release(jobs.slice(i).map((j) => j.id));
               break;
             }
             const results = await Promise.all(jobs.slice(i, i + concurrency).map((job) => this.ingestor.ingest(job)));
@@ -115,13 +112,13 @@ export class IndexRunner {
               if (result.outcome === 'error') summary.failed += 1;
               // Recordings are embedded by the audio model, after this run (see AudioIndexer).
               if (result.contentId === undefined || result.kind !== 'image') continue;
-              const earlier = this.vectors.failureOf(model.modelId, result.contentId);
+              const earlier = this.store.vectors.failureOf(model.modelId, result.contentId);
               if (earlier !== undefined && result.fileId !== undefined) {
                 // An identical copy of a file this model could not read: same verdict, no retry.
-                this.files.setError(result.fileId, earlier);
+                this.store.files.setError(result.fileId, earlier);
                 summary.failed += 1;
-              } else if (!this.vectors.isProcessed(model.modelId, result.contentId)) {
-                this.queue.enqueueEmbed(result.contentId, model.name);
+              } else if (!this.store.vectors.isProcessed(model.modelId, result.contentId)) {
+                this.store.jobs.enqueueEmbed(result.contentId, model.name);
               }
             }
             nudge();
@@ -135,7 +132,7 @@ export class IndexRunner {
     };
 
     const batchSize = options.batchSize ?? 16;
-    const pipeline = new EmbeddingPipeline(this.db, this.files, this.vectors, this.queue, model, batchSize);
+    const pipeline = new EmbeddingPipeline(this.store, model, batchSize);
     // Overlapping decoding with inference only pays when inference leaves cores free: ONNX Runtime
     // splits each operator across its threads, so a core taken by the decoder stalls all of them.
     const overlap = options.overlapDecode ?? availableParallelism() > model.threads;
@@ -144,9 +141,9 @@ export class IndexRunner {
       const next = (): Promise<PreparedBatch> | undefined => {
         if (halt.aborted) return undefined;
         // While files are still being read, wait for a full batch: small batches waste the model.
-        if (!ingestFinished && this.queue.pending('embed', model.name) < batchSize) return undefined;
+        if (!ingestFinished && this.store.jobs.pending('embed', model.name) < batchSize) return undefined;
         const jobs = pipeline.claim();
-        return jobs.length ? pipeline.prepare(jobs) : undefined;
+        return jobs.length ? pipeline.decode(jobs) : undefined;
       };
       let upcoming = next();
       try {
@@ -154,7 +151,7 @@ export class IndexRunner {
           await this.pauser.wait(halt);
           if (halt.aborted) break;
           if (!upcoming) {
-            if (ingestFinished && this.queue.pending('embed', model.name) === 0) break;
+            if (ingestFinished && this.store.jobs.pending('embed', model.name) === 0) break;
             await new Promise<void>((resolve) => {
               wake = resolve;
               setTimeout(resolve, 100);

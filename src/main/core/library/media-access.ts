@@ -1,5 +1,6 @@
 /**
- * Which file on disk answers a media request (thumbnail or original), for files of the library only.
+ * Media of the library for the UI: which file on disk answers a media request (thumbnail, preview
+ * or original), and the cached thumbnails themselves. For files of the library only.
  * Requests name a file id, never a path. A file is served only while it is still the file that was
  * indexed: a regular file, with the device, inode, size and time recorded when it was read, whose real
  * location (links followed) is inside a library folder and outside Trove's own folders. A photo later
@@ -7,11 +8,15 @@
  * is asked for, so the library catches up with what happened.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { fileIdentity } from '../jobs/ingestor.js';
+import { NotFoundError, UnprocessableError } from '../errors.js';
+import { extractVideoFrame } from '../media/ffmpeg.js';
+import type { ThumbnailCache } from '../media/thumbnail-cache.js';
+import type { LibraryStore } from '../store/library-store.js';
+import { fileIdentity } from '../util/file-identity.js';
 import { extname } from 'node:path';
-import type { Engine } from '../engine.js';
+import type { Folders } from './folders.js';
 import { isAtOrBelow } from '../util/paths-inside.js';
-import { mediaKindOf } from '../media/media-types.js';
+import { mediaKindOf } from '../util/media-types.js';
 
 export interface ResolvedMedia {
   path: string;
@@ -61,8 +66,14 @@ export function parseFileId(raw: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
-export class MediaResolver {
-  constructor(private readonly engine: Engine) {}
+export class MediaAccess {
+  constructor(
+    private readonly store: LibraryStore,
+    private readonly folders: Folders,
+    private readonly thumbnails: ThumbnailCache,
+    /** Told of a file that no longer is what was indexed, so it is looked at again. */
+    private readonly onStale: (path: string) => void,
+  ) {}
 
   /** The library file with this id, if it is still the file that was indexed (see above). */
   libraryFile(fileId: number): string | undefined {
@@ -70,7 +81,7 @@ export class MediaResolver {
   }
 
   private verified(fileId: number): { path: string; identity: string } | undefined {
-    const row = this.engine.files.byId(fileId);
+    const row = this.store.files.byId(fileId);
     if (!row || row.status !== 'ready') return undefined;
     let real: string;
     let identity: string;
@@ -84,16 +95,16 @@ export class MediaResolver {
         Math.round(st.mtimeMs) === row.mtime_ms &&
         (row.identity === null || row.identity === identity);
       if (!same) {
-        this.engine.recheck(row.path);
+        this.onStale(row.path);
         return undefined;
       }
     } catch {
-      this.engine.recheck(row.path);
+      this.onStale(row.path);
       return undefined;
     }
     // Folder paths are stored with their links resolved (Engine.addFolder), so no realpath per request.
-    const inside = this.engine.listFolders().some((folder) => isAtOrBelow(real, folder.path));
-    return inside && !this.engine.isOwnPath(real) ? { path: real, identity } : undefined;
+    const inside = this.folders.list().some((folder) => isAtOrBelow(real, folder.path));
+    return inside && !this.folders.isOwnPath(real) ? { path: real, identity } : undefined;
   }
 
   async resolve(variant: 'thumb' | 'preview' | 'original', fileId: number): Promise<ResolvedMedia | undefined> {
@@ -110,10 +121,20 @@ export class MediaResolver {
     }
     if (mediaKindOf(file) === 'audio') return undefined; // recordings have no picture
     try {
-      const thumb = await this.engine.thumbnail(fileId, variant === 'thumb' ? THUMBNAIL_EDGE : PREVIEW_EDGE);
+      const thumb = await this.thumbnail(fileId, variant === 'thumb' ? THUMBNAIL_EDGE : PREVIEW_EDGE);
       return { path: thumb, contentType: 'image/webp', bytes: statSync(thumb).size };
     } catch {
       return undefined; // unreadable since it was indexed: the grid shows a placeholder
     }
+  }
+
+  /** Path of a cached thumbnail (longest edge `edge` px) for an indexed file. */
+  async thumbnail(fileId: number, edge = 320): Promise<string> {
+    const row = this.store.queries.pictureSource(fileId);
+    if (!row) throw new NotFoundError(`no indexed file with id ${fileId}`);
+    if (row.kind === 'audio') throw new UnprocessableError('recordings have no picture');
+    // A video's poster: a frame a moment in (the very first is often black).
+    const source = row.kind === 'video' ? () => extractVideoFrame(row.path, Math.min(1, (row.duration_s ?? 0) / 3)) : row.path;
+    return this.thumbnails.get(source, row.sha256, edge);
   }
 }

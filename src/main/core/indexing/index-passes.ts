@@ -1,0 +1,108 @@
+/**
+ * One indexing pass over the work queue: photos (read, then embedded by the image model), then
+ * videos' frames (image model), then recordings and videos' sound (audio model), with one summary.
+ * A library whose default audio model is not installed, with downloads off, still gets its photos
+ * indexed: the recordings wait, and the summary says why.
+ */
+import { ModelNotInstalledError } from '../models/model-locator.js';
+import type { LoadedAudioModel, LoadedModel, ModelManager } from '../models/model-manager.js';
+import type { LibraryStore } from '../store/library-store.js';
+import { embedRecording } from './audio-track.js';
+import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner.js';
+import { Ingestor } from './ingestor.js';
+import type { Pauser } from './pauser.js';
+import { TrackIndexer } from './track-indexer.js';
+import { embedVideo } from './video-track.js';
+
+export interface PassOptions {
+  /** The audio model asked for on this run (a hard error if missing), else the library's. */
+  audioModel?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: IndexProgress) => void;
+}
+
+export class IndexPasses {
+  private readonly ingestor: Ingestor;
+
+  constructor(
+    private readonly store: LibraryStore,
+    private readonly models: ModelManager,
+    private readonly pauser: Pauser,
+  ) {
+    this.ingestor = new Ingestor(store);
+  }
+
+  /** Photos, videos, then sound: everything queued, with one summary. */
+  async run(model: LoadedModel, options: PassOptions): Promise<RunSummary> {
+    const photos = await new IndexRunner(this.store, this.ingestor, this.pauser).run(model, options);
+    return addRuns(photos, await this.videos(model, options), await this.recordings(options));
+  }
+
+  /** Videos' frames, with the image model (their sound goes to the audio model). */
+  private async videos(model: LoadedModel, options: PassOptions): Promise<RunSummary | undefined> {
+    // Filed apart from the photo jobs of the same model: the photo pipeline must not pick these up.
+    const queueKey = `${model.name}#video`;
+    const videos = this.store.vectors.unprocessedContents(model.modelId, 'video');
+    if (videos.length === 0 && this.store.jobs.pending('embed', queueKey) === 0) return undefined;
+    return this.tracks().run(
+      { modelId: model.modelId, queueKey, index: model.index },
+      videos,
+      (path, signal) => embedVideo(model, path, signal),
+      options,
+    );
+  }
+
+  /** Recordings and videos' sound, with the audio model, when the library has one and there is work. */
+  private async recordings(options: PassOptions): Promise<RunSummary | undefined> {
+    const name = options.audioModel ?? this.store.settings.get().audioModel;
+    if (!name || options.signal?.aborted) return undefined;
+    const loaded = this.models.currentAudio();
+    const known = this.store.vectors.findModel(name);
+    // Model id 0 is never used, so for a model not seen yet this lists every ready recording, as
+    // it would for the id the model is about to get.
+    const recordings = this.store.vectors.unprocessedContents(known?.id ?? 0, 'sound');
+    if (recordings.length + this.store.jobs.pending('embed', name) === 0 && loaded?.name !== name) return undefined;
+    let audio: LoadedAudioModel;
+    try {
+      audio = await this.models.useAudio(name, options.signal);
+    } catch (error) {
+      // The library's default audio model (CLAP) not downloaded yet, and downloads not allowed:
+      // recordings wait for the model. A model asked for by name on this run is a hard error.
+      if (!(error instanceof ModelNotInstalledError) || options.audioModel) throw error;
+      return { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0, audioSkipped: error.message };
+    }
+    return this.tracks().run(
+      { modelId: audio.modelId, queueKey: audio.name, index: audio.index },
+      recordings,
+      (path, signal) => embedRecording(audio, path, signal),
+      options,
+    );
+  }
+
+  private tracks(): TrackIndexer {
+    return new TrackIndexer(this.store, this.pauser);
+  }
+}
+
+/** What a person is told when recordings wait for the audio model (the CLI and the app say the same). */
+export function recordingsWaitingNotice(reason: string): string {
+  return `Recordings are not indexed yet: ${reason}`;
+}
+
+/** The photo run's summary with the video and audio passes' counts added. */
+function addRuns(photos: RunSummary, ...others: (RunSummary | undefined)[]): RunSummary {
+  return others.reduce<RunSummary>(
+    (sum, run) =>
+      run
+        ? {
+            ...sum,
+            embedded: sum.embedded + run.embedded,
+            failed: sum.failed + run.failed,
+            stopped: sum.stopped || run.stopped,
+            seconds: sum.seconds + run.seconds,
+            ...(run.audioSkipped ? { audioSkipped: run.audioSkipped } : {}),
+          }
+        : sum,
+    photos,
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * Every search the library answers: by text (pictures through the image model, sounds through the
+ * audio model, merged by rank fusion), by example (an indexed file, a moment of a video, any image
+ * or recording), and browsing without a query. Folder filters are resolved like library paths.
+ */
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConflictError, UnprocessableError } from '../errors.js';
+import { decodeAudio } from '../media/ffmpeg.js';
+import { decodeForModel } from '../media/image-decoder.js';
+import { locateModel } from '../models/model-locator.js';
+import type { LoadedModel, ModelManager } from '../models/model-manager.js';
+import type { FileRow } from '../store/file-repo.js';
+import type { LibraryStore } from '../store/library-store.js';
+import { describeFileError } from '../util/file-errors.js';
+import { mediaKindOf, type MediaKind } from '../util/media-types.js';
+import { meanVector } from '../util/vectors.js';
+import { fuseByScore, fuseCalibrated } from './rank-fusion.js';
+import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search-service.js';
+
+export type { SearchHit, SearchOptions, SearchResponse } from './search-service.js';
+
+export interface SimilarOptions extends SearchOptions {
+  model?: string;
+  includeSelf?: boolean;
+  /** A moment of a video: its frame is the query. */
+  atS?: number;
+}
+
+export class Searcher {
+  private readonly search: SearchService;
+
+  constructor(
+    private readonly store: LibraryStore,
+    private readonly models: ModelManager,
+    private readonly modelCacheDir: string,
+  ) {
+    this.search = new SearchService(store.search, store.vectors);
+  }
+
+  /** The image model searches use: the one named, else the library's. */
+  activeModelName(requested?: string): string {
+    return requested ?? this.store.settings.get().imageModel;
+  }
+
+  useModel(name?: string, signal?: AbortSignal): Promise<LoadedModel> {
+    return this.models.use(this.activeModelName(name), signal);
+  }
+
+  /**
+   * Pictures (and video frames) through the image model, recordings (and videos' sound) through the
+   * audio model when the library has one at hand; each list is asked for the whole page so the
+   * merge is right.
+   */
+  async text(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const options = withRealFolder(given);
+    const wants = (kind: MediaKind) => !options.kinds?.length || options.kinds.includes(kind);
+    const seen: MediaKind[] = (['image', 'video'] as const).filter(wants);
+    const heard: MediaKind[] = (['audio', 'video'] as const).filter(wants);
+    const audioName = heard.length ? this.searchableAudioModel() : undefined;
+    if (!audioName) {
+      const model = await this.useModel(options.model);
+      return this.search.byText(model, text, { ...options, kinds: seen.length ? seen : ['image'] });
+    }
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 20;
+    const whole = { ...options, offset: 0, limit: offset + limit };
+    const audio = await this.models.useAudio(audioName);
+    const imageModel = seen.length ? await this.useModel(options.model) : undefined;
+    let ranked: SearchHit[];
+    if (audio.hasText && (!imageModel || imageModel.hasText)) {
+      const lists = await Promise.all([
+        imageModel ? this.search.byTextCalibrated(imageModel, text, { ...whole, kinds: seen }) : undefined,
+        this.search.byTextCalibrated(audio, text, { ...whole, kinds: heard }),
+      ]);
+      ranked = fuseCalibrated(lists.filter((list) => list !== undefined));
+    } else {
+      const images = imageModel ? (await this.search.byText(imageModel, text, { ...whole, kinds: seen })).results : [];
+      const sounds = audio.hasText
+        ? (await this.search.byText(audio, text, { ...whole, kinds: heard })).results
+        : this.search.byTags(audio, text, { ...whole, kinds: heard });
+      ranked = fuseByScore([images, sounds]);
+    }
+    return { model: imageModel?.name ?? audio.name, results: ranked.slice(offset, offset + limit) };
+  }
+
+  /**
+   * The audio model to search recordings with: the library's, when it has embedded recordings and
+   * the model is at hand (a default CLAP not downloaded yet must not break photo searches).
+   */
+  private searchableAudioModel(): string | undefined {
+    const name = this.store.settings.get().audioModel;
+    if (!name) return undefined;
+    if (this.models.currentAudio()?.name === name) return name;
+    const known = this.store.vectors.findModel(name);
+    if (!known || !this.store.vectors.hasAny(known.id)) return undefined;
+    return locateModel(name, this.modelCacheDir) ? name : undefined;
+  }
+
+  /** The indexed files without a query, newest first. */
+  browse(options: SearchOptions = {}): SearchHit[] {
+    return this.search.browse(withRealFolder(options));
+  }
+
+  /** Items similar to a file: an indexed file uses its stored vectors; any other image is embedded now. */
+  async similar(path: string, given: SimilarOptions = {}): Promise<SearchResponse> {
+    if (mediaKindOf(path) === 'audio') return this.similarSound(path, given);
+    const options = withRealFolder(given);
+    const model = await this.useModel(options.model);
+    const { abs, row } = this.libraryRowOf(path);
+    if (row?.content_id) {
+      const stored = this.store.vectors.vectorsOfContent(model.modelId, row.content_id);
+      if (stored.length > 0) {
+        const at = given.atS;
+        const query =
+          at === undefined
+            ? meanVector(stored.map((s) => s.vector))
+            : stored.reduce((best, s) => (Math.abs((s.offsetS ?? 0) - at) < Math.abs((best.offsetS ?? 0) - at) ? s : best)).vector;
+        return {
+          model: model.name,
+          results: this.search.byVector(model, query, options, options.includeSelf ? undefined : row.content_id),
+        };
+      }
+    }
+    if (mediaKindOf(path) === 'video') {
+      throw new UnprocessableError(`cannot search by ${path}: only videos in the library can be searched by (add its folder and index it)`);
+    }
+    return this.image(abs, path, options);
+  }
+
+  /** Items similar to an image that need not be in the library: a file, or bytes the user dropped. */
+  async image(input: string | Buffer, label: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const options = { ...withRealFolder(given), kinds: narrowKinds(given.kinds, ['image', 'video']) };
+    const model = await this.useModel(options.model);
+    if (options.kinds.length === 0) return { model: model.name, results: [] }; // only recordings wanted
+    const pre = model.preprocess;
+    const pixels = new Float32Array(3 * pre.size * pre.size);
+    try {
+      await decodeForModel(input, pre, pixels, 0);
+    } catch (error) {
+      throw new UnprocessableError(`cannot search by ${label}: ${describeFileError(error).message}`);
+    }
+    const { vectors } = await model.client.embedImages(pixels, 1, pre.size);
+    return { model: model.name, results: this.search.byVector(model, vectors[0]!, options) };
+  }
+
+  /** Recordings that sound like a recording: an indexed one by its stored windows, any other decoded now. */
+  private async similarSound(path: string, given: SimilarOptions): Promise<SearchResponse> {
+    const options = { ...withRealFolder(given), kinds: narrowKinds(given.kinds, ['audio', 'video']) };
+    const name = this.store.settings.get().audioModel;
+    if (!name) throw new ConflictError('this library has no audio model: index with `--audio-model NAME` first (see `trove models list`)');
+    const audio = await this.models.useAudio(name);
+    if (options.kinds.length === 0) return { model: audio.name, results: [] }; // only photos wanted
+    const { abs, row } = this.libraryRowOf(path);
+    let windows = row?.content_id ? this.store.vectors.vectorsOfContent(audio.modelId, row.content_id).map((v) => v.vector) : [];
+    if (windows.length === 0) {
+      windows = [];
+      try {
+        await decodeAudio(abs, {
+          sampleRate: audio.sampleRate,
+          chunkSeconds: audio.windowSeconds,
+          onChunk: async (samples) => {
+            windows.push((await audio.client.embedAudio(samples, 1, samples.length)).vectors[0]!);
+          },
+        });
+      } catch (error) {
+        throw new UnprocessableError(`cannot search by ${path}: ${describeFileError(error).message}`);
+      }
+    }
+    const exclude = options.includeSelf ? undefined : (row?.content_id ?? undefined);
+    return { model: audio.name, results: this.search.byVector(audio, meanVector(windows), options, exclude) };
+  }
+
+  /** A path as given (absolute) and, when it is a library file (links followed), its row. */
+  private libraryRowOf(path: string): { abs: string; row: FileRow | undefined } {
+    const abs = resolve(path);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // Missing: decoding it later says so in a sentence.
+    }
+    return { abs, row: this.store.files.byPath(real) };
+  }
+}
+
+/** Library paths are stored resolved (absolute, links followed): a folder filter must be too. */
+function withRealFolder<T extends SearchOptions>(options: T): T {
+  if (!options.folder) return options;
+  let folder = resolve(options.folder);
+  try {
+    folder = realpathSync(folder);
+  } catch {
+    // A folder that does not exist simply matches nothing.
+  }
+  return { ...options, folder };
+}
+
+/** The kinds a query can reach in one model's space, within what the filters allow (maybe none). */
+function narrowKinds(wanted: MediaKind[] | undefined, reachable: MediaKind[]): MediaKind[] {
+  return wanted?.length ? reachable.filter((k) => wanted.includes(k)) : reachable;
+}

@@ -1,0 +1,89 @@
+/**
+ * The engine's results in the API contract's words (src/shared/api.ts): hits, pages, settings, file
+ * details, duplicate groups. The engine says "image" where the UI says "photo".
+ */
+import { basename, dirname } from 'node:path';
+import type { FileDetails, SearchFilters, SearchHit, SearchResult, Settings as ApiSettings } from '../../../shared/api.js';
+import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';
+import type { Settings } from '../library/library-settings.js';
+import type { SearchHit as EngineHit, SearchOptions, SearchResponse } from '../search/searcher.js';
+import type { LibraryStatusReader } from '../status/library-status.js';
+
+export function apiKind(kind: string | null): 'photo' | 'audio' | 'video' {
+  return kind === 'audio' || kind === 'video' ? kind : 'photo';
+}
+
+export function toHit(hit: EngineHit): SearchHit {
+  return {
+    fileId: hit.fileId,
+    path: hit.path,
+    name: basename(hit.path),
+    kind: apiKind(hit.kind),
+    score: hit.score,
+    width: hit.width,
+    height: hit.height,
+    takenAt: hit.takenAt,
+    ...(hit.offsetS !== undefined ? { offsetS: hit.offsetS } : {}),
+  };
+}
+
+export function emptyResult(model: string): SearchResult {
+  return { model, hits: [], more: false, via: 'none' };
+}
+
+/** The engine was asked for one extra hit: its presence says whether another page exists. */
+export function toResult(response: SearchResponse, limit: number): SearchResult {
+  const hits = response.results.slice(0, limit).map(toHit);
+  return { model: response.model, hits, more: response.results.length > limit, via: response.results[0]?.via ?? 'none' };
+}
+
+/** Engine search options for the contract's filters (one extra hit asked for); undefined when they exclude everything. */
+export function toSearchOptions(filters: SearchFilters, page: { limit: number; offset: number }): SearchOptions | undefined {
+  const kinds = filters.kinds?.map((k) => (k === 'photo' ? ('image' as const) : k));
+  if (kinds && kinds.length === 0) return undefined;
+  return { folder: filters.folder, from: filters.from, to: filters.to, kinds, limit: page.limit + 1, offset: page.offset };
+}
+
+export function toSettings(s: Settings): ApiSettings {
+  return {
+    imageModel: s.imageModel,
+    ...(s.audioModel ? { audioModel: s.audioModel } : {}),
+    offline: s.offline,
+    ...(s.threads !== undefined ? { threads: s.threads } : {}),
+    excludePatterns: s.excludePatterns,
+    includeHidden: s.includeHidden,
+  };
+}
+
+export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['fileDetails']>>): FileDetails {
+  const camera = [row.camera_make, row.camera_model].filter(Boolean).join(' ');
+  return {
+    fileId: row.id,
+    path: row.path,
+    name: basename(row.path),
+    folder: dirname(row.path),
+    kind: apiKind(row.kind),
+    durationS: row.duration_s,
+    format: row.format,
+    bytes: row.size,
+    width: row.width,
+    height: row.height,
+    takenAt: row.taken_at,
+    modifiedAt: row.mtime_ms,
+    camera: camera || null,
+    gps: row.gps_lat !== null && row.gps_lon !== null ? { lat: row.gps_lat, lon: row.gps_lon } : null,
+    tags: row.tags.map((t) => ({ label: t.label, score: t.score })),
+  };
+}
+
+export function toDuplicateGroups(groups: DuplicateGroup[]) {
+  return {
+    groups: groups.map((g) => ({
+      kind: g.kind,
+      media: g.media,
+      similarity: g.similarity,
+      keeperFileId: g.keeper,
+      members: g.members.map((m) => ({ ...m, name: basename(m.path) })),
+    })),
+  };
+}

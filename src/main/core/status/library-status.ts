@@ -1,0 +1,78 @@
+/**
+ * What the library holds and how it is doing: folders with their counts, files by status, models
+ * with their vectors and waiting work, per-file errors and folder problems. One read model that the
+ * CLI's `status` and the app's status bar both show.
+ */
+import type { LibraryStore } from '../store/library-store.js';
+import type { Settings } from '../store/settings-repo.js';
+import type { FileDetailsRow, FolderCounts } from '../store/library-queries.js';
+import type { Tag } from '../store/vector-repo.js';
+import { UNREACHABLE_FOLDER } from '../library/library-scan.js';
+
+export interface LibraryStatus {
+  libraryDir: string;
+  folders: ({ path: string } & FolderCounts)[];
+  files: Record<'pending' | 'ready' | 'error' | 'missing', number>;
+  contents: number;
+  models: { name: string; dim: number; vectors: number; pendingJobs: number }[];
+  pendingIngest: number;
+  errors: { path: string; error: string }[];
+  scanIssues: { path: string; error: string }[];
+  settings: Settings;
+}
+
+export class LibraryStatusReader {
+  constructor(
+    private readonly store: LibraryStore,
+    private readonly libraryDir: string,
+  ) {}
+
+  /** `errorLimit` caps the per-file errors listed (the count is always whole); Infinity lists all. */
+  read(options: { errorLimit?: number } = {}): LibraryStatus {
+    const { store } = this;
+    return {
+      libraryDir: this.libraryDir,
+      folders: store.folders.list().map((folder) => ({ path: folder.path, ...store.queries.folderCounts(folder.id) })),
+      files: store.files.countByStatus(),
+      contents: store.contents.count(),
+      models: store.vectors.modelNames().map((m) => ({
+        name: m.name,
+        dim: m.dim,
+        vectors: store.vectors.count(m.id),
+        pendingJobs: store.jobs.pending('embed', m.name),
+      })),
+      pendingIngest: store.jobs.pending('ingest'),
+      errors: store.files.errors(options.errorLimit ?? 1000),
+      scanIssues: store.scanIssues.list(),
+      settings: store.settings.get(),
+    };
+  }
+
+  /** How many files are indexed and ready to be found. */
+  readyCount(): number {
+    return this.store.files.countByStatus().ready;
+  }
+
+  /** Files that could not be read, and folder problems, the first `limit` of each. */
+  problems(limit: number): { errors: { path: string; error: string }[]; scanIssues: { path: string; error: string }[] } {
+    return { errors: this.store.files.errors(limit), scanIssues: this.store.scanIssues.list(limit) };
+  }
+
+  /** One file's record, with its strongest tags under the given model. */
+  fileDetails(fileId: number, tagModelId?: number): (FileDetailsRow & { tags: Tag[] }) | undefined {
+    const row = this.store.queries.fileDetails(fileId);
+    if (!row) return undefined;
+    const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
+    return { ...row, tags };
+  }
+
+  /** Library folders whose last scan found them unreachable. */
+  unreachableFolders(): Set<string> {
+    return new Set(
+      this.store.scanIssues
+        .list()
+        .filter((i) => i.error === UNREACHABLE_FOLDER)
+        .map((i) => i.path),
+    );
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The fingerprints duplicate finding compares, kept with each content: a picture's visual
+ * fingerprint (phash, 32x32 grid, detail), a recording's acoustic fingerprint and a video's frame
+ * hashes. Every write of these columns, and every read of them for duplicate finding, is here.
+ */
+import type { Db } from './database.js';
+
+/** A picture's fingerprint as stored (media/visual-fingerprint.ts gives its meaning). */
+export interface StoredVisualFingerprint {
+  phash: string;
+  grid: Uint8Array;
+  detail: number;
+}
+
+export type FingerprintKind = 'visual' | 'audio' | 'video';
+
+/** The content kind each fingerprint belongs to, and its column: fixed here, never pasted from outside. */
+const COLUMN: Record<FingerprintKind, { kind: string; column: string }> = {
+  visual: { kind: 'image', column: 'grid' },
+  audio: { kind: 'audio', column: 'audio_fp' },
+  video: { kind: 'video', column: 'video_fp' },
+};
+
+/** A ready file of every content. */
+const HAS_READY_FILE = `EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`;
+
+/** A file of a duplicate group, with what choosing its keeper needs. */
+export interface GroupFile {
+  id: number;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  width: number | null;
+  height: number | null;
+  taken_at: number | null;
+  duration_s: number | null;
+}
+
+export class FingerprintRepo {
+  constructor(private readonly db: Db) {}
+
+  setVisual(contentId: number, print: StoredVisualFingerprint): void {
+    this.db
+      .prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?')
+      .run(print.phash, Buffer.from(print.grid.buffer, print.grid.byteOffset, print.grid.byteLength), print.detail, contentId);
+  }
+
+  setAudio(contentId: number, blob: Buffer): void {
+    this.db.prepare('UPDATE contents SET audio_fp = ? WHERE id = ?').run(blob, contentId);
+  }
+
+  setVideo(contentId: number, blob: Buffer): void {
+    this.db.prepare('UPDATE contents SET video_fp = ? WHERE id = ?').run(blob, contentId);
+  }
+
+  /** Forgets every fingerprint (they are computed again when duplicates are next looked for). */
+  forgetAll(): void {
+    this.db.prepare('UPDATE contents SET audio_fp = NULL, video_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
+  }
+
+  /** Contents indexed before their fingerprint existed, each with a ready file to compute it from. */
+  missing(kind: Exclude<FingerprintKind, 'video'>): { id: number; path: string }[] {
+    const { kind: contentKind, column } = COLUMN[kind];
+    return (
+      this.db
+        .prepare(
+          `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
+           FROM contents c WHERE c.kind = ? AND c.${column} IS NULL`,
+        )
+        .all(contentKind) as { id: number; path: string | null }[]
+    ).filter((row): row is { id: number; path: string } => row.path !== null);
+  }
+
+  /** Pictures with a fingerprint and a ready file. */
+  visual(): { id: number; fingerprint: StoredVisualFingerprint }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL AND ${HAS_READY_FILE}`,
+      )
+      .all() as { id: number; phash: string; grid: Buffer; detail: number | null }[];
+    return rows.map((r) => ({ id: r.id, fingerprint: { phash: r.phash, grid: new Uint8Array(r.grid), detail: r.detail ?? 0 } }));
+  }
+
+  /** Recordings' (or videos') stored fingerprints, with a ready file. */
+  blobs(kind: Exclude<FingerprintKind, 'visual'>): { id: number; blob: Buffer }[] {
+    const { kind: contentKind, column } = COLUMN[kind];
+    return this.db
+      .prepare(`SELECT c.id, c.${column} AS blob FROM contents c WHERE c.kind = ? AND c.${column} IS NOT NULL AND ${HAS_READY_FILE}`)
+      .all(contentKind) as { id: number; blob: Buffer }[];
+  }
+
+  /** Contents with several identical ready files of a kind (exact duplicates). */
+  contentsWithCopies(kind: string): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
+           WHERE f.status = 'ready' AND c.kind = ? GROUP BY f.content_id HAVING COUNT(*) > 1`,
+        )
+        .all(kind) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  /** The ready files of a content, by path. */
+  readyFiles(contentId: number): GroupFile[] {
+    return this.db
+      .prepare(
+        `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id
+         WHERE f.content_id = ? AND f.status = 'ready' ORDER BY f.path`,
+      )
+      .all(contentId) as GroupFile[];
+  }
+}

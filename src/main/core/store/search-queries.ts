@@ -1,0 +1,112 @@
+/**
+ * What searches read: search filters (folder, date range, file type, kind) turned into the set of
+ * vector ids a query may return (HNSW then searches only among those, so a filtered query still
+ * gets its true top-k instead of a post-filtered, shortened list), where a vector sits (its content
+ * and moment), the files of a content that pass the filters, and the library newest first.
+ */
+import type { MediaKind } from '../util/media-types.js';
+import type { Db } from './database.js';
+import { belowPrefix } from '../util/paths-inside.js';
+
+export interface SearchFilters {
+  /** Only files at or below this folder. */
+  folder?: string;
+  /** Date taken (or file time when there is none), epoch milliseconds, inclusive. */
+  from?: number;
+  to?: number;
+  /** File extensions without the dot, e.g. ['jpg', 'png']. */
+  types?: string[];
+  /** Kinds of media: photos, recordings. */
+  kinds?: MediaKind[];
+}
+
+export function hasFilters(f: SearchFilters): boolean {
+  return Boolean(f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length);
+}
+
+/** A file a search may return. */
+export interface FileInfo {
+  id: number;
+  path: string;
+  kind: MediaKind;
+  content_id: number;
+  width: number | null;
+  height: number | null;
+  taken_at: number | null;
+}
+
+/** SQL conditions over `files f JOIN contents c`, with their parameters. */
+function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
+  const clauses: string[] = [`f.status = 'ready'`];
+  const params: unknown[] = [];
+  if (f.folder) {
+    const prefix = belowPrefix(f.folder);
+    clauses.push('(f.path = ? OR substr(f.path, 1, ?) = ?)');
+    params.push(f.folder, prefix.length, prefix);
+  }
+  if (f.from !== undefined) {
+    clauses.push('COALESCE(c.taken_at, f.mtime_ms) >= ?');
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    clauses.push('COALESCE(c.taken_at, f.mtime_ms) <= ?');
+    params.push(f.to);
+  }
+  if (f.types?.length) {
+    const normalized = f.types
+      .map((t) => t.toLowerCase().replace(/^\./, ''))
+      .flatMap((t) => (t === 'jpg' || t === 'jpeg' ? ['jpg', 'jpeg', 'jpe'] : t === 'tif' || t === 'tiff' ? ['tif', 'tiff'] : [t]));
+    clauses.push(`f.ext IN (${normalized.map(() => '?').join(', ')})`);
+    params.push(...normalized);
+  }
+  if (f.kinds?.length) {
+    clauses.push(`c.kind IN (${f.kinds.map(() => '?').join(', ')})`);
+    params.push(...f.kinds);
+  }
+  return { where: clauses.join(' AND '), params };
+}
+
+const FILE_COLUMNS = 'f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at';
+
+export class SearchQueries {
+  constructor(private readonly db: Db) {}
+
+  allowedVectorIds(modelId: number, f: SearchFilters): Set<number> {
+    const { where, params } = filterSql(f);
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT v.id FROM vectors v JOIN files f ON f.content_id = v.content_id JOIN contents c ON c.id = v.content_id
+         WHERE v.model_id = ? AND ${where}`,
+      )
+      .all(modelId, ...params) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Which content a vector belongs to, and at which moment (videos, recordings). */
+  placementOf(vectorId: number): { contentId: number; offsetS: number | null } | undefined {
+    const row = this.db.prepare('SELECT content_id, offset_s FROM vectors WHERE id = ?').get(vectorId) as
+      { content_id: number; offset_s: number | null } | undefined;
+    return row && { contentId: row.content_id, offsetS: row.offset_s };
+  }
+
+  /** The ready files of a content that pass the filters, by path. */
+  filesOf(contentId: number, f: SearchFilters): FileInfo[] {
+    const { where, params } = filterSql(f);
+    return this.db
+      .prepare(
+        `SELECT ${FILE_COLUMNS} FROM files f JOIN contents c ON c.id = f.content_id WHERE f.content_id = ? AND ${where} ORDER BY f.path`,
+      )
+      .all(contentId, ...params) as FileInfo[];
+  }
+
+  /** Ready files that pass the filters, newest first (date taken, else file time). */
+  newestFirst(f: SearchFilters, limit: number, offset: number): FileInfo[] {
+    const { where, params } = filterSql(f);
+    return this.db
+      .prepare(
+        `SELECT ${FILE_COLUMNS} FROM files f JOIN contents c ON c.id = f.content_id
+         WHERE ${where} ORDER BY COALESCE(c.taken_at, f.mtime_ms) DESC, f.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, offset) as FileInfo[];
+  }
+}
