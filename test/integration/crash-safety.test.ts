@@ -75,7 +75,7 @@ describe('crash safety', () => {
       for (const v of after) perContent.set(v.content_id, (perContent.get(v.content_id) ?? 0) + 1);
       expect(Math.max(...perContent.values())).toBe(1);
       expect(engine.status.read().files.ready).toBe(PHOTOS);
-      expect(storeOf(engine).jobs.pending('ingest') + storeOf(engine).jobs.pending('embed')).toBe(0);
+      expect(storeOf(engine).jobs.total()).toBe(0);
 
       // The HNSW index agrees with the database: same size, and every stored vector finds itself.
       const model = await engine.indexer.useModel();

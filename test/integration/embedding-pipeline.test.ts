@@ -25,7 +25,7 @@ describe('embedding pipeline', () => {
       // As if the file had been moved away after it was read but before it was embedded.
       storeOf(engine).vectors.forgetContent(contentId);
       storeOf(engine).files.markMissing(row.id);
-      storeOf(engine).jobs.enqueueEmbed(contentId, model.name);
+      storeOf(engine).jobs.enqueueEmbed('embed-image', contentId, model.modelId);
 
       const pipeline = new EmbeddingPipeline(storeOf(engine), model, 16);
       const batch = await pipeline.decode(pipeline.claim());
@@ -33,7 +33,7 @@ describe('embedding pipeline', () => {
       const outcome = await pipeline.run(batch);
       expect(outcome).toMatchObject({ embedded: 0, failed: 0 });
       expect(storeOf(engine).vectors.failureOf(model.modelId, contentId)).toBeUndefined();
-      expect(storeOf(engine).jobs.pending('embed')).toBe(0);
+      expect(storeOf(engine).jobs.pending('embed-image', model.modelId)).toBe(0);
       expect(engine.status.read().files.error).toBe(0);
     } finally {
       await engine.close();
@@ -57,8 +57,8 @@ describe('embedding pipeline', () => {
       storeOf(engine).vectors.forgetContent(row.content_id!);
       const other = storeOf(engine).files.byPath(b)!;
       storeOf(engine).vectors.forgetContent(other.content_id!);
-      storeOf(engine).jobs.enqueueEmbed(row.content_id!, model.name);
-      storeOf(engine).jobs.enqueueEmbed(other.content_id!, model.name);
+      storeOf(engine).jobs.enqueueEmbed('embed-image', row.content_id!, model.modelId);
+      storeOf(engine).jobs.enqueueEmbed('embed-image', other.content_id!, model.modelId);
       const pipeline = new EmbeddingPipeline(storeOf(engine), model, 16);
       const outcome = await pipeline.run(await pipeline.decode(pipeline.claim()));
       expect(outcome).toMatchObject({ embedded: 1, failed: 1 });

@@ -26,7 +26,7 @@ describe('periodic reconcile while watching', () => {
       await waitFor(() => live && storeOf(engine).files.countByStatus().ready === 3, 'the first index and the watcher');
       const row = storeOf(engine).files.byPath(first)!;
       storeOf(engine).files.markChanged(row.id, 1, 1);
-      storeOf(engine).files.setError(row.id, 'stale: the version read was swapped away');
+      storeOf(engine).files.setError(row.id, { message: 'stale: the version read was swapped away', code: 'corrupt' });
       expect(storeOf(engine).files.byPath(first)!.status).toBe('error');
       await waitFor(() => storeOf(engine).files.byPath(first)!.status === 'ready', 'the periodic reconcile to repair the file', 15_000);
       expect(storeOf(engine).files.byPath(first)!.id).toBe(row.id);

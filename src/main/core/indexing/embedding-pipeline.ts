@@ -11,7 +11,7 @@ import type { EmbedJob } from '../store/job-repo.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { decodeForModel } from '../media/image-decoder.js';
 import type { VisualFingerprint } from '../media/visual-fingerprint.js';
-import { describeFileError } from '../util/file-errors.js';
+import { describeFileError, type FileProblem } from '../util/file-errors.js';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 
@@ -19,7 +19,7 @@ export interface PreparedBatch {
   jobs: EmbedJob[];
   /** Jobs whose pixels are in `pixels`, in order, with their picture's visual fingerprint. */
   decoded: { job: EmbedJob; path: string; fingerprint: VisualFingerprint }[];
-  failed: { job: EmbedJob; path?: string; error: string }[];
+  failed: { job: EmbedJob; path?: string; error: FileProblem }[];
   /** Jobs whose content has no readable file right now (moved or deleted meanwhile). */
   skipped: EmbedJob[];
   pixels: Float32Array;
@@ -41,7 +41,7 @@ export class EmbeddingPipeline {
   ) {}
 
   claim(): EmbedJob[] {
-    return this.store.jobs.claimEmbed(this.model.name, this.batchSize);
+    return this.store.jobs.claimEmbed('embed-image', this.model.modelId, this.batchSize);
   }
 
   /** Decodes the pictures of claimed jobs into one batch of model input. */
@@ -58,7 +58,7 @@ export class EmbeddingPipeline {
         const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, this.store.contents.pictureSize(job.contentId));
         return { job, path, index: i, fingerprint };
       } catch (error) {
-        return { job, path, error: describeFileError(error).message };
+        return { job, path, error: describeFileError(error) as FileProblem };
       }
     };
     const slots = await Promise.all(jobs.map((job, i) => limit(() => decodeOne(job, i))));
@@ -104,7 +104,7 @@ export class EmbeddingPipeline {
         this.store.fingerprints.setVisual(job.contentId, fingerprint);
         const vector = results.vectors[i];
         if (!vector) {
-          this.fail(job, 'the model returned no vector for this file');
+          this.fail(job, { message: 'the model returned no vector for this file', code: 'model-failed' });
           return;
         }
         const ids = this.store.vectors.saveEmbedding(
@@ -128,8 +128,8 @@ export class EmbeddingPipeline {
     this.store.jobs.release(batch.jobs.map((j) => j.id));
   }
 
-  private fail(job: EmbedJob, error: string): void {
-    this.store.vectors.saveFailure(this.model.modelId, job.contentId, error);
+  private fail(job: EmbedJob, error: FileProblem): void {
+    this.store.vectors.saveFailure(this.model.modelId, job.contentId, error.message);
     this.store.files.setErrorForContent(job.contentId, error);
     this.store.jobs.complete(job.id);
   }

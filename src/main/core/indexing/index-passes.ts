@@ -40,12 +40,10 @@ export class IndexPasses {
 
   /** Videos' frames, with the image model (their sound goes to the audio model). */
   private async videos(model: LoadedModel, options: PassOptions): Promise<RunSummary | undefined> {
-    // Filed apart from the photo jobs of the same model: the photo pipeline must not pick these up.
-    const queueKey = `${model.name}#video`;
     const videos = this.store.vectors.unprocessedContents(model.modelId, 'video');
-    if (videos.length === 0 && this.store.jobs.pending('embed', queueKey) === 0) return undefined;
+    if (videos.length === 0 && this.store.jobs.pending('embed-video', model.modelId) === 0) return undefined;
     return this.tracks().run(
-      { modelId: model.modelId, queueKey, index: model.index },
+      { modelId: model.modelId, kind: 'embed-video', index: model.index },
       videos,
       (path, signal) => embedVideo(model, path, signal),
       options,
@@ -58,10 +56,10 @@ export class IndexPasses {
     if (!name || options.signal?.aborted) return undefined;
     const loaded = this.models.currentAudio();
     const known = this.store.vectors.findModel(name);
-    // Model id 0 is never used, so for a model not seen yet this lists every ready recording, as
-    // it would for the id the model is about to get.
-    const recordings = this.store.vectors.unprocessedContents(known?.id ?? 0, 'sound');
-    if (recordings.length + this.store.jobs.pending('embed', name) === 0 && loaded?.name !== name) return undefined;
+    // A model not seen yet has processed nothing: every ready recording is work for it.
+    const recordings = this.store.vectors.unprocessedContents(known?.id, 'sound');
+    const queued = known ? this.store.jobs.pending('embed-sound', known.id) : 0;
+    if (recordings.length + queued === 0 && loaded?.name !== name) return undefined;
     let audio: LoadedAudioModel;
     try {
       audio = await this.models.useAudio(name, options.signal);
@@ -72,7 +70,7 @@ export class IndexPasses {
       return { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0, audioSkipped: error.message };
     }
     return this.tracks().run(
-      { modelId: audio.modelId, queueKey: audio.name, index: audio.index },
+      { modelId: audio.modelId, kind: 'embed-sound', index: audio.index },
       recordings,
       (path, signal) => embedRecording(audio, path, signal),
       options,

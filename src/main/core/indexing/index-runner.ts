@@ -5,35 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { LibraryStore } from '../store/library-store.js';
-import type { VectorRepo } from '../store/vector-repo.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { EmbeddingPipeline, type PreparedBatch } from './embedding-pipeline.js';
 import type { Ingestor } from './ingestor.js';
-import type { JobRepo } from '../store/job-repo.js';
 import type { Pauser } from './pauser.js';
-import { RateMeter } from './rate-meter.js';
+import { RunProgress, type IndexProgress, type RunSummary } from './run-progress.js';
 
-export interface IndexProgress {
-  phase: 'indexing' | 'paused' | 'done';
-  /** Files embedded (or failed) in this run, out of the work known so far. */
-  done: number;
-  total: number;
-  failed: number;
-  ratePerSecond: number;
-  etaSeconds: number | null;
-  currentFile?: string;
-}
-
-export interface RunSummary {
-  embedded: number;
-  failed: number;
-  ingested: number;
-  moved: number;
-  stopped: boolean;
-  seconds: number;
-  /** Why recordings were left unindexed this run (the library's audio model is not installed). */
-  audioSkipped?: string;
-}
+export type { IndexProgress, RunSummary } from './run-progress.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -55,35 +33,21 @@ export class IndexRunner {
   ) {}
 
   async run(model: LoadedModel, options: RunOptions = {}): Promise<RunSummary> {
-    const started = Date.now();
     const signal = options.signal;
     const stopAll = new AbortController();
     const halt = signal ? AbortSignal.any([signal, stopAll.signal]) : stopAll.signal;
-    const summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
-    const meter = new RateMeter();
-    let currentFile: string | undefined;
-    let lastReport = 0;
-    const report = (final = false) => {
-      const now = Date.now();
-      if (!options.onProgress || (!final && now - lastReport < 200)) return;
-      lastReport = now;
-      const done = summary.embedded + summary.failed;
-      const remaining = this.store.jobs.pending('embed', model.name) + this.store.jobs.pending('ingest');
-      options.onProgress({
-        phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
-        done,
-        total: done + remaining,
-        failed: summary.failed,
-        ratePerSecond: meter.ratePerSecond(now),
-        etaSeconds: meter.etaSeconds(remaining, now),
-        currentFile,
-      });
-    };
+    const progress = new RunProgress(
+      this.pauser,
+      () => this.store.jobs.pending('embed-image', model.modelId) + this.store.jobs.pending('ingest'),
+      options.onProgress,
+    );
+    const summary = progress.summary;
+    const report = () => progress.report();
 
     // Contents read earlier but never processed by this model (a model switch, or a lost job).
     this.store.atomically(() => {
       for (const contentId of this.store.vectors.unprocessedContents(model.modelId, 'image'))
-        this.store.jobs.enqueueEmbed(contentId, model.name);
+        this.store.jobs.enqueueEmbed('embed-image', contentId, model.modelId);
     });
 
     let ingestFinished = false;
@@ -109,16 +73,16 @@ export class IndexRunner {
             for (const result of results) {
               if (result.outcome === 'ready' || result.outcome === 'moved') summary.ingested += 1;
               if (result.outcome === 'moved') summary.moved += 1;
-              if (result.outcome === 'error') summary.failed += 1;
+              if (result.outcome === 'error') progress.done(0, 1, result.path);
               // Recordings are embedded by the audio model, after this run (see AudioIndexer).
               if (result.contentId === undefined || result.kind !== 'image') continue;
               const earlier = this.store.vectors.failureOf(model.modelId, result.contentId);
               if (earlier !== undefined && result.fileId !== undefined) {
                 // An identical copy of a file this model could not read: same verdict, no retry.
-                this.store.files.setError(result.fileId, earlier);
-                summary.failed += 1;
+                this.store.files.setError(result.fileId, { message: earlier, code: 'corrupt' });
+                progress.done(0, 1, result.path);
               } else if (!this.store.vectors.isProcessed(model.modelId, result.contentId)) {
-                this.store.jobs.enqueueEmbed(result.contentId, model.name);
+                this.store.jobs.enqueueEmbed('embed-image', result.contentId, model.modelId);
               }
             }
             nudge();
@@ -141,7 +105,7 @@ export class IndexRunner {
       const next = (): Promise<PreparedBatch> | undefined => {
         if (halt.aborted) return undefined;
         // While files are still being read, wait for a full batch: small batches waste the model.
-        if (!ingestFinished && this.store.jobs.pending('embed', model.name) < batchSize) return undefined;
+        if (!ingestFinished && this.store.jobs.pending('embed-image', model.modelId) < batchSize) return undefined;
         const jobs = pipeline.claim();
         return jobs.length ? pipeline.decode(jobs) : undefined;
       };
@@ -151,7 +115,7 @@ export class IndexRunner {
           await this.pauser.wait(halt);
           if (halt.aborted) break;
           if (!upcoming) {
-            if (ingestFinished && this.store.jobs.pending('embed', model.name) === 0) break;
+            if (ingestFinished && this.store.jobs.pending('embed-image', model.modelId) === 0) break;
             await new Promise<void>((resolve) => {
               wake = resolve;
               setTimeout(resolve, 100);
@@ -168,10 +132,7 @@ export class IndexRunner {
           if (overlap) upcoming = next(); // decode the next batch while the model runs on this one
           const outcome = await pipeline.run(batch);
           if (!overlap) upcoming = next();
-          summary.embedded += outcome.embedded;
-          summary.failed += outcome.failed;
-          currentFile = outcome.lastPath;
-          meter.add(outcome.embedded + outcome.failed);
+          progress.done(outcome.embedded, outcome.failed, outcome.lastPath);
           if (Date.now() - lastSave > SAVE_EVERY_MS) {
             model.index.save();
             lastSave = Date.now();
@@ -196,9 +157,6 @@ export class IndexRunner {
     model.index.save();
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
-    summary.stopped = Boolean(signal?.aborted);
-    summary.seconds = (Date.now() - started) / 1000;
-    report(true);
-    return summary;
+    return progress.finish(Boolean(signal?.aborted));
   }
 }

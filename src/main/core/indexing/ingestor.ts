@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { JobRepo, IngestJob } from '../store/job-repo.js';
+import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
@@ -81,11 +81,11 @@ export class Ingestor {
       const kind = mediaKindOf(row.path) ?? 'image';
       let contentId = this.store.contents.idBySha(sha256);
       if (contentId === undefined) {
-        contentId = this.store.contents.insertOrGet(
-          sha256,
-          st.size,
-          kind === 'image' ? await pictureMetadata(bytes ?? row.path) : await mediaMetadata(row.path),
-        );
+        const { audioFingerprint, ...meta } = kind === 'image' ? await pictureMetadata(bytes ?? row.path) : await mediaMetadata(row.path);
+        const created = this.store.contents.insertOrGet(sha256, st.size, meta);
+        // A recording's fingerprint is read with it (duplicates work with no audio model at all).
+        if (audioFingerprint) this.store.fingerprints.setAudio(created, audioFingerprint);
+        contentId = created;
       }
       const known = contentId;
       const seen = { size: st.size, mtimeMs: st.mtimeMs, identity: fileIdentity(st) };
@@ -114,7 +114,7 @@ export class Ingestor {
       const described = describeFileError(error);
       this.store.atomically(() => {
         if (described.code === 'vanished') this.store.files.markMissing(row.id);
-        else this.store.files.setError(row.id, described.message);
+        else this.store.files.setError(row.id, described);
         this.store.jobs.complete(job.id);
       });
       return { outcome: described.code === 'vanished' ? 'vanished' : 'error', path: row.path, error: described.message };
@@ -122,7 +122,10 @@ export class Ingestor {
   }
 }
 
-async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata> {
+/** What ingest reads of a file: its content's metadata, and a recording's fingerprint. */
+type ReadMetadata = ContentMetadata & { audioFingerprint?: Buffer };
+
+async function pictureMetadata(input: Buffer | string): Promise<ReadMetadata> {
   const probe = await probeImage(input);
   const exif = await readExif(input);
   return { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif };
@@ -132,7 +135,7 @@ async function pictureMetadata(input: Buffer | string): Promise<ContentMetadata>
  * Recordings and videos, by what the file holds rather than its name: a video file with only sound
  * is a recording, a recording's name on a video is a video.
  */
-async function mediaMetadata(path: string): Promise<ContentMetadata> {
+async function mediaMetadata(path: string): Promise<ReadMetadata> {
   const probe = await probeMedia(path);
   // ffprobe reads a still picture as a one-frame "video" (image2, jpeg_pipe, png_pipe, …).
   if (probe.video && /^image2$|_pipe$/.test(probe.format)) {

@@ -5,14 +5,12 @@
  * the file. A file that cannot be decoded gets its reason; a model failure puts the work back and
  * stops the run, like the image pipeline.
  */
-import type { Tag, VectorRepo } from '../store/vector-repo.js';
+import type { Tag } from '../store/vector-repo.js';
 import type { LibraryStore } from '../store/library-store.js';
-import type { JobRepo } from '../store/job-repo.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { Pauser } from './pauser.js';
-import type { IndexProgress, RunSummary } from './index-runner.js';
 import { describeFileError, MediaError } from '../util/file-errors.js';
-import { RateMeter } from './rate-meter.js';
+import { RunProgress, type IndexProgress, type RunSummary } from './run-progress.js';
 
 export interface TrackRunOptions {
   signal?: AbortSignal;
@@ -27,10 +25,10 @@ export interface TrackEmbedding {
   fingerprint?: Buffer;
 }
 
-/** The model the vectors belong to, and the job-queue key its work is filed under. */
+/** The model the vectors belong to, and the kind of job its work is filed as. */
 export interface TrackTarget {
   modelId: number;
-  queueKey: string;
+  kind: 'embed-video' | 'embed-sound';
   index: VectorIndex;
 }
 
@@ -44,37 +42,23 @@ export class TrackIndexer {
 
   /** Embeds `contents` (and any queued work of this target) with `embed`. */
   async run(target: TrackTarget, contents: number[], embed: EmbedTrack, options: TrackRunOptions = {}): Promise<RunSummary> {
-    const started = Date.now();
-    const summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
     this.store.atomically(() => {
-      for (const contentId of contents) this.store.jobs.enqueueEmbed(contentId, target.queueKey);
+      for (const contentId of contents) this.store.jobs.enqueueEmbed(target.kind, contentId, target.modelId);
     });
-    const meter = new RateMeter();
-    const report = (phase: IndexProgress['phase'], currentFile?: string) => {
-      const done = summary.embedded + summary.failed;
-      const remaining = this.store.jobs.pending('embed', target.queueKey);
-      options.onProgress?.({
-        phase,
-        done,
-        total: done + remaining,
-        failed: summary.failed,
-        ratePerSecond: meter.ratePerSecond(),
-        etaSeconds: meter.etaSeconds(remaining),
-        currentFile,
-      });
-    };
+    const progress = new RunProgress(this.pauser, () => this.store.jobs.pending(target.kind, target.modelId), options.onProgress);
     try {
       for (;;) {
         await this.pauser.wait(options.signal);
         if (options.signal?.aborted) break;
-        const [job] = this.store.jobs.claimEmbed(target.queueKey, 1);
+        const [job] = this.store.jobs.claimEmbed(target.kind, target.modelId, 1);
         if (!job) break;
         const path = this.store.files.readyPathForContent(job.contentId);
         if (!path) {
           this.store.jobs.complete(job.id); // moved or deleted meanwhile: found again later
           continue;
         }
-        report(this.pauser.paused ? 'paused' : 'indexing', path);
+        progress.working(path);
+        progress.report();
         try {
           const { moments, tags, fingerprint } = await embed(path, options.signal);
           const ids = this.store.atomically(() => {
@@ -89,7 +73,7 @@ export class TrackIndexer {
             return saved;
           });
           target.index.add(ids.map((id, i) => ({ id, vector: moments[i]!.vector })));
-          summary.embedded += 1;
+          progress.done(1, 0);
         } catch (error) {
           if (options.signal?.aborted) {
             this.store.jobs.release([job.id]);
@@ -99,22 +83,18 @@ export class TrackIndexer {
             this.store.jobs.release([job.id]);
             throw new Error(`inference failed, indexing stopped (run it again to resume): ${(error as Error).message}`);
           }
-          const message = describeFileError(error).message;
+          const problem = describeFileError(error);
           this.store.atomically(() => {
-            this.store.vectors.saveFailure(target.modelId, job.contentId, message);
-            this.store.files.setErrorForContent(job.contentId, message);
+            this.store.vectors.saveFailure(target.modelId, job.contentId, problem.message);
+            this.store.files.setErrorForContent(job.contentId, problem);
             this.store.jobs.complete(job.id);
           });
-          summary.failed += 1;
+          progress.done(0, 1);
         }
-        meter.add(1);
       }
     } finally {
       target.index.save();
     }
-    summary.stopped = Boolean(options.signal?.aborted);
-    summary.seconds = (Date.now() - started) / 1000;
-    report('done');
-    return summary;
+    return progress.finish(Boolean(options.signal?.aborted));
   }
 }

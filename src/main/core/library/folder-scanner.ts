@@ -11,7 +11,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { opendir, readlink, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { extensionOf, mediaKindOf } from '../util/media-types.js';
-import { describeFileError, notAFileMessage, specialFileKind } from '../util/file-errors.js';
+import { describeFileError, notAFileMessage, specialFileKind, type MediaErrorCode } from '../util/file-errors.js';
 import type { PathFilter } from './path-filter.js';
 
 export interface ScannedFile {
@@ -24,9 +24,9 @@ export interface ScannedFile {
 export interface ScanResult {
   files: ScannedFile[];
   /** Media-named entries that cannot be read (link loops, permission problems): recorded per file. */
-  fileErrors: { path: string; ext: string; error: string }[];
-  /** Folders that could not be listed, or were skipped as a loop. */
-  folderIssues: { path: string; error: string }[];
+  fileErrors: { path: string; ext: string; error: string; code: MediaErrorCode }[];
+  /** Folders that could not be listed (their files are kept as they were), or were skipped as a loop. */
+  folderIssues: { path: string; error: string; kind: 'unlisted' | 'loop' }[];
 }
 
 /**
@@ -44,12 +44,13 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
     try {
       real = await realpath(dir);
     } catch (error) {
-      result.folderIssues.push({ path: dir, error: describeFileError(error).message });
+      result.folderIssues.push({ path: dir, error: describeFileError(error).message, kind: 'unlisted' });
       continue;
     }
     if (filter.isOwn(real)) continue; // a link into Trove's own folders
     if (visited.has(real)) {
-      if (dir !== startAt) result.folderIssues.push({ path: dir, error: 'skipped: symbolic link loop (this folder was already scanned)' });
+      if (dir !== startAt)
+        result.folderIssues.push({ path: dir, error: 'skipped: symbolic link loop (this folder was already scanned)', kind: 'loop' });
       continue;
     }
     visited.add(real);
@@ -61,7 +62,7 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
       const code = (error as NodeJS.ErrnoException).code;
       const message =
         code === 'EACCES' || code === 'EPERM' ? 'permission denied: Trove may not list this folder' : describeFileError(error).message;
-      result.folderIssues.push({ path: dir, error: message });
+      result.folderIssues.push({ path: dir, error: message, kind: 'unlisted' });
       continue;
     }
     try {
@@ -83,10 +84,10 @@ export async function scanFolder(root: string, filter: PathFilter, signal?: Abor
         }
         if (!mediaKindOf(name)) continue;
         if (entry.isFile()) await visitFile(path, result);
-        else result.fileErrors.push({ path, ext: extensionOf(path), error: notAFileMessage(entry) });
+        else result.fileErrors.push({ path, ext: extensionOf(path), error: notAFileMessage(entry), code: 'special-file' });
       }
     } catch (error) {
-      result.folderIssues.push({ path: dir, error: `folder listing stopped early: ${describeFileError(error).message}` });
+      result.folderIssues.push({ path: dir, error: `folder listing stopped early: ${describeFileError(error).message}`, kind: 'unlisted' });
     }
   }
   return result;
@@ -98,7 +99,8 @@ async function visitFile(path: string, result: ScanResult): Promise<void> {
     if (st.isFile()) result.files.push({ path, ext: extensionOf(path), size: st.size, mtimeMs: st.mtimeMs });
   } catch (error) {
     const described = describeFileError(error);
-    if (described.code !== 'vanished') result.fileErrors.push({ path, ext: extensionOf(path), error: described.message });
+    if (described.code !== 'vanished')
+      result.fileErrors.push({ path, ext: extensionOf(path), error: described.message, code: described.code });
   }
 }
 
@@ -109,9 +111,14 @@ async function visitLink(path: string, name: string, stack: string[], result: Sc
   } catch (error) {
     const described = describeFileError(error);
     if (mediaKindOf(name)) {
-      const message = described.code === 'vanished' ? await danglingLink(path) : described.message;
-      result.fileErrors.push({ path, ext: extensionOf(path), error: message });
-    } else if (described.code === 'link-loop') result.folderIssues.push({ path, error: described.message });
+      const dangling = described.code === 'vanished';
+      result.fileErrors.push({
+        path,
+        ext: extensionOf(path),
+        error: dangling ? await danglingLink(path) : described.message,
+        code: dangling ? 'broken-link' : described.code,
+      });
+    } else if (described.code === 'link-loop') result.folderIssues.push({ path, error: described.message, kind: 'loop' });
     // A dangling link to something that is not media is not worth a message.
     return;
   }
@@ -119,11 +126,16 @@ async function visitLink(path: string, name: string, stack: string[], result: Sc
   if (!mediaKindOf(name)) return;
   const real = await realpath(path).catch(() => path);
   if (filter.isOwn(real)) {
-    result.fileErrors.push({ path, ext: extensionOf(path), error: "skipped: a link into Trove's own data folder" });
+    result.fileErrors.push({ path, ext: extensionOf(path), error: "skipped: a link into Trove's own data folder", code: 'own-data' });
   } else if (st.isFile()) {
     result.files.push({ path, ext: extensionOf(path), size: st.size, mtimeMs: st.mtimeMs });
   } else {
-    result.fileErrors.push({ path, ext: extensionOf(path), error: `a link to ${specialFileKind(st)}, not to a file: skipped` });
+    result.fileErrors.push({
+      path,
+      ext: extensionOf(path),
+      error: `a link to ${specialFileKind(st)}, not to a file: skipped`,
+      code: 'special-file',
+    });
   }
 }
 
@@ -139,8 +151,9 @@ async function danglingLink(path: string): Promise<string> {
 function reportUndecodableName(dir: string, entry: Dirent<Buffer>, result: ScanResult): void {
   const shown = join(dir, escapeName(entry.name));
   const hint = 'its name is not valid UTF-8, so Trove cannot open it by name; rename it (e.g. with convmv) to index it';
-  if (entry.isDirectory()) result.folderIssues.push({ path: shown, error: `folder skipped: ${hint}` });
-  else if (mediaKindOf(shown) || entry.isSymbolicLink()) result.fileErrors.push({ path: shown, ext: extensionOf(shown), error: hint });
+  if (entry.isDirectory()) result.folderIssues.push({ path: shown, error: `folder skipped: ${hint}`, kind: 'unlisted' });
+  else if (mediaKindOf(shown) || entry.isSymbolicLink())
+    result.fileErrors.push({ path: shown, ext: extensionOf(shown), error: hint, code: 'undecodable-name' });
 }
 
 /** A raw name as text: valid UTF-8 runs as they are, every other byte as \xNN. */

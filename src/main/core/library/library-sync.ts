@@ -9,7 +9,6 @@
 import { stat } from 'node:fs/promises';
 import type { LibraryStore } from '../store/library-store.js';
 import type { Folder } from '../store/folder-repo.js';
-import type { JobRepo } from '../store/job-repo.js';
 import { extensionOf, mediaKindOf } from '../util/media-types.js';
 import { describeFileError, notAFileMessage } from '../util/file-errors.js';
 import type { ScanResult } from './folder-scanner.js';
@@ -44,7 +43,7 @@ export class LibrarySync {
         } else if (row.status === 'missing') {
           this.store.files.markPresent(row.id);
           counts.restored += 1;
-        } else if (row.status === 'error' && row.content_id === null && row.error?.startsWith('permission denied')) {
+        } else if (row.status === 'error' && row.content_id === null && row.error_code === 'permission-denied') {
           // Permissions may have been fixed since: try again.
           this.store.files.markChanged(row.id, file.size, file.mtimeMs);
           this.store.jobs.enqueueIngest(row.id);
@@ -55,11 +54,11 @@ export class LibrarySync {
         seen.add(bad.path);
         const row = known.get(bad.path);
         const id = row?.id ?? this.store.files.insertPending(folder.id, bad.path, bad.ext, 0, 0);
-        this.store.files.setError(id, bad.error);
+        this.store.files.setError(id, { message: bad.error, code: bad.code });
         counts.errors += 1;
       }
       // Files under a folder that could not be listed this time are not known to be gone.
-      const unlisted = scan.folderIssues.filter((i) => !i.error.includes('loop')).map((i) => belowPrefix(i.path));
+      const unlisted = scan.folderIssues.filter((i) => i.kind === 'unlisted').map((i) => belowPrefix(i.path));
       for (const [path, row] of known) {
         if (unlisted.some((prefix) => path.startsWith(prefix))) continue;
         if (!seen.has(path) && row.status !== 'missing') {
@@ -82,7 +81,10 @@ export class LibrarySync {
       if (st.isDirectory()) return;
       if (!st.isFile()) {
         const row = this.store.files.byPath(path);
-        this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), notAFileMessage(st));
+        this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), {
+          message: notAFileMessage(st),
+          code: 'special-file',
+        });
         return;
       }
       ({ size, mtimeMs } = st);
@@ -90,7 +92,7 @@ export class LibrarySync {
       const described = describeFileError(error);
       if (described.code === 'vanished') return this.pathRemoved(path);
       const row = this.store.files.byPath(path);
-      this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), described.message);
+      this.store.files.setError(row?.id ?? this.store.files.insertPending(folder.id, path, extensionOf(path), 0, 0), described);
       return;
     }
     this.store.atomically(() => {

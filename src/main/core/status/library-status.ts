@@ -39,7 +39,7 @@ export class LibraryStatusReader {
         name: m.name,
         dim: m.dim,
         vectors: store.vectors.count(m.id),
-        pendingJobs: store.jobs.pending('embed', m.name),
+        pendingJobs: store.jobs.pendingForModel(m.id),
       })),
       pendingIngest: store.jobs.pending('ingest'),
       errors: store.files.errors(options.errorLimit ?? 1000),

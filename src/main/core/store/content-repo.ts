@@ -6,8 +6,6 @@ export interface ContentMetadata {
   kind: MediaKind;
   /** Length of a recording, in seconds. */
   durationS?: number | null;
-  /** A recording's acoustic fingerprint (audio-fingerprint.ts, serialised). */
-  audioFingerprint?: Buffer | null;
   /** Videos: whether there is a sound track (indexed by the audio model too). */
   hasAudio?: boolean;
   format: string | null;
@@ -68,8 +66,8 @@ export class ContentRepo {
   insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
     this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, audio_fp, has_audio)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, has_audio)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -85,7 +83,6 @@ export class ContentRepo {
         meta.gpsLat,
         meta.gpsLon,
         meta.durationS ?? null,
-        meta.audioFingerprint ?? null,
         meta.hasAudio === undefined ? null : Number(meta.hasAudio),
       );
     return this.idBySha(sha256)!;

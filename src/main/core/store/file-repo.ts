@@ -1,5 +1,6 @@
 /** Files found in library folders, with their per-file status and the reason when it is an error. */
 import type { Db } from './database.js';
+import type { FileProblem, MediaErrorCode } from '../util/file-errors.js';
 import { belowPrefix } from '../util/paths-inside.js';
 
 /** What a file was when it was read. */
@@ -24,9 +25,11 @@ export interface FileRow {
   missing_since: number | null;
   /** "device:inode" of the file that was read (null before it was read, or for older libraries). */
   identity: string | null;
+  /** The stable code of `error` (util/file-errors.ts), null for older libraries. */
+  error_code: MediaErrorCode | null;
 }
 
-const COLUMNS = 'id, folder_id, path, ext, size, mtime_ms, content_id, status, error, missing_since, identity';
+const COLUMNS = 'id, folder_id, path, ext, size, mtime_ms, content_id, status, error, missing_since, identity, error_code';
 
 export class FileRepo {
   constructor(private readonly db: Db) {}
@@ -64,7 +67,7 @@ export class FileRepo {
   markChanged(id: number, size: number, mtimeMs: number): void {
     this.db
       .prepare(
-        `UPDATE files SET size = ?, mtime_ms = ?, status = 'pending', error = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`,
+        `UPDATE files SET size = ?, mtime_ms = ?, status = 'pending', error = NULL, error_code = NULL, missing_since = NULL, updated_at = ? WHERE id = ?`,
       )
       .run(size, Math.round(mtimeMs), Date.now(), id);
   }
@@ -89,19 +92,21 @@ export class FileRepo {
   setReady(id: number, contentId: number, seen: SeenFile): void {
     this.db
       .prepare(
-        `UPDATE files SET content_id = ?, status = 'ready', error = NULL, size = ?, mtime_ms = ?, identity = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE files SET content_id = ?, status = 'ready', error = NULL, error_code = NULL, size = ?, mtime_ms = ?, identity = ?, updated_at = ? WHERE id = ?`,
       )
       .run(contentId, seen.size, Math.round(seen.mtimeMs), seen.identity, Date.now(), id);
   }
 
-  setError(id: number, message: string): void {
-    this.db.prepare(`UPDATE files SET status = 'error', error = ?, updated_at = ? WHERE id = ?`).run(message, Date.now(), id);
+  setError(id: number, problem: FileProblem): void {
+    this.db
+      .prepare(`UPDATE files SET status = 'error', error = ?, error_code = ?, updated_at = ? WHERE id = ?`)
+      .run(problem.message, problem.code, Date.now(), id);
   }
 
-  setErrorForContent(contentId: number, message: string): void {
+  setErrorForContent(contentId: number, problem: FileProblem): void {
     this.db
-      .prepare(`UPDATE files SET status = 'error', error = ?, updated_at = ? WHERE content_id = ? AND status = 'ready'`)
-      .run(message, Date.now(), contentId);
+      .prepare(`UPDATE files SET status = 'error', error = ?, error_code = ?, updated_at = ? WHERE content_id = ? AND status = 'ready'`)
+      .run(problem.message, problem.code, Date.now(), contentId);
   }
 
   /** A missing row with this content, i.e. the file that was moved or renamed to a new path. */
@@ -115,7 +120,7 @@ export class FileRepo {
   relocate(id: number, folderId: number, path: string, ext: string, seen: SeenFile): void {
     this.db
       .prepare(
-        `UPDATE files SET folder_id = ?, path = ?, ext = ?, size = ?, mtime_ms = ?, identity = ?, status = 'ready', error = NULL,
+        `UPDATE files SET folder_id = ?, path = ?, ext = ?, size = ?, mtime_ms = ?, identity = ?, status = 'ready', error = NULL, error_code = NULL,
          missing_since = NULL, updated_at = ? WHERE id = ?`,
       )
       .run(folderId, path, ext, seen.size, Math.round(seen.mtimeMs), seen.identity, Date.now(), id);

@@ -1,19 +1,26 @@
 /**
  * The persistent work queue, kept in SQLite so that work survives a crash or Ctrl-C.
- * Claimed jobs are marked 'running'; on start, anything left 'running' by a dead process goes back
- * to 'queued'. A job is deleted in the same transaction that stores its result, so a result is never
- * stored twice and never lost.
+ * Job kinds are typed: 'ingest' reads and hashes a file; 'embed-image', 'embed-video' and
+ * 'embed-sound' run a model (by id) on a content — a photo, a video's frames, a recording's or a
+ * video's sound. Claimed jobs are marked 'running'; on start, anything left 'running' by a dead
+ * process goes back to 'queued'. A job is deleted in the same transaction that stores its result, so
+ * a result is never stored twice and never lost.
  */
 import type { Db } from './database.js';
+
+export type EmbedKind = 'embed-image' | 'embed-video' | 'embed-sound';
+export type JobKind = 'ingest' | EmbedKind;
 
 export interface IngestJob {
   id: number;
   fileId: number;
 }
+
 export interface EmbedJob {
   id: number;
+  kind: EmbedKind;
   contentId: number;
-  model: string;
+  modelId: number;
 }
 
 export class JobRepo {
@@ -29,10 +36,10 @@ export class JobRepo {
       .run(fileId, priority, Date.now());
   }
 
-  enqueueEmbed(contentId: number, model: string, priority = 0): void {
+  enqueueEmbed(kind: EmbedKind, contentId: number, modelId: number, priority = 0): void {
     this.db
-      .prepare(`INSERT OR IGNORE INTO jobs (kind, content_id, model, priority, created_at) VALUES ('embed', ?, ?, ?, ?)`)
-      .run(contentId, model, priority, Date.now());
+      .prepare(`INSERT OR IGNORE INTO jobs (kind, content_id, model_id, priority, created_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(kind, contentId, modelId, priority, Date.now());
   }
 
   claimIngest(limit: number): IngestJob[] {
@@ -45,15 +52,13 @@ export class JobRepo {
     })();
   }
 
-  claimEmbed(model: string, limit: number): EmbedJob[] {
+  claimEmbed(kind: EmbedKind, modelId: number, limit: number): EmbedJob[] {
     return this.db.transaction(() => {
       const rows = this.db
-        .prepare(
-          `SELECT id, content_id FROM jobs WHERE kind = 'embed' AND model = ? AND state = 'queued' ORDER BY priority DESC, id LIMIT ?`,
-        )
-        .all(model, limit) as { id: number; content_id: number }[];
+        .prepare(`SELECT id, content_id FROM jobs WHERE kind = ? AND model_id = ? AND state = 'queued' ORDER BY priority DESC, id LIMIT ?`)
+        .all(kind, modelId, limit) as { id: number; content_id: number }[];
       this.markRunning(rows.map((r) => r.id));
-      return rows.map((r) => ({ id: r.id, contentId: r.content_id, model }));
+      return rows.map((r) => ({ id: r.id, kind, contentId: r.content_id, modelId }));
     })();
   }
 
@@ -67,16 +72,23 @@ export class JobRepo {
     this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
   }
 
-  pending(kind: 'ingest' | 'embed', model?: string): number {
-    const row = model
-      ? this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ? AND model = ?`).get(kind, model)
-      : this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ?`).get(kind);
+  /** Jobs waiting of a kind (of one model, for the embedding kinds, when given). */
+  pending(kind: JobKind, modelId?: number): number {
+    const row =
+      modelId === undefined
+        ? this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ?`).get(kind)
+        : this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind = ? AND model_id = ?`).get(kind, modelId);
     return (row as { n: number }).n;
   }
 
-  /** Embed jobs for models other than this one are kept for when that model is used again. */
-  modelsWithWork(): string[] {
-    return (this.db.prepare(`SELECT DISTINCT model FROM jobs WHERE kind = 'embed'`).all() as { model: string }[]).map((r) => r.model);
+  /** Embedding jobs waiting for a model, of every kind. */
+  pendingForModel(modelId: number): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE kind <> 'ingest' AND model_id = ?`).get(modelId) as { n: number }).n;
+  }
+
+  /** All jobs waiting, of every kind. */
+  total(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
   }
 
   private markRunning(ids: number[]): void {

@@ -149,4 +149,18 @@ export const MIGRATIONS: readonly string[] = [
     done_at INTEGER
   );
   `,
+  /*
+   * 8: typed embedding jobs with the model's id ('embed-image', 'embed-video', 'embed-sound'), instead
+   * of a model name with a "#video" suffix. Embedding jobs are derived work (each run queues what its
+   * models have not processed yet), so the old ones are simply dropped; ingest jobs are kept.
+   */ `
+  DELETE FROM jobs WHERE kind <> 'ingest';
+  DROP INDEX jobs_embed;
+  ALTER TABLE jobs DROP COLUMN model;
+  ALTER TABLE jobs ADD COLUMN model_id INTEGER REFERENCES models(id) ON DELETE CASCADE;
+  CREATE UNIQUE INDEX jobs_embed ON jobs(kind, content_id, model_id) WHERE kind <> 'ingest';
+  `,
+  /* 9: a file's problem keeps its stable code (util/file-errors.ts) beside its sentence */ `
+  ALTER TABLE files ADD COLUMN error_code TEXT;
+  `,
 ];

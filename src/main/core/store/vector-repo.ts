@@ -69,9 +69,10 @@ export class VectorRepo {
 
   /**
    * Ready contents of a kind (photos for an image model, recordings for an audio model) this model
-   * has not processed yet: new files, a model switch, or jobs lost to a crash.
+   * has not processed yet: new files, a model switch, or jobs lost to a crash. A model not known to
+   * the library yet (`modelId` undefined) has processed nothing.
    */
-  unprocessedContents(modelId: number, kind: MediaKind | 'sound'): number[] {
+  unprocessedContents(modelId: number | undefined, kind: MediaKind | 'sound'): number[] {
     // 'sound': what the audio model hears — recordings, and videos with a sound track.
     const which = kind === 'sound' ? `(c.kind = 'audio' OR (c.kind = 'video' AND c.has_audio = 1))` : `c.kind = ?`;
     return (
@@ -81,7 +82,7 @@ export class VectorRepo {
            WHERE f.status = 'ready' AND ${which}
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = f.content_id AND e.model_id = ?)`,
         )
-        .all(...(kind === 'sound' ? [] : [kind]), modelId) as { id: number }[]
+        .all(...(kind === 'sound' ? [] : [kind]), modelId ?? -1) as { id: number }[]
     ).map((r) => r.id);
   }
 

@@ -15,7 +15,26 @@ export class MediaError extends Error {
 }
 
 export type MediaErrorCode =
-  'empty' | 'unreadable' | 'vanished' | 'link-loop' | 'not-media' | 'corrupt' | 'unsupported' | 'too-large' | 'model-failed';
+  | 'empty'
+  | 'unreadable'
+  | 'permission-denied'
+  | 'vanished'
+  | 'link-loop'
+  | 'broken-link'
+  | 'special-file'
+  | 'undecodable-name'
+  | 'own-data'
+  | 'not-media'
+  | 'corrupt'
+  | 'unsupported'
+  | 'too-large'
+  | 'model-failed';
+
+/** A file's problem as it is stored: a sentence for people and a stable code for programs. */
+export interface FileProblem {
+  message: string;
+  code: MediaErrorCode;
+}
 
 type EntryKind = Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'>;
 
@@ -41,7 +60,7 @@ export function describeFileError(error: unknown): MediaError {
       return new MediaError('the file disappeared before it could be read', 'vanished');
     case 'EACCES':
     case 'EPERM':
-      return new MediaError('permission denied: Trove may not read this file', 'unreadable');
+      return new MediaError('permission denied: Trove may not read this file', 'permission-denied');
     case 'ELOOP':
       return new MediaError('symbolic link loop: the link points back to itself', 'link-loop');
     case 'EISDIR':

@@ -1,0 +1,88 @@
+/**
+ * One run's counts and its progress reports, shared by every indexing pass (photos, videos, sound):
+ * what was embedded or failed, the rate and the time left, the file at hand, and whether the run is
+ * paused — reported at most five times a second, and once more at the end.
+ */
+import type { Pauser } from './pauser.js';
+import { RateMeter } from './rate-meter.js';
+
+export interface IndexProgress {
+  phase: 'indexing' | 'paused' | 'done';
+  /** Files embedded (or failed) in this run, out of the work known so far. */
+  done: number;
+  total: number;
+  failed: number;
+  ratePerSecond: number;
+  etaSeconds: number | null;
+  currentFile?: string;
+}
+
+export interface RunSummary {
+  embedded: number;
+  failed: number;
+  ingested: number;
+  moved: number;
+  stopped: boolean;
+  seconds: number;
+  /** Why recordings were left unindexed this run (the library's audio model is not installed). */
+  audioSkipped?: string;
+}
+
+const REPORT_EVERY_MS = 200;
+
+export class RunProgress {
+  readonly summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
+  private readonly meter = new RateMeter();
+  private readonly started = Date.now();
+  private lastReport = 0;
+  private currentFile: string | undefined;
+
+  constructor(
+    private readonly pauser: Pauser,
+    /** Work still queued for this pass. */
+    private readonly remaining: () => number,
+    private readonly onProgress?: (p: IndexProgress) => void,
+  ) {}
+
+  /** Files done: embedded or failed (the last one named). */
+  done(embedded: number, failed: number, lastFile?: string): void {
+    this.summary.embedded += embedded;
+    this.summary.failed += failed;
+    this.meter.add(embedded + failed);
+    if (lastFile) this.currentFile = lastFile;
+  }
+
+  /** The file being worked on now. */
+  working(path: string): void {
+    this.currentFile = path;
+  }
+
+  report(): void {
+    this.send(false);
+  }
+
+  /** The run is over: its summary, and a last report saying so. */
+  finish(stopped: boolean): RunSummary {
+    this.summary.stopped = stopped;
+    this.summary.seconds = (Date.now() - this.started) / 1000;
+    this.send(true);
+    return this.summary;
+  }
+
+  private send(final: boolean): void {
+    const now = Date.now();
+    if (!this.onProgress || (!final && now - this.lastReport < REPORT_EVERY_MS)) return;
+    this.lastReport = now;
+    const done = this.summary.embedded + this.summary.failed;
+    const remaining = this.remaining();
+    this.onProgress({
+      phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
+      done,
+      total: done + remaining,
+      failed: this.summary.failed,
+      ratePerSecond: this.meter.ratePerSecond(now),
+      etaSeconds: this.meter.etaSeconds(remaining, now),
+      currentFile: this.currentFile,
+    });
+  }
+}
