@@ -87,6 +87,18 @@ export const RequestSchemas = {
   revealFile: z.object({ fileId: FileId }).strict(),
   /** Identical and near-identical photos, grouped, each group with a suggested keeper. */
   findDuplicates: z.object({}).strict(),
+  /** The person's mark on one file of a group: to go to the trash, or to stay. */
+  markDuplicate: z.object({ fileId: FileId, trash: z.boolean() }).strict(),
+  /** "Not duplicates" for a group (by its key), or undone. */
+  setNotDuplicates: z
+    .object({
+      key: z
+        .string()
+        .regex(/^\d+(,\d+)*$/, 'a group key')
+        .max(100_000),
+      notDuplicates: z.boolean(),
+    })
+    .strict(),
   /** Moves library files to the system trash (never deletes); the answer's batch can undo it. */
   trashFiles: z.object({ fileIds: z.array(FileId).min(1).max(10_000) }).strict(),
   restoreTrashed: z.object({ batch: z.string().uuid() }).strict(),
@@ -249,9 +261,13 @@ export interface DuplicateMember {
   date: number;
   /** Likeness to the suggested keeper, 0..1 (1: identical). */
   similarity: number;
+  /** Marked to go to the trash: the person's own mark when they made one, else the suggestion. */
+  marked: boolean;
 }
 
 export interface DuplicateGroup {
+  /** Names the group for "not duplicates" (its contents): stable across runs. */
+  key: string;
   kind: 'exact' | 'near';
   media: 'photo' | 'audio' | 'video';
   similarity: number;
@@ -285,7 +301,13 @@ export interface Results {
   importModels: { imported: string[] };
   revealFile: { ok: true };
   pickFolder: { path: string | null };
-  findDuplicates: { groups: DuplicateGroup[] };
+  findDuplicates: {
+    groups: DuplicateGroup[];
+    /** Groups the person said are not duplicates, newest first (each can be undone). */
+    notDuplicates: { key: string; members: { fileId: number; name: string; path: string }[] }[];
+  };
+  markDuplicate: { ok: true };
+  setNotDuplicates: { ok: true };
   trashFiles: TrashResult;
   restoreTrashed: { restored: string[]; failed: FileError[] };
 }

@@ -4,7 +4,9 @@
  * The duplicates review in a real browser against `trove serve`, on a throw-away folder: a photo,
  * a smaller copy of it, an identical copy and an unrelated photo. The review groups the copies
  * with the larger original as suggested keeper, moves the marked ones to the system trash (a
- * temporary XDG_DATA_HOME) only after the confirmation, and Undo puts them back.
+ * temporary XDG_DATA_HOME) only after the confirmation, and Undo puts them back. The person's
+ * marks are theirs (a file they chose to keep is never trashed by a later click, after a reload or
+ * "Look again"), and "Not duplicates" is remembered until they undo it.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +86,60 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await expect.poll(() => page.getByText(/Put back 2 files/).count()).toBe(1);
     expect(readdirSync(photos).sort()).toEqual(['beach-copy.jpg', 'beach-small.jpg', 'beach.jpg', 'forest.jpg']);
     expect(readdirSync(trash)).toHaveLength(0);
+    expect(server.log.text).not.toMatch(/\[page error\]/);
+  });
+
+  it('keeps the marks a person changed across the move to the trash, a reload and Look again', async () => {
+    // The files put back are read again first: look until their group is back.
+    const lookAgain = async () => {
+      await page.getByRole('button', { name: 'Look again' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Look again' }).isEnabled()).toBe(true);
+      return page.getByTestId('duplicate-group').count();
+    };
+    await expect.poll(lookAgain, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('duplicate-group').innerText()).toMatch(/3 photos/);
+    const group = page.getByTestId('duplicate-group');
+    // Keep the identical copy: only the small one goes.
+    await group.getByRole('checkbox', { name: /beach-copy\.jpg/ }).uncheck();
+    await page.getByRole('button', { name: /Move 1 to Trash/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move to Trash' }).click();
+    await expect.poll(() => page.getByText(/Moved 1 files to the trash/).count()).toBe(1);
+    expect(existsSync(join(photos, 'beach-small.jpg'))).toBe(false);
+    expect(existsSync(join(photos, 'beach-copy.jpg'))).toBe(true);
+
+    // The two identical files still form a group, and the copy the person kept is still kept:
+    // a second click can trash nothing of it.
+    const kept = async () => {
+      await expect.poll(() => page.getByTestId('duplicate-group').count(), { timeout: 20_000 }).toBe(1);
+      expect(
+        await page
+          .getByTestId('duplicate-group')
+          .getByRole('checkbox', { name: /beach-copy\.jpg/ })
+          .isChecked(),
+      ).toBe(false);
+      expect(await page.getByRole('button', { name: /Move 0 to Trash/ }).isDisabled()).toBe(true);
+    };
+    await kept();
+    await page.getByRole('button', { name: 'Look again' }).click();
+    await kept();
+    await page.reload();
+    await page.getByRole('button', { name: 'Duplicates' }).click();
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await kept();
+    // The folder is shown beside each name.
+    expect(await page.getByTestId('duplicate-group').innerText()).toContain(photos);
+  });
+
+  it('remembers "Not duplicates" for a group, and lets the person undo it', async () => {
+    await page.getByTestId('duplicate-group').getByRole('button', { name: 'Not duplicates' }).click();
+    await expect.poll(() => page.getByTestId('no-duplicates').count()).toBe(1);
+    await page.getByRole('button', { name: 'Look again' }).click();
+    await expect.poll(() => page.getByTestId('no-duplicates').count()).toBe(1);
+    const remembered = page.getByTestId('not-duplicates');
+    await remembered.locator('summary').click();
+    expect(await remembered.innerText()).toMatch(/beach-copy\.jpg/);
+    await remembered.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByTestId('duplicate-group').count()).toBe(1);
     expect(server.log.text).not.toMatch(/\[page error\]/);
   });
 });

@@ -7,11 +7,13 @@ import type { FingerprintRepo, GroupFile } from '../store/fingerprint-repo.js';
 
 export type { GroupFile } from '../store/fingerprint-repo.js';
 
-/** A file of a group, as the API describes it (less its display name). */
-export type DuplicateMember = Omit<ApiDuplicateMember, 'name'>;
+/** A file of a group, as the API describes it (less its display name and the review's mark). */
+export type DuplicateMember = Omit<ApiDuplicateMember, 'name' | 'marked'>;
 
 export interface DuplicateGroup {
   kind: 'exact' | 'near';
+  /** The contents the group holds (its identity for "not duplicates"). */
+  contents: number[];
   media: 'photo' | 'audio' | 'video';
   /** The lowest likeness of a member to the keeper. */
   similarity: number;
@@ -44,6 +46,7 @@ export function buildGroups(prints: FingerprintRepo, clusters: number[][], rules
     }));
     groups.push({
       kind: cluster.length === 1 ? 'exact' : 'near',
+      contents: [...cluster],
       media: rules.media,
       similarity: Math.min(...members.map((m) => m.similarity)),
       keeper: keeper.file.id,

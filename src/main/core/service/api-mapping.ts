@@ -3,7 +3,15 @@
  * details, duplicate groups. The engine says "image" where the UI says "photo".
  */
 import { basename, dirname } from 'node:path';
-import type { FileDetails, SearchFilters, SearchHit, SearchResult, Settings as ApiSettings } from '../../../shared/api.js';
+import type {
+  DuplicateGroup as ApiDuplicateGroup,
+  FileDetails,
+  SearchFilters,
+  SearchHit,
+  SearchResult,
+  Settings as ApiSettings,
+} from '../../../shared/api.js';
+import { contentKey } from '../store/review-repo.js';
 import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';
 import type { Settings } from '../library/library-settings.js';
 import type { SearchHit as EngineHit, SearchOptions, SearchResponse } from '../search/searcher.js';
@@ -76,14 +84,19 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
   };
 }
 
-export function toDuplicateGroups(groups: DuplicateGroup[]) {
+/** Groups as the review shows them, each member with its mark (`marks`: file id -> goes to the trash). */
+export function toDuplicateGroup(g: DuplicateGroup, marks: Map<number, boolean>): ApiDuplicateGroup {
   return {
-    groups: groups.map((g) => ({
-      kind: g.kind,
-      media: g.media,
-      similarity: g.similarity,
-      keeperFileId: g.keeper,
-      members: g.members.map((m) => ({ ...m, name: basename(m.path) })),
-    })),
+    key: contentKey(g.contents),
+    kind: g.kind,
+    media: g.media,
+    similarity: g.similarity,
+    keeperFileId: g.keeper,
+    members: g.members.map((m) => ({ ...m, name: basename(m.path), marked: marks.get(m.fileId) ?? false })),
   };
+}
+
+/** A group key (sorted content ids) back to its contents. */
+export function contentsOfKey(key: string): number[] {
+  return key.split(',').map(Number);
 }

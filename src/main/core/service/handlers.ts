@@ -10,7 +10,18 @@ import { downloadableModel, modelCatalog } from '../models/model-catalog.js';
 import { importModels } from '../models/model-import.js';
 import { locateModel } from '../models/model-locator.js';
 import { findBuiltinModel, hasTextEncoder } from '../models/registry.js';
-import { emptyResult, toDuplicateGroups, toFileDetails, toHit, toResult, toSearchOptions, toSettings } from './api-mapping.js';
+import { basename } from 'node:path';
+import { contentKey } from '../store/review-repo.js';
+import {
+  contentsOfKey,
+  emptyResult,
+  toDuplicateGroup,
+  toFileDetails,
+  toHit,
+  toResult,
+  toSearchOptions,
+  toSettings,
+} from './api-mapping.js';
 import type { IndexLoop } from './index-loop.js';
 
 export type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Results[M]> | Results[M] };
@@ -94,7 +105,21 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       if (LibrarySettings.changesIndexing(before, next)) void loop.restart();
       return toSettings(next);
     },
-    findDuplicates: async () => toDuplicateGroups(await engine.duplicates.find()),
+    findDuplicates: async () => ({
+      groups: (await engine.duplicates.find()).map((g) => toDuplicateGroup(g, engine.duplicates.marks(g))),
+      notDuplicates: engine.duplicates.notDuplicates().map((g) => ({
+        key: contentKey(g.contents),
+        members: g.files.map((f) => ({ fileId: f.id, name: basename(f.path), path: f.path })),
+      })),
+    }),
+    markDuplicate: (p) => {
+      engine.duplicates.mark(p.fileId, p.trash);
+      return { ok: true as const };
+    },
+    setNotDuplicates: (p) => {
+      engine.duplicates.setNotDuplicates(contentsOfKey(p.key), p.notDuplicates);
+      return { ok: true as const };
+    },
     trashFiles: (p) => {
       const paths: string[] = [];
       const failed: { path: string; error: string }[] = [];

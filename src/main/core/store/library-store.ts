@@ -11,6 +11,7 @@ import { FolderRepo } from './folder-repo.js';
 import { JobRepo } from './job-repo.js';
 import { LibraryQueries } from './library-queries.js';
 import { RequestRepo } from './request-repo.js';
+import { ReviewRepo } from './review-repo.js';
 import { ScanIssueRepo } from './scan-issue-repo.js';
 import { SearchQueries } from './search-queries.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -29,6 +30,7 @@ export class LibraryStore {
   readonly scanIssues: ScanIssueRepo;
   readonly requests: RequestRepo;
   readonly trash: TrashRepo;
+  readonly review: ReviewRepo;
   readonly search: SearchQueries;
   readonly queries: LibraryQueries;
 
@@ -43,6 +45,7 @@ export class LibraryStore {
     this.scanIssues = new ScanIssueRepo(db);
     this.requests = new RequestRepo(db);
     this.trash = new TrashRepo(db);
+    this.review = new ReviewRepo(db);
     this.search = new SearchQueries(db);
     this.queries = new LibraryQueries(db);
   }

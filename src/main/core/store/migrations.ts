@@ -163,4 +163,16 @@ export const MIGRATIONS: readonly string[] = [
   /* 9: a file's problem keeps its stable code (util/file-errors.ts) beside its sentence */ `
   ALTER TABLE files ADD COLUMN error_code TEXT;
   `,
+  /* 10: the person's decisions in the duplicates review, kept across reloads and runs */ `
+  CREATE TABLE review_marks (
+    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+    trash INTEGER NOT NULL,      -- 1: marked to go to the trash, 0: kept
+    set_at INTEGER NOT NULL
+  );
+  CREATE TABLE not_duplicates (
+    id INTEGER PRIMARY KEY,
+    contents TEXT NOT NULL UNIQUE, -- the group's content ids, sorted, comma-separated
+    set_at INTEGER NOT NULL
+  );
+  `,
 ];
