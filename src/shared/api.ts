@@ -272,6 +272,8 @@ export interface DuplicateGroup {
   media: 'photo' | 'audio' | 'video';
   similarity: number;
   keeperFileId: number;
+  /** Why that file is suggested ("taken first, camera original"). */
+  keeperReason: string;
   members: DuplicateMember[];
 }
 

@@ -31,7 +31,7 @@ import {
   type AlignedComparison,
   type AudioFingerprint,
 } from '../media/audio-fingerprint.js';
-import { backfillFingerprints, buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import { backfillFingerprints, buildGroups, type DuplicateGroup } from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /** Evidence a pair needs: how far below chance its bit errors are, scaled by sqrt(frames compared). */
@@ -101,7 +101,6 @@ export async function findAudioDuplicates(store: FingerprintRepo, options: Audio
   for (const id of store.contentsWithCopies('audio')) if (!groups.has(id)) clusters.push([id]);
   return buildGroups(store, clusters, {
     media: 'audio',
-    keeperOrder,
     likeness: (keeper, other) => {
       const known = likeness.get(pairKey(keeper, other));
       if (known !== undefined) return known;
@@ -221,8 +220,3 @@ function pairKey(a: number, b: number): string {
  * milliseconds, which does not count), then the highest bit rate (lossless over lossy, 320 kb/s over
  * 32), then the oldest.
  */
-function keeperOrder(x: GroupFile, y: GroupFile): number {
-  const longer = (y.duration_s ?? 0) - (x.duration_s ?? 0);
-  const bitRate = (f: GroupFile) => (f.duration_s ? f.size / f.duration_s : f.size);
-  return (Math.abs(longer) > 0.25 ? longer : 0) || bitRate(y) - bitRate(x) || olderThenShorter(x, y);
-}

@@ -4,6 +4,7 @@
  */
 import type { DuplicateMember as ApiDuplicateMember } from '../../../shared/api.js';
 import type { FingerprintRepo, GroupFile } from '../store/fingerprint-repo.js';
+import { chooseKeeper } from './keeper.js';
 
 export type { GroupFile } from '../store/fingerprint-repo.js';
 
@@ -18,13 +19,13 @@ export interface DuplicateGroup {
   /** The lowest likeness of a member to the keeper. */
   similarity: number;
   keeper: number;
+  /** Why that one is suggested, in words ("taken first, camera original"). */
+  keeperReason: string;
   members: DuplicateMember[];
 }
 
 export interface GroupingRules {
   media: DuplicateGroup['media'];
-  /** Sorts the best keeper first. */
-  keeperOrder: (x: GroupFile, y: GroupFile) => number;
   /** Likeness (0..1) of a content to the keeper's content. */
   likeness: (keeperContent: number, content: number) => number;
 }
@@ -34,7 +35,8 @@ export function buildGroups(prints: FingerprintRepo, clusters: number[][], rules
   for (const cluster of clusters) {
     const files = cluster.flatMap((contentId) => prints.readyFiles(contentId).map((file) => ({ contentId, file })));
     if (files.length < 2) continue;
-    const keeper = [...files].sort((x, y) => rules.keeperOrder(x.file, y.file))[0]!;
+    const choice = chooseKeeper(files.map((f) => f.file));
+    const keeper = files.find((f) => f.file === choice.keeper)!;
     const members: DuplicateMember[] = files.map(({ contentId, file }) => ({
       fileId: file.id,
       path: file.path,
@@ -50,15 +52,11 @@ export function buildGroups(prints: FingerprintRepo, clusters: number[][], rules
       media: rules.media,
       similarity: Math.min(...members.map((m) => m.similarity)),
       keeper: keeper.file.id,
+      keeperReason: choice.reason,
       members,
     });
   }
   return groups;
-}
-
-/** Ties between equally good keepers: the oldest, then the shortest path, then by name. */
-export function olderThenShorter(x: GroupFile, y: GroupFile): number {
-  return (x.taken_at ?? x.mtime_ms) - (y.taken_at ?? y.mtime_ms) || x.path.length - y.path.length || x.path.localeCompare(y.path);
 }
 
 function round(value: number): number {

@@ -11,8 +11,7 @@
  *    are dropped too. Classifier outputs (MobileNet's class probabilities) are not used for this:
  *    two different photos of pianos score the same there, and a brightened copy may not.
  *
- * Groups are closed transitively, and each suggests a keeper: the most pixels, then the largest
- * file, then the oldest, then the shortest path.
+ * Groups are closed transitively, and each suggests a keeper: the original (keeper.ts).
  */
 import { KnnGraph } from '../index/knn-graph.js';
 import type { FingerprintRepo } from '../store/fingerprint-repo.js';
@@ -20,7 +19,7 @@ import type { VectorRepo } from '../store/vector-repo.js';
 import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
 import { UnionFind } from './union-find.js';
-import { backfillFingerprints, buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import { backfillFingerprints, buildGroups, type DuplicateGroup } from './duplicate-groups.js';
 
 export type { DuplicateGroup, DuplicateMember } from './duplicate-groups.js';
 
@@ -68,7 +67,6 @@ export async function findPhotoDuplicates(prints: FingerprintRepo, options: Find
   for (const id of prints.contentsWithCopies('image')) if (!groups.has(id)) clusters.push([id]);
   const result = buildGroups(prints, clusters, {
     media: 'photo',
-    keeperOrder,
     likeness: (keeper, other) => {
       const a = byId.get(keeper);
       const b = byId.get(other);
@@ -125,10 +123,4 @@ function cosineOf(check: EmbeddingCheck, a: number, b: number): number {
   let dot = 0;
   for (let i = 0; i < va.length; i += 1) dot += va[i]! * vb[i]!;
   return dot;
-}
-
-/** Most pixels, then largest file, then oldest, then shortest path. */
-function keeperOrder(x: GroupFile, y: GroupFile): number {
-  const pixels = (f: GroupFile) => (f.width ?? 0) * (f.height ?? 0);
-  return pixels(y) - pixels(x) || y.size - x.size || olderThenShorter(x, y);
 }

@@ -14,7 +14,7 @@ import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import { videoFingerprintFromBlob, type VideoFingerprint } from '../media/video-fingerprint.js';
 import { hammingDistance } from '../media/visual-fingerprint.js';
 import { FLAT_DETAIL } from './photo-duplicates.js';
-import { buildGroups, olderThenShorter, type DuplicateGroup, type GroupFile } from './duplicate-groups.js';
+import { buildGroups, type DuplicateGroup } from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /**
@@ -75,7 +75,6 @@ export function findVideoDuplicates(store: FingerprintRepo, options: { signal?: 
   for (const id of store.contentsWithCopies('video')) if (!groups.has(id)) clusters.push([id]);
   return buildGroups(store, clusters, {
     media: 'video',
-    keeperOrder,
     likeness: (keeper, other) => {
       const known = likeness.get(`${keeper}:${other}`);
       if (known !== undefined) return known;
@@ -138,11 +137,4 @@ function sameRate(a: VideoFingerprint, b: VideoFingerprint): boolean {
 
 function quarters(phash: string): string[] {
   return [0, 4, 8, 12].map((at) => `${at}${phash.slice(at, at + 4)}`);
-}
-
-/** The complete clip first (not a shortened copy), then the most pixels, then the largest file. */
-function keeperOrder(x: GroupFile, y: GroupFile): number {
-  const longer = (y.duration_s ?? 0) - (x.duration_s ?? 0);
-  const pixels = (f: GroupFile) => (f.width ?? 0) * (f.height ?? 0);
-  return (Math.abs(longer) > 0.5 ? longer : 0) || pixels(y) - pixels(x) || y.size - x.size || olderThenShorter(x, y);
 }

@@ -92,6 +92,7 @@ export function toDuplicateGroup(g: DuplicateGroup, marks: Map<number, boolean>)
     media: g.media,
     similarity: g.similarity,
     keeperFileId: g.keeper,
+    keeperReason: g.keeperReason,
     members: g.members.map((m) => ({ ...m, name: basename(m.path), marked: marks.get(m.fileId) ?? false })),
   };
 }

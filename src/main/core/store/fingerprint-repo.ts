@@ -34,6 +34,8 @@ export interface GroupFile {
   height: number | null;
   taken_at: number | null;
   duration_s: number | null;
+  /** The camera named in the file's EXIF, when it kept it. */
+  camera_make: string | null;
 }
 
 export class FingerprintRepo {
@@ -105,7 +107,7 @@ export class FingerprintRepo {
   readyFiles(contentId: number): GroupFile[] {
     return this.db
       .prepare(
-        `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id
+        `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s, c.camera_make FROM files f JOIN contents c ON c.id = f.content_id
          WHERE f.content_id = ? AND f.status = 'ready' ORDER BY f.path`,
       )
       .all(contentId) as GroupFile[];
