@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PathFilter } from '../../src/main/core/library/path-filter.js';
-import { tokenizeWords } from '../../src/main/core/store/vector-repo.js';
+import { tagWords as tokenizeWords } from '../../src/main/core/search/tag-index.js';
 
 describe('path filter', () => {
   const filter = new PathFilter({ excludePatterns: ['*.tmp.jpg', 'exports/**', 'Cache'], includeHidden: false });

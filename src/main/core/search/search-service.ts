@@ -4,7 +4,8 @@
  * searches through its tags (class labels), ranked by tag confidence.
  */
 import type { MediaKind } from '../util/media-types.js';
-import { tokenizeWords, type VectorRepo } from '../store/vector-repo.js';
+import type { VectorRepo } from '../store/vector-repo.js';
+import { TagIndex } from './tag-index.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { InferenceClient } from '../models/inference-client.js';
 
@@ -50,10 +51,14 @@ export interface SearchResponse {
 }
 
 export class SearchService {
+  private readonly tags: TagIndex;
+
   constructor(
     private readonly queries: SearchQueries,
     private readonly vectors: VectorRepo,
-  ) {}
+  ) {
+    this.tags = new TagIndex(vectors);
+  }
 
   async byText(model: SearchableModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
     const query = text.trim();
@@ -119,9 +124,7 @@ export class SearchService {
   byTags(model: SearchableModel, text: string, options: SearchOptions = {}): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
-    const words = tokenizeWords(text);
-    if (words.length === 0) return [];
-    const scores = this.vectors.tagMatches(model.modelId, words);
+    const scores = this.tags.search(model.modelId, text);
     const ranked = [...scores.entries()]
       .filter(([, score]) => options.minScore === undefined || score >= options.minScore)
       .sort((a, b) => b[1] - a[1]);

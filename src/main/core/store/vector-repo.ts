@@ -174,30 +174,24 @@ export class VectorRepo {
     ).map((r) => ({ id: r.id, offsetS: r.offset_s, vector: fromBlob(r.vector) }));
   }
 
-  /**
-   * Contents whose tags, together, contain every query word ("grand piano" in one label, or "dog
-   * barking" across "Dog" and "Bark"); the score sums the confidence of the labels that matched.
-   */
-  tagMatches(modelId: number, words: string[]): Map<number, number> {
-    const rows = this.db.prepare('SELECT content_id, label, score FROM tags WHERE model_id = ?').iterate(modelId) as Iterable<{
+  /** Every tag of a model's contents (for the tag search index). */
+  *allTags(modelId: number): Generator<{ contentId: number; label: string; score: number }> {
+    for (const row of this.db.prepare('SELECT content_id, label, score FROM tags WHERE model_id = ?').iterate(modelId) as Iterable<{
       content_id: number;
       label: string;
       score: number;
-    }>;
-    const found = new Map<number, { words: Set<string>; score: number }>();
-    for (const row of rows) {
-      const labelWords = new Set(tokenizeWords(row.label));
-      const matched = words.filter((w) => labelWords.has(w));
-      if (matched.length === 0) continue;
-      const entry = found.get(row.content_id) ?? { words: new Set<string>(), score: 0 };
-      for (const w of matched) entry.words.add(w);
-      entry.score += row.score;
-      found.set(row.content_id, entry);
+    }>) {
+      yield { contentId: row.content_id, label: row.label, score: row.score };
     }
-    const needed = new Set(words).size;
-    const scores = new Map<number, number>();
-    for (const [contentId, entry] of found) if (entry.words.size === needed) scores.set(contentId, entry.score);
-    return scores;
+  }
+
+  /** Changes whenever a model's tags do (added or removed): the tag search index is rebuilt then. */
+  tagsVersion(modelId: number): string {
+    const row = this.db.prepare('SELECT COUNT(*) AS n, MAX(rowid) AS last FROM tags WHERE model_id = ?').get(modelId) as {
+      n: number;
+      last: number | null;
+    };
+    return `${row.n}:${row.last ?? 0}`;
   }
 
   tagsOfContent(modelId: number, contentId: number): Tag[] {
@@ -205,15 +199,6 @@ export class VectorRepo {
       .prepare('SELECT label, score FROM tags WHERE model_id = ? AND content_id = ? ORDER BY score DESC')
       .all(modelId, contentId) as Tag[];
   }
-}
-
-/** Lower-cased words with a trailing plural "s" removed, so "pizzas" finds "pizza". */
-/** Lower-case words with plurals and -ing folded ("pianos" -> "piano", "barking" -> "bark"), for tags and queries alike. */
-export function tokenizeWords(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => {
-    if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
-    return w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w;
-  });
 }
 
 export function toBlob(vector: Float32Array): Buffer {
