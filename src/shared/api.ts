@@ -35,7 +35,12 @@ const SettingsPatchSchema = z
     /** null: no audio model (recordings are listed, not indexed). */
     audioModel: z.string().min(1).max(200).nullable(),
     offline: z.boolean(),
-    threads: z.number().int().min(1).max(256).nullable(),
+    threads: z
+      .number({ error: 'threads must be a whole number from 1 to 256' })
+      .int('threads must be a whole number from 1 to 256')
+      .min(1, 'threads must be a whole number from 1 to 256')
+      .max(256, 'threads must be a whole number from 1 to 256')
+      .nullable(),
     excludePatterns: z.array(z.string().max(500)).max(200),
     includeHidden: z.boolean(),
   })
@@ -321,7 +326,12 @@ export type TroveEvent =
   /** Files were indexed or removed: visible results may have changed. */
   | { type: 'library-changed'; ready: number }
   | { type: 'model-download'; state: DownloadState }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /**
+   * The transport's own news (the browser twin): Trove stopped answering ('lost'), answers again
+   * ('back'), or answers but no longer knows this page's token: it was restarted ('restarted').
+   */
+  | { type: 'connection'; state: 'lost' | 'back' | 'restarted' };
 
 /* ------------------------------- transport ------------------------------- */
 
@@ -345,6 +355,8 @@ export interface TroveApi {
 export function describeInvalid(method: string, error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return `invalid request for ${method}`;
+  // Our own messages are whole sentences for people ("threads must be…"); zod's need their place.
+  if (/^[a-z]/.test(issue.message)) return issue.message;
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return `invalid request for ${method}: ${where}${issue.message}`;
 }

@@ -22,10 +22,9 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'trove.js'), '--library', libraryDir, 'serve'], {
-    env: { ...process.env, ...env },
-  });
+export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv, port = 0): Promise<ServeProcess> {
+  const args = [join(REPO_ROOT, 'bin', 'trove.js'), '--library', libraryDir, 'serve', '--port', String(port)];
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env } });
   const log = { text: '' };
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${log.text}`)), 30_000);

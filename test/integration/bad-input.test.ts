@@ -113,4 +113,17 @@ describe('bad input', () => {
     expect(unknownModel.code).toBe(1);
     expect(unknownModel.stderr).toMatch(/unknown model "no-such-model"/);
   });
+
+  it('refuses a folder it may not read up front, in a sentence', async () => {
+    const lib = tempDir();
+    const locked = join(tempDir(), 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o000);
+    const env = { TROVE_MODELS_DIR: FIXTURE_MODELS, TROVE_MODEL_CACHE: tempDir(), TROVE_OFFLINE: '1' };
+    const add = await runCli(['--library', lib, 'add', locked], { env, unprivileged: true });
+    expect(add.code).toBe(1);
+    expect(add.stderr).toMatch(/cannot add .*locked: Trove may not read this folder \(permission denied\)/);
+    const status = await runCli(['--library', lib, 'status', '--json'], { env, unprivileged: true });
+    expect((JSON.parse(status.stdout) as { folders: unknown[] }).folders).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
  * (the files on disk are never touched), and which folders Trove must never index or serve (its own
  * data and the model cache), with the path filter every scan and watch applies.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors.js';
 import type { Folder } from '../store/folder-repo.js';
@@ -47,6 +47,15 @@ export class Folders {
       throw new UnprocessableError(`cannot add ${path}: ${missing ? 'no such folder' : describeFileError(error).message}`);
     }
     if (!statSync(real).isDirectory()) throw new UnprocessableError(`cannot add ${path}: it is not a folder`);
+    // Refused now, in a sentence, rather than accepted and failing later with a raw error.
+    try {
+      accessSync(real, constants.R_OK | constants.X_OK);
+      closeSync(openSync(real, constants.O_RDONLY | constants.O_DIRECTORY));
+    } catch {
+      throw new UnprocessableError(
+        `cannot add ${path}: Trove may not read this folder (permission denied); allow reading it, then add it again`,
+      );
+    }
     const existing = this.store.folders.byPath(real);
     if (existing) return existing;
     for (const folder of this.list()) {

@@ -62,6 +62,9 @@ class AppState {
   private noticeId = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Whether Trove answers this page ('restarted': it runs again, with a new token this page lacks). */
+  connection = $state<'up' | 'lost' | 'restarted'>('up');
+
   get firstRun(): boolean {
     return this.status !== null && this.status.folders.length === 0;
   }
@@ -90,6 +93,15 @@ class AppState {
           break;
         case 'notice':
           this.notify(event.level, event.message);
+          break;
+        case 'connection':
+          this.connection = event.state === 'back' ? 'up' : event.state;
+          // Back after a drop: what was shown may be out of date.
+          if (event.state === 'back')
+            void this.refreshStatus().then(
+              () => this.run({ quiet: true }),
+              () => {},
+            );
           break;
       }
     });

@@ -53,12 +53,24 @@ export function createHttpTransport(base = ''): TroveApi {
     for (const listener of listeners) listener(event);
   };
 
+  /** Tells the page when Trove stops answering, answers again, or was restarted (new token). */
+  let connection: 'up' | 'lost' | 'restarted' = 'up';
+  const setConnection = (next: 'up' | 'lost' | 'restarted') => {
+    if (next === connection) return;
+    connection = next;
+    const event: TroveEvent = { type: 'connection', state: next === 'up' ? 'back' : next };
+    for (const listener of listeners) listener(event);
+  };
+
   /** Reads the event stream until it ends, then connects again (Trove restarting, say). */
   const stream = async () => {
     for (;;) {
       try {
         const response = await fetch(`${base}/api/events`, { headers: authHeaders(), cache: 'no-store' });
+        // Answered, but this page's token is not this run's: Trove was started again.
+        if (response.status === 401) setConnection('restarted');
         if (response.ok && response.body) {
+          setConnection('up');
           const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
           let buffered = '';
           for (;;) {
@@ -73,8 +85,9 @@ export function createHttpTransport(base = ''): TroveApi {
           }
         }
       } catch {
-        // Dropped or refused: try again shortly.
+        // Refused or dropped: Trove is not running (any more). Try again shortly.
       }
+      if (connection === 'up') setConnection('lost');
       await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
     }
   };
