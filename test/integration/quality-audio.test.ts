@@ -10,8 +10,9 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
 import { SHARED, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
-import { suiteTempDir } from '../helpers/temp.js';
+import { suiteTempDir, tempDir } from '../helpers/temp.js';
 import { existsSync } from 'node:fs';
+import { runCli } from '../helpers/cli.js';
 import { storeOf } from '../helpers/library-store.js';
 
 const AUDIO = join(SHARED, 'media', 'audio');
@@ -120,5 +121,26 @@ describe.skipIf(!ready)('bad audio input', () => {
     } finally {
       scratch.remove();
     }
+  });
+
+  it('indexes a recordings-only library offline with only an audio model: pictures wait, with the reason', async () => {
+    const scratch = tempDir();
+    const folder = join(scratch, 'sounds-only');
+    mkdirSync(folder, { recursive: true });
+    const wavs = readdirSync(AUDIO, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(join(AUDIO, d.name)).map((f) => join(AUDIO, d.name, f)))
+      .filter((c) => c.endsWith('.wav'));
+    for (const clip of wavs.slice(0, 4)) copyFileSync(clip, join(folder, basename(clip)));
+    const library = join(scratch, 'sounds-library');
+    // The shared models hold no CLIP (the library's default image model), and downloads are off.
+    const env = { TROVE_MODELS_DIR: SHARED_MODELS, TROVE_MODEL_CACHE: join(scratch, 'empty-cache'), TROVE_OFFLINE: '1' };
+    expect((await runCli(['--library', library, 'add', folder], { env })).code).toBe(0);
+    const index = await runCli(['--library', library, 'index', '--audio-model', 'efficientat-mn04-as'], { env });
+    expect(index.code, index.stderr).toBe(0);
+    expect(index.stderr).toMatch(/4 embedded/);
+    expect(index.stderr).toMatch(/Photos and videos are not indexed yet: model clip-vit-base-patch32 is not installed/);
+    const search = await runCli(['--library', library, 'search', 'dog', '--json'], { env });
+    expect(search.code, search.stderr).toBe(0);
   });
 });

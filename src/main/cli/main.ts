@@ -14,7 +14,7 @@ import { downloadHubModel } from '../core/models/hub-download.js';
 import { downloadableModel, modelCatalog } from '../core/models/model-catalog.js';
 import { importModels } from '../core/models/model-import.js';
 import type { SearchOptions } from '../core/search/searcher.js';
-import { recordingsWaitingNotice } from '../core/indexing/index-passes.js';
+import { picturesWaitingNotice, recordingsWaitingNotice } from '../core/indexing/index-passes.js';
 import { LibraryService } from '../core/service/library-service.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
@@ -153,6 +153,7 @@ program
         `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}`,
       );
       if (summary.audioSkipped) console.error(`warning: ${recordingsWaitingNotice(summary.audioSkipped)}`);
+      if (summary.imagesSkipped) console.error(`warning: ${picturesWaitingNotice(summary.imagesSkipped)}`);
       if (summary.stopped) console.error('run `trove index` again to resume');
     }),
   );

@@ -9,6 +9,7 @@ import type { LoadedAudioModel, LoadedModel, ModelManager } from '../models/mode
 import type { LibraryStore } from '../store/library-store.js';
 import { embedRecording } from './audio-track.js';
 import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner.js';
+import { RunProgress } from './run-progress.js';
 import { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
 import { TrackIndexer } from './track-indexer.js';
@@ -32,10 +33,37 @@ export class IndexPasses {
     this.ingestor = new Ingestor(store);
   }
 
-  /** Photos, videos, then sound: everything queued, with one summary. */
-  async run(model: LoadedModel, options: PassOptions): Promise<RunSummary> {
+  /**
+   * Photos, videos, then sound: everything queued, with one summary. Without an image model (not
+   * installed, downloads off) files are still read and recordings still indexed; pictures wait.
+   */
+  async run(model: LoadedModel | undefined, options: PassOptions): Promise<RunSummary> {
+    if (!model) return addRuns(await this.readOnly(options), await this.recordings(options));
     const photos = await new IndexRunner(this.store, this.ingestor, this.pauser).run(model, options);
     return addRuns(photos, await this.videos(model, options), await this.recordings(options));
+  }
+
+  /** Reads (hashes, probes) every queued file, with no image model to embed pictures. */
+  private async readOnly(options: PassOptions): Promise<RunSummary> {
+    const progress = new RunProgress(this.pauser, () => this.store.jobs.pending('ingest'), options.onProgress);
+    for (;;) {
+      await this.pauser.wait(options.signal);
+      if (options.signal?.aborted) break;
+      const jobs = this.store.jobs.claimIngest(16);
+      if (jobs.length === 0) break;
+      for (const [i, job] of jobs.entries()) {
+        if (options.signal?.aborted) {
+          this.store.jobs.release(jobs.slice(i).map((j) => j.id));
+          break;
+        }
+        const result = await this.ingestor.ingest(job);
+        if (result.outcome === 'ready' || result.outcome === 'moved') progress.summary.ingested += 1;
+        if (result.outcome === 'moved') progress.summary.moved += 1;
+        if (result.outcome === 'error') progress.done(0, 1, result.path);
+        progress.report();
+      }
+    }
+    return progress.finish(Boolean(options.signal?.aborted));
   }
 
   /** Videos' frames, with the image model (their sound goes to the audio model). */
@@ -82,6 +110,11 @@ export class IndexPasses {
   }
 }
 
+/** What a person is told when pictures wait for the image model (the CLI and the app say the same). */
+export function picturesWaitingNotice(reason: string): string {
+  return `Photos and videos are not indexed yet: ${reason}`;
+}
+
 /** What a person is told when recordings wait for the audio model (the CLI and the app say the same). */
 export function recordingsWaitingNotice(reason: string): string {
   return `Recordings are not indexed yet: ${reason}`;
@@ -99,6 +132,7 @@ function addRuns(photos: RunSummary, ...others: (RunSummary | undefined)[]): Run
             stopped: sum.stopped || run.stopped,
             seconds: sum.seconds + run.seconds,
             ...(run.audioSkipped ? { audioSkipped: run.audioSkipped } : {}),
+            ...(run.imagesSkipped ? { imagesSkipped: run.imagesSkipped } : {}),
           }
         : sum,
     photos,

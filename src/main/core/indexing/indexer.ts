@@ -8,6 +8,7 @@ import type { Folder, Folders } from '../library/folders.js';
 import type { LibraryScan } from '../library/library-scan.js';
 import type { LibrarySync, SyncCounts } from '../library/library-sync.js';
 import type { LoadedModel, ModelManager } from '../models/model-manager.js';
+import { ModelNotInstalledError } from '../models/model-locator.js';
 import type { LibraryLock, LockHolder } from '../store/library-lock.js';
 import type { LibraryStore } from '../store/library-store.js';
 import { IndexPasses, type PassOptions } from './index-passes.js';
@@ -59,9 +60,9 @@ export class Indexer {
     // Another process may have indexed while this one held no lock: open indexes catch up first.
     if (takingOver) this.models.resyncIndexes();
     try {
-      const model = await this.useModel(options.model, options.signal);
-      if (options.model) this.store.settings.update({ imageModel: model.name });
       if (options.audioModel) this.store.settings.update({ audioModel: options.audioModel });
+      const { model, missing } = await this.imageModel(options);
+      if (options.model && model) this.store.settings.update({ imageModel: model.name });
       this.store.jobs.recoverInterrupted();
       const scanned = await this.scan.all(options.signal, options.onScan);
       const run = await this.passes.run(model, options);
@@ -69,8 +70,9 @@ export class Indexer {
       // still missing now is gone.
       const purged = run.stopped ? 0 : this.sync.purgeMissing(0);
       this.dropOrphans();
-      model.index.save();
-      return { ...run, model: model.name, scanned, purged };
+      model?.index.save();
+      const name = model?.name ?? options.model ?? this.store.settings.get().imageModel;
+      return { ...run, ...(missing ? { imagesSkipped: missing } : {}), model: name, scanned, purged };
     } finally {
       this.lock.release();
     }
@@ -123,7 +125,7 @@ export class Indexer {
     try {
       const first = await this.index(options);
       options.onBatch?.([], first);
-      const model = await this.useModel(options.model, options.signal);
+      const { model } = await this.imageModel(options);
       const parts = { store: this.store, folders: this.folders, scan: this.scan, sync: this.sync, passes: this.passes, model };
       await watchLibrary({ ...parts, dropOrphans: () => this.dropOrphans() }, options, (handle) => (this.watching = handle));
     } finally {
@@ -142,6 +144,21 @@ export class Indexer {
   /** A file seen to differ from its record: looked at again now while watching, else at the next scan. */
   recheck(path: string): void {
     this.watching?.recheck(path);
+  }
+
+  /**
+   * The image model to index with. The library's own, when it is not installed and cannot be had
+   * now, does not stop recordings from being indexed with an audio model the library has: pictures
+   * wait, with the reason. A model asked for by name, or a library with no audio model, still fails.
+   */
+  private async imageModel(options: IndexOptions): Promise<{ model?: LoadedModel; missing?: string }> {
+    try {
+      return { model: await this.useModel(options.model, options.signal) };
+    } catch (error) {
+      const audio = options.audioModel ?? this.store.settings.get().audioModel;
+      if (!(error instanceof ModelNotInstalledError) || options.model || !audio || !this.models.isInstalled(audio)) throw error;
+      return { missing: error.message };
+    }
   }
 
   /** The image model to index with: the one named, else the library's. */

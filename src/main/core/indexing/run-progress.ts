@@ -26,6 +26,8 @@ export interface RunSummary {
   seconds: number;
   /** Why recordings were left unindexed this run (the library's audio model is not installed). */
   audioSkipped?: string;
+  /** Why photos and videos were left unindexed this run (the library's image model is not installed). */
+  imagesSkipped?: string;
 }
 
 const REPORT_EVERY_MS = 200;

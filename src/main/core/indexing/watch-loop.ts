@@ -34,7 +34,8 @@ export interface WatchLoopParts {
   scan: LibraryScan;
   sync: LibrarySync;
   passes: IndexPasses;
-  model: LoadedModel;
+  /** The image model; absent when only recordings can be indexed now (see Indexer). */
+  model: LoadedModel | undefined;
   dropOrphans: () => void;
 }
 
@@ -85,7 +86,7 @@ export async function watchLibrary(
       const run = await passes.run(model, options);
       const purged = sync.purgeMissing(grace);
       parts.dropOrphans();
-      options.onBatch?.(changes, { ...run, model: model.name, purged });
+      options.onBatch?.(changes, { ...run, model: model?.name ?? '', purged });
     });
   const rescan = () =>
     enqueue(async () => {
@@ -172,6 +173,6 @@ export async function watchLibrary(
     clearInterval(othersTimer);
     await watcher.close();
     await serial;
-    model.index.save();
+    model?.index.save();
   }
 }

@@ -77,6 +77,11 @@ export class ModelManager {
     }
   }
 
+  /** Whether a model's files are here (imported, downloaded, or in TROVE_MODELS_DIR). */
+  isInstalled(name: string): boolean {
+    return locateModel(name, this.options.cacheDir) !== undefined;
+  }
+
   /** Locates a model, downloading it first when it is a hub model and downloads are allowed. */
   async ensureInstalled(name: string, signal?: AbortSignal): Promise<ResolvedModel> {
     const found = locateModel(name, this.options.cacheDir);

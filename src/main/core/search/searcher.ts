@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ConflictError, UnprocessableError } from '../errors.js';
 import { decodeAudio } from '../media/ffmpeg.js';
 import { decodeForModel } from '../media/image-decoder.js';
-import { locateModel } from '../models/model-locator.js';
+import { locateModel, ModelNotInstalledError } from '../models/model-locator.js';
 import type { LoadedModel, ModelManager } from '../models/model-manager.js';
 import type { FileRow } from '../store/file-repo.js';
 import type { LibraryStore } from '../store/library-store.js';
@@ -66,7 +66,13 @@ export class Searcher {
     const limit = options.limit ?? 20;
     const whole = { ...options, offset: 0, limit: offset + limit };
     const audio = await this.models.useAudio(audioName);
-    const imageModel = seen.length ? await this.useModel(options.model) : undefined;
+    const imageModel = seen.length
+      ? await this.useModel(options.model).catch((error: unknown) => {
+          // Pictures wait for an image model that is not installed: the sounds can still be searched.
+          if (error instanceof ModelNotInstalledError && !options.model) return undefined;
+          throw error;
+        })
+      : undefined;
     let ranked: SearchHit[];
     if (audio.hasText && (!imageModel || imageModel.hasText)) {
       const lists = await Promise.all([

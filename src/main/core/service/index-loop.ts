@@ -7,7 +7,7 @@
 import type { IndexingState, TroveEvent } from '../../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { IndexProgress } from '../indexing/indexer.js';
-import { recordingsWaitingNotice } from '../indexing/index-passes.js';
+import { picturesWaitingNotice, recordingsWaitingNotice } from '../indexing/index-passes.js';
 import { ModelNotInstalledError } from '../models/model-locator.js';
 import { LibraryLockedError } from '../store/library-lock.js';
 
@@ -107,6 +107,7 @@ export class IndexLoop {
     }
     const controller = new AbortController();
     let warnedAudio = false;
+    let warnedPictures = false;
     this.setState({ ...idleState(), phase: 'starting', paused });
     const done = this.engine.indexer
       .watch({
@@ -119,6 +120,10 @@ export class IndexLoop {
           if (summary.audioSkipped && !warnedAudio) {
             warnedAudio = true;
             this.emit({ type: 'notice', level: 'warning', message: recordingsWaitingNotice(summary.audioSkipped) });
+          }
+          if (summary.imagesSkipped && !warnedPictures) {
+            warnedPictures = true;
+            this.emit({ type: 'notice', level: 'warning', message: picturesWaitingNotice(summary.imagesSkipped) });
           }
           if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0) this.changed(true);
         },
