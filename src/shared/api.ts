@@ -27,6 +27,8 @@ const Page = {
   filters: SearchFiltersSchema.default({}),
   limit: z.number().int().min(1).max(5000).default(200),
   offset: z.number().int().min(0).max(1_000_000).default(0),
+  /** Also the weak matches that fall into the library's background (left out unless asked for). */
+  everything: z.boolean().default(false),
 };
 
 const SettingsPatchSchema = z
@@ -210,6 +212,8 @@ export interface SearchHit {
   takenAt: number | null;
   /** Moment inside a video or audio file, in seconds. */
   offsetS?: number;
+  /** How good a match it is, in words people use (searches by meaning; absent when browsing or by tags). */
+  match?: 'strong' | 'good' | 'fair' | 'weak';
 }
 
 export interface SearchResult {
@@ -217,6 +221,8 @@ export interface SearchResult {
   hits: SearchHit[];
   /** True when more results may follow (ask again with a larger offset). */
   more: boolean;
+  /** Weaker matches were left out (they fall into the background); ask with `everything` to see them. */
+  weaker?: boolean;
   /** How the query was answered: by embeddings or, for a model without text, by tags. */
   via: 'vector' | 'tags' | 'browse' | 'none';
 }

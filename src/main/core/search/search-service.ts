@@ -27,7 +27,15 @@ export interface SearchOptions extends SearchFilters {
   limit?: number;
   offset?: number;
   minScore?: number;
+  /**
+   * Leave out what falls into the background: hits no closer to the query than the library's
+   * unrelated items are (standard score below BACKGROUND_CUT against the model's background).
+   */
+  aboveBackground?: boolean;
 }
+
+/** Standard scores below this are the library's background for a query: not shown unless asked. */
+export const BACKGROUND_CUT = 1.5;
 
 export interface SearchHit {
   path: string;
@@ -41,6 +49,8 @@ export interface SearchHit {
   takenAt: number | null;
   /** Moment inside a video or audio file, in seconds; absent for photos. */
   offsetS?: number;
+  /** How far the hit stands above the model's background for the query (standard score); vector hits only. */
+  strength?: number;
   /** How the hit was found. */
   via: 'vector' | 'tags' | 'browse';
 }
@@ -111,14 +121,20 @@ export class SearchService {
       const best = bestByContent.get(info.contentId);
       if (!best || n.score > best.score) bestByContent.set(info.contentId, { score: n.score, offsetS: info.offsetS });
     }
-    const ranked = [...bestByContent.entries()]
-      .filter(([, v]) => options.minScore === undefined || v.score >= options.minScore)
-      .sort((a, b) => b[1].score - a[1].score);
+    const background = this.backgroundOf(model, vector);
+    const strength = (score: number) => (score - background.mean) / background.spread;
+    const floor = Math.max(
+      options.minScore ?? -Infinity,
+      options.aboveBackground ? background.mean + BACKGROUND_CUT * background.spread : -Infinity,
+    );
+    const ranked = [...bestByContent.entries()].filter(([, v]) => v.score >= floor).sort((a, b) => b[1].score - a[1].score);
     return this.expandToFiles(
       ranked.map(([contentId, v]) => ({ contentId, score: v.score, offsetS: v.offsetS })),
       options,
       'vector',
-    ).slice(offset, offset + limit);
+    )
+      .slice(offset, offset + limit)
+      .map((hit) => ({ ...hit, strength: strength(hit.score) }));
   }
 
   byTags(model: SearchableModel, text: string, options: SearchOptions = {}): SearchHit[] {

@@ -12,6 +12,7 @@ import type {
   Settings as ApiSettings,
 } from '../../../shared/api.js';
 import { contentKey } from '../store/review-repo.js';
+import { BACKGROUND_CUT } from '../search/search-service.js';
 import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';
 import type { Settings } from '../library/library-settings.js';
 import type { SearchHit as EngineHit, SearchOptions, SearchResponse } from '../search/searcher.js';
@@ -32,7 +33,13 @@ export function toHit(hit: EngineHit): SearchHit {
     height: hit.height,
     takenAt: hit.takenAt,
     ...(hit.offsetS !== undefined ? { offsetS: hit.offsetS } : {}),
+    ...(hit.strength !== undefined ? { match: matchWord(hit.strength) } : {}),
   };
+}
+
+/** A hit's standard score against its model's background, in words. */
+export function matchWord(strength: number): NonNullable<SearchHit['match']> {
+  return strength >= 3 ? 'strong' : strength >= 2 ? 'good' : strength >= BACKGROUND_CUT ? 'fair' : 'weak';
 }
 
 export function emptyResult(model: string): SearchResult {
@@ -46,10 +53,21 @@ export function toResult(response: SearchResponse, limit: number): SearchResult 
 }
 
 /** Engine search options for the contract's filters (one extra hit asked for); undefined when they exclude everything. */
-export function toSearchOptions(filters: SearchFilters, page: { limit: number; offset: number }): SearchOptions | undefined {
+export function toSearchOptions(
+  filters: SearchFilters,
+  page: { limit: number; offset: number; everything?: boolean },
+): SearchOptions | undefined {
   const kinds = filters.kinds?.map((k) => (k === 'photo' ? ('image' as const) : k));
   if (kinds && kinds.length === 0) return undefined;
-  return { folder: filters.folder, from: filters.from, to: filters.to, kinds, limit: page.limit + 1, offset: page.offset };
+  return {
+    folder: filters.folder,
+    from: filters.from,
+    to: filters.to,
+    kinds,
+    limit: page.limit + 1,
+    offset: page.offset,
+    aboveBackground: !page.everything,
+  };
 }
 
 export function toSettings(s: Settings): ApiSettings {

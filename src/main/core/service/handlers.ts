@@ -2,7 +2,8 @@
  * The API contract's requests (src/shared/api.ts), one line of routing each: every rule lives in an
  * engine module; here only the contract's words are turned into the engine's and back.
  */
-import type { AppStatus, DownloadState, Method, ModelInfo, ParsedParams, Results } from '../../../shared/api.js';
+import type { AppStatus, DownloadState, Method, ModelInfo, ParsedParams, Results, SearchResult } from '../../../shared/api.js';
+import type { SearchOptions, SearchResponse } from '../search/searcher.js';
 import { defaultInferenceThreads, type Engine } from '../engine.js';
 import { ConflictError, InvalidInputError, NotFoundError, TooLargeError } from '../errors.js';
 import { LibrarySettings } from '../library/library-settings.js';
@@ -72,12 +73,12 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
     },
     searchText: async ({ filters, text, ...page }) => {
       const options = toSearchOptions(filters, page);
-      return options ? toResult(await engine.search.text(text, options), page.limit) : emptyResult(model());
+      return options ? answerPage((o) => engine.search.text(text, o), options, page.limit) : emptyResult(model());
     },
     similarTo: async ({ filters, fileId, atS, ...page }) => {
       const path = libraryFile(fileId);
       const options = toSearchOptions(filters, page);
-      return options ? toResult(await engine.search.similar(path, { ...options, atS }), page.limit) : emptyResult(model());
+      return options ? answerPage((o) => engine.search.similar(path, { ...o, atS }), options, page.limit) : emptyResult(model());
     },
     browse: ({ filters, ...page }) => {
       const options = toSearchOptions(filters, page);
@@ -89,7 +90,7 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       if (bytes.length === 0) throw new InvalidInputError('the image is empty');
       if (bytes.length > MAX_SEARCH_IMAGE_BYTES) throw new TooLargeError('the image is too large (32 MB at most)');
       const options = toSearchOptions(filters, page);
-      return options ? toResult(await engine.search.image(bytes, name, options), page.limit) : emptyResult(model());
+      return options ? answerPage((o) => engine.search.image(bytes, name, o), options, page.limit) : emptyResult(model());
     },
     fileDetails: (p) => {
       const details = engine.status.fileDetails(p.fileId, engine.models.current()?.modelId);
@@ -158,6 +159,23 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       return { ok: true as const };
     },
   };
+}
+
+/**
+ * One page of a search by meaning. Weak matches (the library's background for the query) are left
+ * out unless asked for; when that is what ended the list, the answer says weaker matches exist.
+ */
+async function answerPage(
+  run: (options: SearchOptions) => Promise<SearchResponse>,
+  options: SearchOptions,
+  limit: number,
+): Promise<SearchResult> {
+  const result = toResult(await run(options), limit);
+  if (!result.more && options.aboveBackground) {
+    const below = await run({ ...options, aboveBackground: false, offset: (options.offset ?? 0) + result.hits.length, limit: 1 });
+    if (below.results.length > 0) result.weaker = true;
+  }
+  return result;
 }
 
 export function appStatus(ctx: HandlerContext): AppStatus {

@@ -49,6 +49,10 @@ class AppState {
   filters = $state<SearchFilters>({});
   hits = $state<SearchHit[]>([]);
   more = $state(false);
+  /** Weaker matches were left out (they fall into the background); the person may ask for them. */
+  weaker = $state(false);
+  /** The person asked for every match of this query, weak ones included. */
+  private everything = false;
   via = $state<SearchResult['via']>('none');
   loading = $state(false);
   searchError = $state<string | null>(null);
@@ -202,6 +206,7 @@ class AppState {
   /** Runs the current query from the top (quiet: keep what is shown until the answer arrives). */
   async run(options: { quiet?: boolean } = {}): Promise<void> {
     const sequence = (this.sequence += 1);
+    if (!options.quiet) this.everything = false;
     if (!options.quiet) this.loading = true;
     try {
       // A quiet refresh reloads what is already shown, so the scroll position stays meaningful.
@@ -211,6 +216,7 @@ class AppState {
       const kept = options.quiet ? this.selectedHit?.fileId : undefined;
       this.hits = result.hits;
       this.more = result.more;
+      this.weaker = Boolean(result.weaker);
       this.via = result.via;
       this.searchError = null;
       const index = kept === undefined ? -1 : this.hits.findIndex((h) => h.fileId === kept);
@@ -235,6 +241,7 @@ class AppState {
       if (sequence !== this.sequence) return;
       this.hits = [...this.hits, ...result.hits];
       this.more = result.more;
+      this.weaker = Boolean(result.weaker);
     } catch (error) {
       this.notify('error', message(error));
     } finally {
@@ -242,16 +249,32 @@ class AppState {
     }
   }
 
+  /** The weaker matches left out of this query: loaded after the ones shown. */
+  async showWeaker(): Promise<void> {
+    this.everything = true;
+    this.more = true;
+    this.weaker = false;
+    await this.loadMore();
+  }
+
   private fetchPage(offset: number, limit: number): Promise<SearchResult> {
     const filters = $state.snapshot(this.filters);
     const q = this.query;
+    const everything = this.everything;
     switch (q.kind) {
       case 'text':
-        return api.call('searchText', { text: q.text, filters, limit, offset });
+        return api.call('searchText', { text: q.text, filters, limit, offset, everything });
       case 'similar':
-        return api.call('similarTo', { fileId: q.fileId, ...(q.atS !== undefined ? { atS: q.atS } : {}), filters, limit, offset });
+        return api.call('similarTo', {
+          fileId: q.fileId,
+          ...(q.atS !== undefined ? { atS: q.atS } : {}),
+          filters,
+          limit,
+          offset,
+          everything,
+        });
       case 'image':
-        return api.call('searchImage', { name: q.name, imageBase64: q.base64, filters, limit, offset });
+        return api.call('searchImage', { name: q.name, imageBase64: q.base64, filters, limit, offset, everything });
       case 'browse':
         return api.call('browse', { filters, limit, offset });
     }

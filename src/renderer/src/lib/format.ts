@@ -37,3 +37,6 @@ export function formatTimestamp(seconds: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString();
 }
+
+/** A search hit's match, as people say it. */
+export const MATCH_WORDS = { strong: 'a strong match', good: 'a good match', fair: 'a fair match', weak: 'a weak match' } as const;
