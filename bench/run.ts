@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -15,6 +15,7 @@ import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
 import { measureReconcile, type ReconcileResult } from './reconcile.js';
+import { measureAdversarial, type AdversarialResult } from './adversarial.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,6 +37,7 @@ const results: {
   duplicates: DuplicateToolResult[];
   audioDuplicates: DuplicateToolResult[];
   reconcile: ReconcileResult[];
+  adversarial: AdversarialResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -43,6 +45,7 @@ const results: {
   duplicates: [],
   audioDuplicates: [],
   reconcile: [],
+  adversarial: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -138,6 +141,11 @@ if (wants('reconcile')) {
   log(`  one reconcile pass: ${r.reconcileSeconds.toFixed(2)} s wall, ${r.reconcileCpuSeconds.toFixed(2)} s CPU`);
 }
 
+if (wants('adversarial')) {
+  log('adversarial: peak memory of the indexer on each bad input alone');
+  results.adversarial = await measureAdversarial(ROOT, log);
+}
+
 // Sections not run this time keep their previous numbers.
 const out = join(ROOT, 'bench', 'results', 'latest.json');
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -149,6 +157,7 @@ const merged = {
   duplicates: wants('duplicates') ? results.duplicates : (previous.duplicates ?? []),
   audioDuplicates: wants('audio-duplicates') ? results.audioDuplicates : (previous.audioDuplicates ?? []),
   reconcile: wants('reconcile') ? results.reconcile : (previous.reconcile ?? []),
+  adversarial: wants('adversarial') ? results.adversarial : (previous.adversarial ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
