@@ -1,5 +1,5 @@
 /** Paths the tests share: the committed tiny model fixtures and the optional ../shared material. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -15,4 +15,18 @@ export const SHARED_SKIP_REASON = `../shared (real photos and models) not found 
 /** Every test library gets its own model cache, so nothing leaks in from the user's. */
 export function useModelDirs(...dirs: string[]): void {
   process.env.TROVE_MODELS_DIR = dirs.join(':');
+}
+
+/**
+ * The labels of ../shared/media/photos by real path (Trove reports paths with links resolved, so
+ * the labels are keyed the same way).
+ */
+export function sharedPhotoLabels(): Map<string, string> {
+  const photos = realpathSync(SHARED_PHOTOS);
+  const labels = new Map<string, string>();
+  for (const line of readFileSync(join(photos, 'labels.csv'), 'utf8').trim().split('\n').slice(1)) {
+    const [path, label] = line.split(',');
+    labels.set(join(photos, path!), label!);
+  }
+  return labels;
 }

@@ -5,13 +5,12 @@
  *   - text search through tags puts the named class in >= 9 of the top 10 on average;
  *   - and forgives as people type (`trove search`, the real CLI): small words, plurals, a typo.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
-import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON, useModelDirs } from '../helpers/env.js';
+import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON, sharedPhotoLabels, useModelDirs } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 if (!hasSharedPhotos) console.warn(SHARED_SKIP_REASON);
@@ -19,16 +18,11 @@ if (!hasSharedPhotos) console.warn(SHARED_SKIP_REASON);
 describe.skipIf(!hasSharedPhotos)('quality with mobilenet-v2-int8 on ../shared/media/photos', () => {
   let engine: Engine;
   let dir: string;
-  const labels = new Map<string, string>();
+  let labels: Map<string, string>;
 
   beforeAll(async () => {
     useModelDirs(SHARED_MODELS);
-    // Trove reports real paths (symbolic links resolved), so the labels are keyed the same way.
-    const photos = realpathSync(SHARED_PHOTOS);
-    for (const line of readFileSync(join(photos, 'labels.csv'), 'utf8').trim().split('\n').slice(1)) {
-      const [path, label] = line.split(',');
-      labels.set(join(photos, path!), label!);
-    }
+    labels = sharedPhotoLabels();
     dir = mkdtempSync(join(tmpdir(), 'trove-quality-'));
     engine = Engine.open({ libraryDir: dir, offline: true, modelCacheDir: join(dir, 'models') });
     engine.folders.add(SHARED_PHOTOS);

@@ -3,12 +3,12 @@
  * returning the whole library: what is left out is behind "weaker matches", and each hit's match is
  * said in words. Real MobileNetV2 on the labelled photos of ../shared, through the request handlers.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryService } from '../../src/main/core/service/library-service.js';
 import type { SearchResult } from '../../src/shared/api.js';
-import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON, useModelDirs } from '../helpers/env.js';
+import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON, sharedPhotoLabels, useModelDirs } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 
 if (!hasSharedPhotos) console.warn(SHARED_SKIP_REASON);
@@ -16,15 +16,11 @@ if (!hasSharedPhotos) console.warn(SHARED_SKIP_REASON);
 describe.skipIf(!hasSharedPhotos)('search results cut at the background (../shared photos, MobileNetV2)', () => {
   const scratch = suiteTempDir();
   let service: LibraryService;
-  const labels = new Map<string, string>();
+  let labels: Map<string, string>;
 
   beforeAll(async () => {
     useModelDirs(SHARED_MODELS);
-    const photos = realpathSync(SHARED_PHOTOS);
-    for (const line of readFileSync(join(photos, 'labels.csv'), 'utf8').trim().split('\n').slice(1)) {
-      const [path, label] = line.split(',');
-      labels.set(join(photos, path!), label!);
-    }
+    labels = sharedPhotoLabels();
     service = new LibraryService({
       libraryDir: join(scratch.path, 'library'),
       modelCacheDir: join(scratch.path, 'models'),
