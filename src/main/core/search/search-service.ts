@@ -36,6 +36,8 @@ export interface SearchOptions extends SearchFilters {
 
 /** Standard scores below this are the library's background for a query: not shown unless asked. */
 export const BACKGROUND_CUT = 1.5;
+/** Below this many stored vectors, a model's background cannot be told from its matches: no cut. */
+const MIN_BACKGROUND_SAMPLE = 48;
 
 export interface SearchHit {
   path: string;
@@ -84,13 +86,13 @@ export class SearchService {
    * matches sit near 0.3, CLAP's text-to-sound ones elsewhere), so hits from two models are ranked
    * together by how far each stands above what its own model gives an unrelated item.
    */
-  backgroundOf(model: SearchableModel, vector: Float32Array): { mean: number; spread: number } {
+  backgroundOf(model: SearchableModel, vector: Float32Array): { mean: number; spread: number; sampled: number } {
     const sims = this.vectors.sample(model.modelId, BACKGROUND_SAMPLE).map((v) => dot(v, vector));
-    if (sims.length < 2) return { mean: 0, spread: 1 };
+    if (sims.length < 2) return { mean: 0, spread: 1, sampled: sims.length };
     const mean = sims.reduce((a, b) => a + b, 0) / sims.length;
     const variance = sims.reduce((a, s) => a + (s - mean) ** 2, 0) / (sims.length - 1);
     // A floor keeps a tiny library (a handful of near-identical items) from blowing the scale up.
-    return { mean, spread: Math.max(Math.sqrt(variance), 0.01) };
+    return { mean, spread: Math.max(Math.sqrt(variance), 0.01), sampled: sims.length };
   }
 
   /** A text query's vector hits plus the query's background, for ranking alongside another model. */
@@ -123,10 +125,9 @@ export class SearchService {
     }
     const background = this.backgroundOf(model, vector);
     const strength = (score: number) => (score - background.mean) / background.spread;
-    const floor = Math.max(
-      options.minScore ?? -Infinity,
-      options.aboveBackground ? background.mean + BACKGROUND_CUT * background.spread : -Infinity,
-    );
+    // A library too small to have a background (a few dozen items) is never cut.
+    const cut = options.aboveBackground && background.sampled >= MIN_BACKGROUND_SAMPLE;
+    const floor = Math.max(options.minScore ?? -Infinity, cut ? background.mean + BACKGROUND_CUT * background.spread : -Infinity);
     const ranked = [...bestByContent.entries()].filter(([, v]) => v.score >= floor).sort((a, b) => b[1].score - a[1].score);
     return this.expandToFiles(
       ranked.map(([contentId, v]) => ({ contentId, score: v.score, offsetS: v.offsetS })),
