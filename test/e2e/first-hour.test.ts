@@ -3,9 +3,10 @@
  * The first run as a person lives it, offline, with the default model (CLIP) missing but MobileNetV2
  * on the machine: the first run offers the installed model right there; Settings offers only models
  * that can be had; after a folder is added and indexing stops for want of a model, the main area says
- * why nothing is indexed, with the one action that fixes it — and taking it indexes the photos.
+ * why nothing is indexed, with the one action that fixes it — and taking it indexes the photos. An
+ * image dropped on any page searches by it; buttons stay readable in the dark theme.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,5 +64,51 @@ describe.skipIf(Boolean(skipReason))('the first hour, offline (Chromium)', () =>
     await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 60_000 }).toMatch(/Up to date/);
     await expect.poll(() => page.getByTestId('result').count(), { timeout: 20_000 }).toBe(6);
     expect(session.server.log.text).not.toMatch(/\[page error\]/);
+  });
+
+  it('searches by an image dropped on any page, keeps the hidden file input out of the tab order', async () => {
+    await page.getByRole('button', { name: 'Library' }).click();
+    const bytes = readFileSync(
+      join(
+        photos,
+        readdirSync(photos).find((f) => f.startsWith('llama'))!,
+      ),
+    );
+    const dataTransfer = await page.evaluateHandle((base64) => {
+      const array = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([array], 'dropped-llama.jpg', { type: 'image/jpeg' }));
+      return transfer;
+    }, bytes.toString('base64'));
+    await page.dispatchEvent('section.library', 'dragover', { dataTransfer });
+    await page.dispatchEvent('section.library', 'drop', { dataTransfer });
+    await expect.poll(() => page.getByTestId('results-heading').innerText(), { timeout: 20_000 }).toBe('Similar to dropped-llama.jpg');
+    expect(new URL(page.url()).pathname).toBe('/'); // still the app, not the image opened in its place
+    expect(await page.getByTestId('image-input').getAttribute('tabindex')).toBe('-1');
+  });
+
+  it('gives buttons at least 4.5:1 contrast in the dark theme', async () => {
+    const context = await session.browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
+    const dark = await context.newPage();
+    await dark.goto(session.server.url);
+    await dark.getByRole('button', { name: 'Library' }).click();
+    const ratio = await dark
+      .locator('button.primary')
+      .first()
+      .evaluate((button) => {
+        const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const luminance = (c: number[]) => {
+          const [r, g, b] = c.map((v) => {
+            const s = v / 255;
+            return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+          }) as [number, number, number];
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const style = getComputedStyle(button);
+        const [a, b] = [luminance(rgb(style.color)), luminance(rgb(style.backgroundColor))];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      });
+    await context.close();
+    expect(ratio).toBeGreaterThanOrEqual(4.5);
   });
 });
