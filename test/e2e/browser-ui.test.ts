@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, dropImage, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
@@ -140,15 +140,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     const leopard = join(SHARED_PHOTOS, 'Leopards', readdirSync(join(SHARED_PHOTOS, 'Leopards')).sort()[0]!);
     // A smaller re-encoded copy: the dropped file is not in the library.
     const bytes = await sharp(leopard).resize({ width: 200 }).jpeg({ quality: 70 }).toBuffer();
-    const dataTransfer = await page.evaluateHandle((base64) => {
-      const binary = atob(base64);
-      const array = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([array], 'dropped-leopard.jpg', { type: 'image/jpeg' }));
-      return transfer;
-    }, bytes.toString('base64'));
-    await page.dispatchEvent('section.search-page', 'dragover', { dataTransfer });
-    await page.dispatchEvent('section.search-page', 'drop', { dataTransfer });
+    await dropImage(page, 'section.search-page', bytes, 'dropped-leopard.jpg');
     await answered('Similar to dropped-leopard.jpg');
     await expect.poll(() => page.getByTestId('example-chip').innerText()).toMatch(/dropped-leopard\.jpg/);
     await expect.poll(async () => (await resultPaths()).length).toBeGreaterThanOrEqual(5);

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, dropImage, openOfflineSession, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -74,14 +74,7 @@ describe.skipIf(Boolean(skipReason))('the first hour, offline (Chromium)', () =>
         readdirSync(photos).find((f) => f.startsWith('llama'))!,
       ),
     );
-    const dataTransfer = await page.evaluateHandle((base64) => {
-      const array = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([array], 'dropped-llama.jpg', { type: 'image/jpeg' }));
-      return transfer;
-    }, bytes.toString('base64'));
-    await page.dispatchEvent('section.library', 'dragover', { dataTransfer });
-    await page.dispatchEvent('section.library', 'drop', { dataTransfer });
+    await dropImage(page, 'section.library', bytes, 'dropped-llama.jpg');
     await expect.poll(() => page.getByTestId('results-heading').innerText(), { timeout: 20_000 }).toBe('Similar to dropped-llama.jpg');
     expect(new URL(page.url()).pathname).toBe('/'); // still the app, not the image opened in its place
     expect(await page.getByTestId('image-input').getAttribute('tabindex')).toBe('-1');

@@ -100,3 +100,18 @@ export async function openAppSession(
     },
   };
 }
+
+/** Drops an image file (its bytes) on an element of the page, as a person dragging it from their files. */
+export async function dropImage(page: Page, selector: string, bytes: Buffer, name: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ([base64, fileName]) => {
+      const array = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([array], fileName, { type: 'image/jpeg' }));
+      return transfer;
+    },
+    [bytes.toString('base64'), name] as const,
+  );
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}

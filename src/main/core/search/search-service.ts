@@ -104,11 +104,20 @@ export class SearchService {
     const query = text.trim();
     if (!query) throw new InvalidInputError('the search text is empty');
     const [vector] = await model.client.embedTexts([query], model.slot);
-    return { hits: this.byVector(model, vector!, options), background: this.backgroundOf(model, vector!) };
+    // One sample of the background serves both the cut and the ranking across models.
+    const background = this.backgroundOf(model, vector!);
+    return { hits: this.byVector(model, vector!, options, undefined, background), background };
   }
 
   /** Nearest neighbours of a vector; `exclude` drops the query's own content from the results. */
-  byVector(model: SearchableModel, vector: Float32Array, options: SearchOptions = {}, exclude?: number): SearchHit[] {
+  byVector(
+    model: SearchableModel,
+    vector: Float32Array,
+    options: SearchOptions = {},
+    exclude?: number,
+    /** The query's background, when the caller has it already. */
+    known?: ReturnType<SearchService['backgroundOf']>,
+  ): SearchHit[] {
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const offset = clampInt(options.offset ?? 0, 0, 1_000_000);
     const allowed = hasFilters(options) ? this.queries.allowedVectorIds(model.modelId, options) : undefined;
@@ -123,7 +132,7 @@ export class SearchService {
       const best = bestByContent.get(info.contentId);
       if (!best || n.score > best.score) bestByContent.set(info.contentId, { score: n.score, offsetS: info.offsetS });
     }
-    const background = this.backgroundOf(model, vector);
+    const background = known ?? this.backgroundOf(model, vector);
     const strength = (score: number) => (score - background.mean) / background.spread;
     // A library too small to have a background (a few dozen items) is never cut.
     const cut = options.aboveBackground && background.sampled >= MIN_BACKGROUND_SAMPLE;
