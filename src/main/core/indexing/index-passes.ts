@@ -10,6 +10,8 @@ import type { LibraryStore } from '../store/library-store.js';
 import { embedRecording } from './audio-track.js';
 import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner.js';
 import { RunProgress } from './run-progress.js';
+import { RunTally } from './run-tally.js';
+import type { WaitingModels } from '../store/library-queries.js';
 import { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
 import { TrackIndexer } from './track-indexer.js';
@@ -38,14 +40,38 @@ export class IndexPasses {
    * installed, downloads off) files are still read and recordings still indexed; pictures wait.
    */
   async run(model: LoadedModel | undefined, options: PassOptions): Promise<RunSummary> {
-    if (!model) return addRuns(await this.readOnly(options), await this.recordings(options));
-    const photos = await new IndexRunner(this.store, this.ingestor, this.pauser).run(model, options);
-    return addRuns(photos, await this.videos(model, options), await this.recordings(options));
+    // One count of the run's files for every pass, and one end: a pass ending is not the run ending.
+    const tally = new RunTally(() => this.store.queries.waitingFiles(this.waitingModels(model, options.audioModel)));
+    const end = options.onProgress;
+    const passOptions: PassOptions & { tally: RunTally } = {
+      ...options,
+      tally,
+      onProgress: end && ((p) => end(p.phase === 'done' ? { ...p, phase: 'indexing' } : p)),
+    };
+    const summary = model
+      ? addRuns(
+          await new IndexRunner(this.store, this.ingestor, this.pauser).run(model, passOptions),
+          await this.videos(model, passOptions),
+          await this.recordings(passOptions),
+        )
+      : addRuns(await this.readOnly(passOptions), await this.recordings(passOptions));
+    if (end) {
+      const { done, total } = tally.read(true);
+      end({ phase: 'done', done, total, failed: summary.failed, ratePerSecond: 0, etaSeconds: null });
+    }
+    return summary;
+  }
+
+  /** The models this run embeds with: files waiting for others are not this run's work. */
+  private waitingModels(model: LoadedModel | undefined, audioModel: string | undefined): WaitingModels {
+    const audio = audioModel ?? this.store.settings.get().audioModel;
+    const audioId = audio && this.models.isInstalled(audio) ? (this.store.vectors.findModel(audio)?.id ?? -1) : null;
+    return { image: model?.modelId ?? null, audio: audioId };
   }
 
   /** Reads (hashes, probes) every queued file, with no image model to embed pictures. */
-  private async readOnly(options: PassOptions): Promise<RunSummary> {
-    const progress = new RunProgress(this.pauser, () => this.store.jobs.pending('ingest'), options.onProgress);
+  private async readOnly(options: PassOptions & { tally: RunTally }): Promise<RunSummary> {
+    const progress = new RunProgress(this.pauser, options.tally, options.onProgress);
     for (;;) {
       await this.pauser.wait(options.signal);
       if (options.signal?.aborted) break;
@@ -67,7 +93,7 @@ export class IndexPasses {
   }
 
   /** Videos' frames, with the image model (their sound goes to the audio model). */
-  private async videos(model: LoadedModel, options: PassOptions): Promise<RunSummary | undefined> {
+  private async videos(model: LoadedModel, options: PassOptions & { tally: RunTally }): Promise<RunSummary | undefined> {
     const videos = this.store.vectors.unprocessedContents(model.modelId, 'video');
     if (videos.length === 0 && this.store.jobs.pending('embed-video', model.modelId) === 0) return undefined;
     return this.tracks().run(
@@ -79,7 +105,7 @@ export class IndexPasses {
   }
 
   /** Recordings and videos' sound, with the audio model, when the library has one and there is work. */
-  private async recordings(options: PassOptions): Promise<RunSummary | undefined> {
+  private async recordings(options: PassOptions & { tally: RunTally }): Promise<RunSummary | undefined> {
     const name = options.audioModel ?? this.store.settings.get().audioModel;
     if (!name || options.signal?.aborted) return undefined;
     const loaded = this.models.currentAudio();

@@ -10,11 +10,14 @@ import { EmbeddingPipeline, type PreparedBatch } from './embedding-pipeline.js';
 import type { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
 import { RunProgress, type IndexProgress, type RunSummary } from './run-progress.js';
+import type { RunTally } from './run-tally.js';
 
 export type { IndexProgress, RunSummary } from './run-progress.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /** The whole run's files (shared with the video and sound passes). */
+  tally: RunTally;
   onProgress?: (p: IndexProgress) => void;
   batchSize?: number;
   /** How many files are read and hashed at once. */
@@ -32,15 +35,11 @@ export class IndexRunner {
     private readonly pauser: Pauser,
   ) {}
 
-  async run(model: LoadedModel, options: RunOptions = {}): Promise<RunSummary> {
+  async run(model: LoadedModel, options: RunOptions): Promise<RunSummary> {
     const signal = options.signal;
     const stopAll = new AbortController();
     const halt = signal ? AbortSignal.any([signal, stopAll.signal]) : stopAll.signal;
-    const progress = new RunProgress(
-      this.pauser,
-      () => this.store.jobs.pending('embed-image', model.modelId) + this.store.jobs.pending('ingest'),
-      options.onProgress,
-    );
+    const progress = new RunProgress(this.pauser, options.tally, options.onProgress);
     const summary = progress.summary;
     const report = () => progress.report();
 

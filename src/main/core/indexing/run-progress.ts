@@ -5,10 +5,11 @@
  */
 import type { Pauser } from './pauser.js';
 import { RateMeter } from './rate-meter.js';
+import type { RunTally } from './run-tally.js';
 
 export interface IndexProgress {
   phase: 'indexing' | 'paused' | 'done';
-  /** Files embedded (or failed) in this run, out of the work known so far. */
+  /** Files finished in this run (read and embedded, or failed), out of the run's files (RunTally). */
   done: number;
   total: number;
   failed: number;
@@ -41,8 +42,8 @@ export class RunProgress {
 
   constructor(
     private readonly pauser: Pauser,
-    /** Work still queued for this pass. */
-    private readonly remaining: () => number,
+    /** The run's files, done and waiting: shared by every pass of the run. */
+    private readonly tally: RunTally,
     private readonly onProgress?: (p: IndexProgress) => void,
   ) {}
 
@@ -75,12 +76,11 @@ export class RunProgress {
     const now = Date.now();
     if (!this.onProgress || (!final && now - this.lastReport < REPORT_EVERY_MS)) return;
     this.lastReport = now;
-    const done = this.summary.embedded + this.summary.failed;
-    const remaining = this.remaining();
+    const { done, total, remaining } = this.tally.read(final);
     this.onProgress({
       phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
       done,
-      total: done + remaining,
+      total,
       failed: this.summary.failed,
       ratePerSecond: this.meter.ratePerSecond(now),
       etaSeconds: this.meter.etaSeconds(remaining, now),

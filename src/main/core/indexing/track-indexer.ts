@@ -10,10 +10,13 @@ import type { LibraryStore } from '../store/library-store.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import type { Pauser } from './pauser.js';
 import { describeFileError, MediaError } from '../util/file-errors.js';
+import type { RunTally } from './run-tally.js';
 import { RunProgress, type IndexProgress, type RunSummary } from './run-progress.js';
 
 export interface TrackRunOptions {
   signal?: AbortSignal;
+  /** The whole run's files (shared with the other passes). */
+  tally: RunTally;
   onProgress?: (p: IndexProgress) => void;
 }
 
@@ -41,11 +44,11 @@ export class TrackIndexer {
   ) {}
 
   /** Embeds `contents` (and any queued work of this target) with `embed`. */
-  async run(target: TrackTarget, contents: number[], embed: EmbedTrack, options: TrackRunOptions = {}): Promise<RunSummary> {
+  async run(target: TrackTarget, contents: number[], embed: EmbedTrack, options: TrackRunOptions): Promise<RunSummary> {
     this.store.atomically(() => {
       for (const contentId of contents) this.store.jobs.enqueueEmbed(target.kind, contentId, target.modelId);
     });
-    const progress = new RunProgress(this.pauser, () => this.store.jobs.pending(target.kind, target.modelId), options.onProgress);
+    const progress = new RunProgress(this.pauser, options.tally, options.onProgress);
     try {
       for (;;) {
         await this.pauser.wait(options.signal);

@@ -187,12 +187,16 @@ export function appStatus(ctx: HandlerContext): AppStatus {
   const download = ctx.download();
   return {
     folders: s.folders.map((f) => ({ ...f, unreachable: unreachable.has(f.path) })),
-    totals: {
-      files: s.files.pending + s.files.ready + s.files.error,
-      ready: s.files.ready,
-      errors: s.files.error,
-      pending: s.files.pending,
-    },
+    // The folders' counts added up: the status bar and the Library table say the same.
+    totals: s.folders.reduce(
+      (sum, f) => ({
+        files: sum.files + f.files - f.missing,
+        ready: sum.ready + f.ready,
+        errors: sum.errors + f.errors,
+        pending: sum.pending + f.pending,
+      }),
+      { files: 0, ready: 0, errors: 0, pending: 0 },
+    ),
     indexing: ctx.loop.state,
     model: {
       name,

@@ -5,7 +5,7 @@
  */
 import type { LibraryStore } from '../store/library-store.js';
 import type { Settings } from '../store/settings-repo.js';
-import type { FileDetailsRow, FolderCounts } from '../store/library-queries.js';
+import type { FileDetailsRow, FolderCounts, WaitingModels } from '../store/library-queries.js';
 import type { Tag } from '../store/vector-repo.js';
 import { UNREACHABLE_FOLDER } from '../library/library-scan.js';
 
@@ -32,7 +32,7 @@ export class LibraryStatusReader {
     const { store } = this;
     return {
       libraryDir: this.libraryDir,
-      folders: store.folders.list().map((folder) => ({ path: folder.path, ...store.queries.folderCounts(folder.id) })),
+      folders: store.folders.list().map((folder) => ({ path: folder.path, ...store.queries.folderCounts(folder.id, this.libraryModels()) })),
       files: store.files.countByStatus(),
       contents: store.contents.count(),
       models: store.vectors.modelNames().map((m) => ({
@@ -46,6 +46,13 @@ export class LibraryStatusReader {
       scanIssues: store.scanIssues.list(),
       settings: store.settings.get(),
     };
+  }
+
+  /** The library's chosen models: a file waits until each that applies to it has embedded it. */
+  private libraryModels(): WaitingModels {
+    const { imageModel, audioModel } = this.store.settings.get();
+    const id = (name: string) => this.store.vectors.findModel(name)?.id ?? -1;
+    return { image: id(imageModel), audio: audioModel ? id(audioModel) : null };
   }
 
   /** How many files are indexed and ready to be found. */

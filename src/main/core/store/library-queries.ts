@@ -7,11 +7,30 @@ import type { Db } from './database.js';
 
 export interface FolderCounts {
   files: number;
+  /** Read and embedded by every model that applies to it: findable. */
   ready: number;
   errors: number;
+  /** Still to be read, or read but not yet embedded by a model that applies (see WaitingModels). */
   pending: number;
   missing: number;
 }
+
+/**
+ * Which models a file waits for, by id: pictures and videos' frames for `image`, recordings and
+ * videos' sound for `audio`. null: that modality is not counted (no such model in this run, or
+ * none chosen); -1: a model chosen but never loaded yet, so every such file waits for it.
+ */
+export interface WaitingModels {
+  image: number | null;
+  audio: number | null;
+}
+
+/** A ready file's content still lacks an embedding (done or failed) from a model that applies. */
+const NEEDS_EMBEDDING = `(
+  (@image IS NOT NULL AND c.kind IN ('image', 'video')
+    AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = c.id AND e.model_id = @image))
+  OR (@audio IS NOT NULL AND (c.kind = 'audio' OR (c.kind = 'video' AND c.has_audio = 1))
+    AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = c.id AND e.model_id = @audio)))`;
 
 export interface FileDetailsRow {
   id: number;
@@ -42,19 +61,34 @@ export interface PictureSource {
 export class LibraryQueries {
   constructor(private readonly db: Db) {}
 
-  folderCounts(folderId: number): FolderCounts {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM files WHERE folder_id = ? GROUP BY status').all(folderId) as {
-      status: string;
-      n: number;
-    }[];
-    const by = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
-    return {
-      files: rows.reduce((a, r) => a + r.n, 0),
-      ready: by('ready'),
-      errors: by('error'),
-      pending: by('pending'),
-      missing: by('missing'),
-    };
+  /**
+   * One folder's files by where they stand. The same definition of waiting as `waitingFiles`, so the
+   * Library table and the progress bar never disagree.
+   */
+  folderCounts(folderId: number, models: WaitingModels): FolderCounts {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS files,
+                COALESCE(SUM(f.status = 'error'), 0) AS errors,
+                COALESCE(SUM(f.status = 'missing'), 0) AS missing,
+                COALESCE(SUM(f.status = 'pending' OR (f.status = 'ready' AND ${NEEDS_EMBEDDING})), 0) AS pending,
+                COALESCE(SUM(f.status = 'ready' AND NOT ${NEEDS_EMBEDDING}), 0) AS ready
+         FROM files f LEFT JOIN contents c ON c.id = f.content_id WHERE f.folder_id = @folder`,
+      )
+      .get({ folder: folderId, ...models }) as FolderCounts;
+    return row;
+  }
+
+  /** Files still to be read, or read and waiting for a model that applies: a run's work left. */
+  waitingFiles(models: WaitingModels): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM files f LEFT JOIN contents c ON c.id = f.content_id
+           WHERE f.status = 'pending' OR (f.status = 'ready' AND ${NEEDS_EMBEDDING})`,
+        )
+        .get(models) as { n: number }
+    ).n;
   }
 
   fileDetails(fileId: number): FileDetailsRow | undefined {

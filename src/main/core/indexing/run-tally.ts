@@ -1,0 +1,34 @@
+/**
+ * One run's place in its work, shared by all its passes (photos, videos' frames, sound): the files
+ * it has to finish, counted by the same query as the Library table's "waiting" column. The total is
+ * fixed when the run starts and only grows (a file changed while the run works), and what is done
+ * only grows, so the bar never shrinks or jumps between passes.
+ */
+export class RunTally {
+  private total: number;
+  private done = 0;
+  private checkedAt = 0;
+  private left: number;
+
+  constructor(
+    /** Files still waiting now (LibraryQueries.waitingFiles for this run's models). */
+    private readonly waiting: () => number,
+    /** How stale the count may be between reports: the query reads every file's row. */
+    private readonly refreshMs = 1000,
+  ) {
+    this.left = waiting();
+    this.total = this.left;
+  }
+
+  /** Where the run stands; `fresh` counts again whatever the age of the last count. */
+  read(fresh = false): { done: number; total: number; remaining: number } {
+    const now = Date.now();
+    if (fresh || now - this.checkedAt >= this.refreshMs) {
+      this.checkedAt = now;
+      this.left = this.waiting();
+      this.done = Math.max(this.done, this.total - this.left);
+      this.total = Math.max(this.total, this.done + this.left);
+    }
+    return { done: this.done, total: this.total, remaining: this.left };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Issue 10 #10: one total per run. A library of photos, an identical copy, a video with sound,
+ * recordings and a broken file is indexed by every pass (photos, videos' frames, sound); every
+ * progress report must count the same files: the total never shrinks, what is done never goes
+ * back, a pass ending is not the run ending, and the Library's "waiting" agrees with the bar.
+ */
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import type { IndexProgress } from '../../src/main/core/indexing/indexer.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+import { ffmpegOrThrow } from '../helpers/audio-variants.js';
+import { writeSyntheticPhotos } from '../helpers/images.js';
+import { tempDir } from '../helpers/temp.js';
+
+describe('indexing progress', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('counts one run of photos, a video and recordings with one total that never shrinks', async () => {
+    const dir = tempDir();
+    const photos = await writeSyntheticPhotos(dir, 10);
+    copyFileSync(photos[0]!, join(dir, 'copy-of-first.jpg'));
+    ffmpegOrThrow([
+      ...['-f', 'lavfi', '-i', 'testsrc2=duration=4:size=160x120:rate=10'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=330:duration=4'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', join(dir, 'clip.mp4')],
+    ]);
+    for (const hz of [440, 660]) ffmpegOrThrow(['-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=3`, join(dir, `tone-${hz}.wav`)]);
+    writeFileSync(join(dir, 'broken.jpg'), 'not a picture');
+    const files = 15;
+
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.folders.add(dir);
+      const reports: (IndexProgress & { waiting: number })[] = [];
+      await engine.indexer.index({
+        onProgress: (p) => reports.push({ ...p, waiting: engine.status.read({ errorLimit: 0 }).folders[0]!.pending }),
+      });
+
+      expect(reports.length).toBeGreaterThan(2);
+      // The run counts every file once: all of them were new.
+      expect(reports[0]!.total).toBe(files);
+      for (let i = 1; i < reports.length; i += 1) {
+        expect(reports[i]!.total, `report ${i}`).toBeGreaterThanOrEqual(reports[i - 1]!.total);
+        expect(reports[i]!.done, `report ${i}`).toBeGreaterThanOrEqual(reports[i - 1]!.done);
+      }
+      for (const r of reports) {
+        expect(r.done).toBeLessThanOrEqual(r.total);
+        // What the bar says is left is never less than what the Library table says waits (the bar's
+        // count may be a moment old, so it can only be more).
+        expect(r.total - r.done).toBeGreaterThanOrEqual(r.waiting);
+      }
+      // One end: the last report, with everything done.
+      expect(reports.filter((r) => r.phase === 'done')).toHaveLength(1);
+      const last = reports.at(-1)!;
+      expect(last).toMatchObject({ phase: 'done', done: files, total: files });
+      const folder = engine.status.read().folders[0]!;
+      expect(folder).toMatchObject({ files, pending: 0, errors: 1, ready: files - 1 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('counts a file as waiting until every model that applies has embedded it', async () => {
+    const dir = tempDir();
+    await writeSyntheticPhotos(dir, 3);
+    ffmpegOrThrow(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', join(dir, 'tone.wav')]);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.folders.add(dir);
+      // The library's image model is not here (offline): files are read, the recording embedded by
+      // the audio model, and the photos wait for theirs.
+      engine.settings.update({ imageModel: 'mobilenet-v2-int8' });
+      const first = await engine.indexer.index();
+      expect(first.imagesSkipped).toMatch(/mobilenet-v2-int8/);
+      expect(engine.status.read().folders[0]).toMatchObject({ files: 4, ready: 1, pending: 3 });
+      engine.settings.update({ imageModel: 'clip-vit-base-patch32' });
+      await engine.indexer.index();
+      expect(engine.status.read().folders[0]).toMatchObject({ files: 4, ready: 4, pending: 0 });
+    } finally {
+      await engine.close();
+    }
+  });
+});
