@@ -109,6 +109,16 @@ export const RequestSchemas = {
   /** Moves library files to the system trash (never deletes); the answer's batch can undo it. */
   trashFiles: z.object({ fileIds: z.array(FileId).min(1).max(10_000) }).strict(),
   restoreTrashed: z.object({ batch: z.string().uuid() }).strict(),
+  /** This library's files in the system trash (moved by Trove, not put back), newest first. */
+  recentlyTrashed: z.object({}).strict(),
+  /** Puts one of them back. */
+  restoreTrashedItem: z.object({ id: z.number().int().positive() }).strict(),
+  /** Copies library files into a folder (never overwriting: a taken name gets " (2)"). */
+  exportFiles: z.object({ fileIds: z.array(FileId).min(1).max(10_000), folder: fullPath }).strict(),
+  /** How many items each month holds (for the timeline's scrubber), with the search filters. */
+  timeline: z.object({ filters: SearchFiltersSchema.default({}) }).strict(),
+  /** Words that exist in the library starting like `prefix` (tags), for suggestions while typing. */
+  suggest: z.object({ prefix: z.string().max(200), limit: z.number().int().min(1).max(50).default(8) }).strict(),
   /** A native folder chooser; only the desktop app has one (see AppInfo.canPickFolders). */
   pickFolder: z.object({}).strict(),
 } as const;
@@ -210,6 +220,8 @@ export interface SearchHit {
   width: number | null;
   height: number | null;
   takenAt: number | null;
+  /** Date taken, else file time (epoch ms): what the library is ordered and grouped by. */
+  date: number;
   /** Moment inside a video or audio file, in seconds. */
   offsetS?: number;
   /** How good a match it is, in words people use (searches by meaning; absent when browsing or by tags). */
@@ -323,6 +335,26 @@ export interface Results {
   setNotDuplicates: { ok: true };
   trashFiles: TrashResult;
   restoreTrashed: { restored: string[]; failed: FileError[] };
+  recentlyTrashed: { items: TrashedItem[] };
+  restoreTrashedItem: { restored: string[]; failed: FileError[] };
+  exportFiles: { copied: { from: string; to: string }[]; failed: FileError[] };
+  timeline: { months: { month: string; count: number }[] };
+  suggest: { words: Suggestion[] };
+}
+
+export interface TrashedItem {
+  id: number;
+  path: string;
+  name: string;
+  trashedAt: number;
+  /** False once the system trash was emptied: it cannot be put back. */
+  inTrash: boolean;
+}
+
+/** A word people can search for that the library holds, and how many items carry it. */
+export interface Suggestion {
+  word: string;
+  count: number;
 }
 
 /* -------------------------------- events -------------------------------- */

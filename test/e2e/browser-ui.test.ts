@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, dropImage, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, dropImage, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
@@ -42,11 +42,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
   };
   const resultPaths = () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-path') ?? ''));
-  const shot = async (name: string) => {
-    // Thumbnails load lazily: wait for the visible ones so the picture shows the real thing.
-    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete), undefined, { timeout: 30_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  };
+  const shot = (name: string) => settledScreenshot(page, join(SCREENSHOTS, `${name}.png`));
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -106,7 +102,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
 
   it('opens a result in the preview with its metadata, and moves with the keyboard', async () => {
     const first = (await resultPaths())[0]!;
-    await page.getByTestId('result').first().dblclick();
+    await page.getByTestId('result').first().click();
     await expect.poll(() => page.getByTestId('preview-path').innerText()).toBe(first);
     await expect.poll(() => page.getByTestId('preview').innerText()).toMatch(/Find similar/);
     await shot('preview');
@@ -117,7 +113,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
   });
 
   it('finds similar photos from the preview', async () => {
-    await page.getByTestId('result').first().dblclick();
+    await page.getByTestId('result').first().click();
     const query = await page.getByTestId('preview-path').innerText();
     await page.getByRole('button', { name: 'Find similar' }).click();
     await answered(`Similar to ${basename(query)}`);

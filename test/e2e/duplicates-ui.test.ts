@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
-import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -61,8 +61,7 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     const group = page.getByTestId('duplicate-group');
     expect(await group.innerText()).toMatch(/3 photos/);
     expect(await group.innerText()).not.toMatch(/forest/);
-    await page.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete));
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', 'duplicates.png') });
+    await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'duplicates.png'));
 
     // The keeper is one of the full-size files, unmarked; the two others are marked.
     const marked = await group.getByRole('checkbox', { checked: true }).count();
@@ -103,7 +102,7 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await group.getByRole('checkbox', { name: /beach-copy\.jpg/ }).uncheck();
     await page.getByRole('button', { name: /Move 1 to Trash/ }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Move to Trash' }).click();
-    await expect.poll(() => page.getByText(/Moved 1 files to the trash/).count()).toBe(1);
+    await expect.poll(() => page.getByText(/Moved 1 file to the trash/).count()).toBe(1);
     expect(existsSync(join(photos, 'beach-small.jpg'))).toBe(false);
     expect(existsSync(join(photos, 'beach-copy.jpg'))).toBe(true);
 
@@ -128,6 +127,47 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await kept();
     // The folder is shown beside each name.
     expect(await page.getByTestId('duplicate-group').innerText()).toContain(photos);
+  });
+
+  it('compares two copies large and side by side, and puts one file back from Recently trashed', async () => {
+    const group = page.getByTestId('duplicate-group');
+    await group.getByRole('button', { name: 'Compare', exact: true }).click();
+    const compare = page.getByTestId('compare');
+    await expect.poll(() => compare.isVisible()).toBe(true);
+    const sides = compare.getByTestId('compare-side');
+    expect(await sides.count()).toBe(2);
+    const names = await sides.locator('strong').allInnerTexts();
+    expect(new Set(names).size).toBe(2); // two different files
+    expect(names).toContain('beach.jpg');
+    await page.waitForFunction(() => [...document.querySelectorAll('dialog img')].every((img) => (img as HTMLImageElement).naturalWidth > 0));
+    const widths = await sides.locator('img').evaluateAll((imgs) => imgs.map((img) => img.getBoundingClientRect().width));
+    for (const w of widths) expect(w).toBeGreaterThan(300); // large, not a thumbnail
+    // Either side can show any member.
+    await compare.getByLabel('Which file on the right').selectOption({ label: `beach-copy.jpg — ${photos}` });
+    await expect.poll(() => sides.nth(1).locator('strong').innerText()).toBe('beach-copy.jpg');
+    await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'duplicates-compare.png'));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => compare.count()).toBe(0);
+
+    // The small copy trashed earlier is listed, with its folder, and comes back on its own.
+    const trashed = page.getByTestId('recently-trashed');
+    await trashed.locator('summary').click();
+    expect(await trashed.innerText()).toMatch(/beach-small\.jpg/);
+    expect(await trashed.innerText()).toContain(photos);
+    await trashed.getByRole('button', { name: 'Put back beach-small.jpg' }).click();
+    await expect.poll(() => existsSync(join(photos, 'beach-small.jpg'))).toBe(true);
+    await expect.poll(() => page.getByTestId('trashed-item').count()).toBe(0);
+    // Read again, it joins its group once more.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Look again' }).click();
+          await expect.poll(() => page.getByRole('button', { name: 'Look again' }).isEnabled()).toBe(true);
+          return page.getByTestId('duplicate-group').innerText();
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/3 photos/);
   });
 
   it('remembers "Not duplicates" for a group, and lets the person undo it', async () => {

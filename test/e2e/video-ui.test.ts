@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SHARED, SHARED_MODELS } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const VIDEO = join(SHARED, 'media', 'video');
 const hasVideo = existsSync(join(VIDEO, 'videos.csv')) && existsSync(join(SHARED_MODELS, 'mobilenet-v2-int8'));
@@ -58,7 +58,7 @@ describe.skipIf(Boolean(skipReason))('videos in a browser', () => {
   });
 
   it('plays a video from its moment and finds the other encoding from that moment', async () => {
-    await page.locator('[data-testid="result"][data-path$="/rabbit.mp4"]').dblclick();
+    await page.locator('[data-testid="result"][data-path$="/rabbit.mp4"]').click();
     const player = page.getByTestId('preview-video');
     await expect.poll(() => player.count()).toBe(1);
     expect(await player.getAttribute('src')).toMatch(/#t=\d/);
@@ -69,7 +69,7 @@ describe.skipIf(Boolean(skipReason))('videos in a browser', () => {
     // The seeked frame is decoded (the browser can play the file, not only read its header).
     await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     while (await page.getByRole('button', { name: 'Dismiss' }).count()) await page.getByRole('button', { name: 'Dismiss' }).first().click();
-    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', 'video-preview.png') });
+    await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'video-preview.png'));
     await page.getByRole('button', { name: 'Find similar to this moment' }).click();
     const tiles = () => page.getByTestId('result').evaluateAll((all) => all.map((t) => t.getAttribute('data-path') ?? ''));
     // The answer, not the library shown before it: the first tile is the other encoding, at its moment.

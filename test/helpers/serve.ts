@@ -115,3 +115,23 @@ export async function dropImage(page: Page, selector: string, bytes: Buffer, nam
   await page.dispatchEvent(selector, 'dragover', { dataTransfer });
   await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
+
+/**
+ * A screenshot of the page once it has settled: every image decoded, every video showing a frame or
+ * its poster, and no animation or transition still running (a preview sliding in, a dialog fading).
+ */
+export async function settledScreenshot(page: Page, path: string): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('img')].every((img) => img.complete) &&
+      [...document.querySelectorAll('video')].every((video) => video.readyState >= 2 || video.error !== null),
+    undefined,
+    { timeout: 30_000 },
+  );
+  await page.evaluate(async () => {
+    await Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined)));
+    // Two frames: what the finished animations leave is painted.
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+  await page.screenshot({ path });
+}

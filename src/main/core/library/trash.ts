@@ -5,6 +5,8 @@
  * still known).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { TrashedRecord } from '../store/trash-repo.js';
 import type { LibraryStore } from '../store/library-store.js';
 import type { LibrarySync } from './library-sync.js';
 import type { Folders } from './folders.js';
@@ -19,6 +21,15 @@ export interface TrashReport {
 export interface RestoreReport {
   restored: string[];
   failed: { path: string; error: string }[];
+}
+
+export interface RecentlyTrashed {
+  id: number;
+  batch: string;
+  path: string;
+  trashedAt: number;
+  /** False once the trash was emptied (or the file taken out of it by hand): it cannot come back. */
+  inTrash: boolean;
 }
 
 export class Trash {
@@ -53,8 +64,29 @@ export class Trash {
 
   /** Puts a trashed batch back; the files are read again where they were. */
   restore(batch: string): RestoreReport {
+    return this.restoreItems(this.store.trash.unrestored(batch));
+  }
+
+  /** Puts one moved file back (the Recently trashed list's Undo). */
+  restoreOne(id: number): RestoreReport {
+    const item = this.store.trash.unrestoredItem(id);
+    return item ? this.restoreItems([item]) : { restored: [], failed: [{ path: `#${id}`, error: 'already put back, or never moved' }] };
+  }
+
+  /** What this library moved to the trash and was not put back, newest first; whether it is still there. */
+  recent(limit = 200): RecentlyTrashed[] {
+    return this.store.trash.recent(limit).map((r) => ({
+      id: r.id,
+      batch: r.batch,
+      path: r.originalPath,
+      trashedAt: r.trashedAt,
+      inTrash: existsSync(r.trashedPath),
+    }));
+  }
+
+  private restoreItems(items: TrashedRecord[]): RestoreReport {
     const report: RestoreReport = { restored: [], failed: [] };
-    for (const item of this.store.trash.unrestored(batch)) {
+    for (const item of items) {
       try {
         restoreFromTrash(item);
         this.store.trash.markRestored(item.id);

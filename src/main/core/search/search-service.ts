@@ -49,6 +49,8 @@ export interface SearchHit {
   width: number | null;
   height: number | null;
   takenAt: number | null;
+  /** Date taken, else file time (epoch ms). */
+  date: number;
   /** Moment inside a video or audio file, in seconds; absent for photos. */
   offsetS?: number;
   /** How far the hit stands above the model's background for the query (standard score); vector hits only. */
@@ -70,6 +72,16 @@ export class SearchService {
     private readonly vectors: VectorRepo,
   ) {
     this.tags = new TagIndex(vectors);
+  }
+
+  /** Tag labels of these models that match what is being typed, most common first (see TagIndex.suggest). */
+  suggest(modelIds: number[], text: string, limit: number): { word: string; count: number }[] {
+    const merged = new Map<string, number>();
+    for (const id of modelIds) for (const s of this.tags.suggest(id, text, limit * 4)) merged.set(s.word, (merged.get(s.word) ?? 0) + s.count);
+    return [...merged.entries()]
+      .map(([word, count]) => ({ word, count }))
+      .sort((a, b) => b.count - a.count || a.word.localeCompare(b.word))
+      .slice(0, limit);
   }
 
   async byText(model: SearchableModel, text: string, options: SearchOptions = {}): Promise<SearchResponse> {
@@ -175,6 +187,7 @@ export class SearchService {
       width: file.width,
       height: file.height,
       takenAt: file.taken_at,
+      date: file.date,
       via: 'browse' as const,
     }));
   }
@@ -197,6 +210,7 @@ export class SearchService {
           width: file.width,
           height: file.height,
           takenAt: file.taken_at,
+          date: file.date,
           ...(r.offsetS !== null ? { offsetS: r.offsetS } : {}),
           via,
         });

@@ -108,6 +108,20 @@ export class Searcher {
     return this.search.browse(withRealFolder(options));
   }
 
+  /** Words the library's items are tagged with that match what is being typed (by every model). */
+  suggest(text: string, limit = 8): { word: string; count: number }[] {
+    return this.search.suggest(
+      this.store.vectors.modelNames().map((m) => m.id),
+      text,
+      limit,
+    );
+  }
+
+  /** How many indexed files each month holds (UTC months, newest first): the library's timeline. */
+  timeline(options: SearchOptions = {}): { month: string; count: number }[] {
+    return this.store.search.months(withRealFolder(options));
+  }
+
   /** Items similar to a file: an indexed file uses its stored vectors; any other image is embedded now. */
   async similar(path: string, given: SimilarOptions = {}): Promise<SearchResponse> {
     if (mediaKindOf(path) === 'audio') return this.similarSound(path, given);

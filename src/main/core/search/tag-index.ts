@@ -38,7 +38,7 @@ export function tagWords(text: string): string[] {
 }
 
 export class TagIndex {
-  private readonly built = new Map<number, { version: string; index: MiniSearch<TagDoc> }>();
+  private readonly cache = new Map<number, { version: string; index: MiniSearch<TagDoc>; labels: Map<string, number> }>();
 
   constructor(private readonly vectors: VectorRepo) {}
 
@@ -67,10 +67,29 @@ export class TagIndex {
     return scores;
   }
 
+  /**
+   * Labels of this model's tags that the word being typed (the text's last word) begins one of
+   * their words, with how many items carry each: what exists, offered while typing. An empty text
+   * gives the most common labels.
+   */
+  suggest(modelId: number, text: string, limit: number): { word: string; count: number }[] {
+    const typing = (text.match(/[\p{L}\p{N}]+$/u)?.[0] ?? '').toLowerCase();
+    const found: { word: string; count: number }[] = [];
+    for (const [label, count] of this.built(modelId).labels) {
+      const words = label.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+      if (!typing || words.some((w) => w.startsWith(typing))) found.push({ word: label, count });
+    }
+    return found.sort((a, b) => b.count - a.count || a.word.localeCompare(b.word)).slice(0, limit);
+  }
+
   private indexOf(modelId: number): MiniSearch<TagDoc> {
+    return this.built(modelId).index;
+  }
+
+  private built(modelId: number): { index: MiniSearch<TagDoc>; labels: Map<string, number> } {
     const version = this.vectors.tagsVersion(modelId);
-    const cached = this.built.get(modelId);
-    if (cached?.version === version) return cached.index;
+    const cached = this.cache.get(modelId);
+    if (cached?.version === version) return cached;
     const index = new MiniSearch<TagDoc>({
       fields: ['label'],
       storeFields: ['contentId', 'tagScore'],
@@ -78,10 +97,14 @@ export class TagIndex {
     });
     let id = 0;
     const docs: TagDoc[] = [];
-    for (const tag of this.vectors.allTags(modelId))
+    const labels = new Map<string, number>();
+    for (const tag of this.vectors.allTags(modelId)) {
       docs.push({ id: (id += 1), contentId: tag.contentId, label: tag.label, tagScore: tag.score });
+      labels.set(tag.label, (labels.get(tag.label) ?? 0) + 1);
+    }
     index.addAll(docs);
-    this.built.set(modelId, { version, index });
-    return index;
+    const built = { version, index, labels };
+    this.cache.set(modelId, built);
+    return built;
   }
 }

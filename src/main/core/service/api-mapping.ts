@@ -32,6 +32,7 @@ export function toHit(hit: EngineHit): SearchHit {
     width: hit.width,
     height: hit.height,
     takenAt: hit.takenAt,
+    date: hit.date,
     ...(hit.offsetS !== undefined ? { offsetS: hit.offsetS } : {}),
     ...(hit.strength !== undefined ? { match: matchWord(hit.strength) } : {}),
   };

@@ -9,6 +9,7 @@ import { ConflictError, InvalidInputError, NotFoundError, TooLargeError } from '
 import { LibrarySettings } from '../library/library-settings.js';
 import { downloadableModel, modelCatalog } from '../models/model-catalog.js';
 import { importModels } from '../models/model-import.js';
+import { exportFiles } from '../library/file-export.js';
 import { locateModel } from '../models/model-locator.js';
 import { findBuiltinModel, hasTextEncoder } from '../models/registry.js';
 import { basename } from 'node:path';
@@ -138,6 +139,25 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       if (report.restored.length > 0) loop.changed(true);
       return report;
     },
+    recentlyTrashed: () => ({
+      items: engine.trash.recent().map((t) => ({ id: t.id, path: t.path, name: basename(t.path), trashedAt: t.trashedAt, inTrash: t.inTrash })),
+    }),
+    restoreTrashedItem: (p) => {
+      const report = engine.trash.restoreOne(p.id);
+      if (report.restored.length > 0) loop.changed(true);
+      return report;
+    },
+    exportFiles: (p) =>
+      exportFiles(
+        p.fileIds.map((id) => ({ path: engine.media.libraryFile(id), label: `#${id}` })),
+        p.folder,
+        (path) => engine.folders.isOwnPath(path),
+      ),
+    timeline: ({ filters }) => {
+      const options = toSearchOptions(filters, { limit: 1, offset: 0, everything: true });
+      return { months: options ? engine.search.timeline(options) : [] };
+    },
+    suggest: (p) => ({ words: engine.search.suggest(p.prefix, p.limit) }),
     pickFolder: async () => {
       if (!ctx.pickFolder) throw new ConflictError('a folder chooser needs the desktop app; type the folder path instead');
       return { path: await ctx.pickFolder() };

@@ -33,6 +33,8 @@ export interface FileInfo {
   width: number | null;
   height: number | null;
   taken_at: number | null;
+  /** Date taken, else file time (epoch ms): what the library is ordered and grouped by. */
+  date: number;
 }
 
 /** SQL conditions over `files f JOIN contents c`, with their parameters. */
@@ -66,7 +68,7 @@ function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
   return { where: clauses.join(' AND '), params };
 }
 
-const FILE_COLUMNS = 'f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at';
+const FILE_COLUMNS = 'f.id, f.path, c.kind, f.content_id, c.width, c.height, c.taken_at, COALESCE(c.taken_at, f.mtime_ms) AS date';
 
 export class SearchQueries {
   constructor(private readonly db: Db) {}
@@ -97,6 +99,17 @@ export class SearchQueries {
         `SELECT ${FILE_COLUMNS} FROM files f JOIN contents c ON c.id = f.content_id WHERE f.content_id = ? AND ${where} ORDER BY f.path`,
       )
       .all(contentId, ...params) as FileInfo[];
+  }
+
+  /** How many ready files that pass the filters fall in each month (UTC), newest month first. */
+  months(f: SearchFilters): { month: string; count: number }[] {
+    const { where, params } = filterSql(f);
+    return this.db
+      .prepare(
+        `SELECT strftime('%Y-%m', COALESCE(c.taken_at, f.mtime_ms) / 1000, 'unixepoch') AS month, COUNT(*) AS count
+         FROM files f JOIN contents c ON c.id = f.content_id WHERE ${where} GROUP BY month ORDER BY month DESC`,
+      )
+      .all(...params) as { month: string; count: number }[];
   }
 
   /** Ready files that pass the filters, newest first (date taken, else file time). */

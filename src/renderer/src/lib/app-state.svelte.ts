@@ -13,7 +13,9 @@ import type {
   SearchFilters,
   SearchHit,
   SearchResult,
+  Suggestion,
 } from '../../../shared/api';
+import type { MonthCount } from './timeline';
 import { api } from './api';
 
 export type Page = 'search' | 'library' | 'duplicates' | 'settings';
@@ -59,7 +61,23 @@ class AppState {
 
   selected = $state<number | null>(null);
   previewOpen = $state(false);
+  /** The full-screen viewer, showing the selected hit. */
+  viewerOpen = $state(false);
   details = $state<FileDetails | null>(null);
+  /** Items picked for a bulk action (file ids), and where a shift-click range starts (an index). */
+  picked = $state<ReadonlySet<number>>(new Set());
+  private pickAnchor: number | null = null;
+
+  /** The library's months (browsing): the scrubber's years and months. */
+  months = $state<MonthCount[]>([]);
+  /** The month at the top of the grid while browsing ("2024-07"): the scrubber marks it. */
+  visibleMonth = $state<string | null>(null);
+  /** An item the grid should scroll to (the scrubber's jumps), once it is loaded. */
+  scrollTarget = $state<number | null>(null);
+  /** Tag words of the library matching what is typed, for the search box's suggestions. */
+  suggestions = $state<Suggestion[]>([]);
+  /** When a text search finds nothing: the library's most common words, to say what exists. */
+  existing = $state<Suggestion[]>([]);
 
   private sequence = 0;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -147,7 +165,35 @@ class AppState {
   typed(text: string): void {
     this.text = text;
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.submit(), TYPING_DELAY_MS);
+    this.typingTimer = setTimeout(() => {
+      this.submit();
+      void this.suggest(text);
+    }, TYPING_DELAY_MS);
+  }
+
+  /** Words of the library that complete what is typed (the empty text: the most common ones). */
+  async suggest(text: string): Promise<void> {
+    try {
+      const { words } = await api.call('suggest', { prefix: text.slice(0, 200), limit: 8 });
+      if (text === this.text) this.suggestions = words;
+    } catch {
+      this.suggestions = [];
+    }
+  }
+
+  /** Searches for a word (a suggestion picked, a word of the library shown). */
+  searchFor(text: string): void {
+    this.text = text;
+    this.submit();
+  }
+
+  private async loadExisting(sequence: number): Promise<void> {
+    try {
+      const { words } = await api.call('suggest', { prefix: '', limit: 12 });
+      if (sequence === this.sequence) this.existing = words;
+    } catch {
+      this.existing = [];
+    }
   }
 
   /** Searches for what is in the box now (Enter, or the pause after typing). */
@@ -206,8 +252,12 @@ class AppState {
   /** Runs the current query from the top (quiet: keep what is shown until the answer arrives). */
   async run(options: { quiet?: boolean } = {}): Promise<void> {
     const sequence = (this.sequence += 1);
-    if (!options.quiet) this.everything = false;
-    if (!options.quiet) this.loading = true;
+    if (!options.quiet) {
+      this.everything = false;
+      this.loading = true;
+      this.clearPicks();
+    }
+    if (this.query.kind === 'browse') void this.loadMonths(sequence);
     try {
       // A quiet refresh reloads what is already shown, so the scroll position stays meaningful.
       const limit = options.quiet ? Math.max(PAGE_SIZE, this.hits.length) : PAGE_SIZE;
@@ -219,6 +269,7 @@ class AppState {
       this.weaker = Boolean(result.weaker);
       this.via = result.via;
       this.searchError = null;
+      if (result.hits.length === 0 && this.query.kind === 'text') void this.loadExisting(sequence);
       const index = kept === undefined ? -1 : this.hits.findIndex((h) => h.fileId === kept);
       this.selected = index >= 0 ? index : null;
       if (index < 0) this.previewOpen = false;
@@ -229,6 +280,27 @@ class AppState {
     } finally {
       if (sequence === this.sequence) this.loading = false;
     }
+  }
+
+  private async loadMonths(sequence: number): Promise<void> {
+    try {
+      const { months } = await api.call('timeline', { filters: $state.snapshot(this.filters) });
+      if (sequence === this.sequence) this.months = months;
+    } catch {
+      this.months = [];
+    }
+  }
+
+  /** Loads the list up to the item at `index` (a scrubber jump far down), then has the grid show it. */
+  async reveal(index: number): Promise<void> {
+    const sequence = this.sequence;
+    while (this.hits.length <= index && this.more && sequence === this.sequence) {
+      const result = await this.fetchPage(this.hits.length, Math.min(5000, index - this.hits.length + PAGE_SIZE));
+      if (sequence !== this.sequence) return;
+      this.hits = [...this.hits, ...result.hits];
+      this.more = result.more;
+    }
+    this.scrollTarget = Math.min(index, this.hits.length - 1);
   }
 
   /** The next page, when the grid nears its end. */
@@ -295,6 +367,47 @@ class AppState {
 
   closePreview(): void {
     this.previewOpen = false;
+  }
+
+  openViewer(index: number): void {
+    this.open(index);
+    this.viewerOpen = true;
+  }
+
+  closeViewer(): void {
+    this.viewerOpen = false;
+  }
+
+  /* ------------------------------ picking many ------------------------------ */
+
+  /** Ctrl/Cmd-click or Space: one item in or out; shift-click: everything from the last pick to here. */
+  pick(index: number, mode: 'toggle' | 'range'): void {
+    const hit = this.hits[index];
+    if (!hit) return;
+    const next = new Set(this.picked);
+    if (mode === 'range' && this.pickAnchor !== null) {
+      const [from, to] = this.pickAnchor < index ? [this.pickAnchor, index] : [index, this.pickAnchor];
+      for (let i = from; i <= to; i += 1) next.add(this.hits[i]!.fileId);
+    } else {
+      if (next.has(hit.fileId)) next.delete(hit.fileId);
+      else next.add(hit.fileId);
+      this.pickAnchor = index;
+    }
+    this.picked = next;
+  }
+
+  pickAll(): void {
+    this.picked = new Set(this.hits.map((h) => h.fileId));
+  }
+
+  clearPicks(): void {
+    this.picked = new Set();
+    this.pickAnchor = null;
+  }
+
+  /** The picked hits, in list order. */
+  pickedHits(): SearchHit[] {
+    return this.hits.filter((h) => this.picked.has(h.fileId));
   }
 
   private async loadDetails(): Promise<void> {

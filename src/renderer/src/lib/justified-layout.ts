@@ -103,3 +103,43 @@ export function verticalNeighbour(rows: readonly LayoutRow[], index: number, dir
   }
   return best.index;
 }
+
+/** A heading above a run of items (a month of the timeline), placed by `sectionedLayout`. */
+export interface LayoutHeader {
+  key: string;
+  label: string;
+  top: number;
+  /** The first item under it. */
+  firstIndex: number;
+}
+
+/**
+ * Justified rows in sections, each under its heading: the items are consecutive runs (`sizes`
+ * items each, in order), so indexes stay those of the whole list and keyboard moves cross sections.
+ */
+export function sectionedLayout(
+  aspects: readonly number[],
+  sections: readonly { key: string; label: string; size: number }[],
+  width: number,
+  targetHeight: number,
+  gap: number,
+  headerHeight: number,
+): Layout & { headers: LayoutHeader[] } {
+  const rows: LayoutRow[] = [];
+  const headers: LayoutHeader[] = [];
+  if (width <= 0) return { rows, headers, height: 0 };
+  let top = 0;
+  let start = 0;
+  for (const section of sections) {
+    const size = Math.min(section.size, aspects.length - start);
+    if (size <= 0) break;
+    headers.push({ key: section.key, label: section.label, top, firstIndex: start });
+    top += headerHeight;
+    const part = justifiedLayout(aspects.slice(start, start + size), width, targetHeight, gap);
+    for (const row of part.rows)
+      rows.push({ top: top + row.top, height: row.height, items: row.items.map((item) => ({ ...item, index: item.index + start })) });
+    top += part.height + gap * 2;
+    start += size;
+  }
+  return { rows, headers, height: Math.max(0, top - gap * 2) };
+}
