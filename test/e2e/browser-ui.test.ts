@@ -77,11 +77,21 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     await page.getByTestId('status-counts').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Pause indexing' }).click();
     await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 30_000 }).toBe('Paused');
-    await page.waitForTimeout(500); // the batch in flight finishes first
+    // One source for both (issue 10 #10): once the batch in flight has ended, what the bar says is
+    // left is what the Library table says is waiting.
+    const left = async () => {
+      const [done, total] = (await page.getByTestId('status-counts').innerText()).split(' / ').map((n) => Number(n.replace(/,/g, '')));
+      return total! - done!;
+    };
+    const number = (text: string) => Number(text.replace(/,/g, ''));
+    await expect
+      .poll(async () => (await left()) === number(await page.getByTestId('folder-waiting').innerText()), { timeout: 20_000 })
+      .toBe(true);
     const before = await page.getByTestId('status-counts').innerText();
-    await page.waitForTimeout(2000);
-    expect(await page.getByTestId('status-counts').innerText()).toBe(before);
     expect(before).toMatch(/^[\d,]+ \/ [\d,]+$/);
+    expect(number(before.split(' / ')[1]!)).toBe(photoCount()); // the whole run, counted from the start
+    await page.waitForTimeout(2000); // paused: nothing moves
+    expect(await page.getByTestId('status-counts').innerText()).toBe(before);
     await shot('library-progress');
 
     await page.getByRole('button', { name: 'Resume indexing' }).click();

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT, SHARED_MODELS } from './env.js';
+import { nodeCommand } from './cli.js';
 
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
 const RENDERER = join(REPO_ROOT, 'out', 'renderer', 'index.html');
@@ -22,9 +23,11 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv, port = 0): Promise<ServeProcess> {
+/** `unprivileged`: file permissions bind the server (root without the capabilities that override them). */
+export async function startServe(libraryDir: string, env: NodeJS.ProcessEnv, port = 0, unprivileged = false): Promise<ServeProcess> {
   const args = [join(REPO_ROOT, 'bin', 'trove.js'), '--library', libraryDir, 'serve', '--port', String(port)];
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env } });
+  const [command, commandArgs] = nodeCommand(args, unprivileged);
+  const child: ChildProcess = spawn(command, commandArgs, { env: { ...process.env, ...env } });
   const log = { text: '' };
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`trove serve did not start:\n${log.text}`)), 30_000);
@@ -84,8 +87,9 @@ export async function openAppSession(
   libraryDir: string,
   env: NodeJS.ProcessEnv,
   colorScheme: 'light' | 'dark' = 'light',
+  unprivileged = false,
 ): Promise<AppSession> {
-  const server = await startServe(libraryDir, env);
+  const server = await startServe(libraryDir, env, 0, unprivileged);
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
   const page = await context.newPage();
@@ -117,10 +121,10 @@ export async function dropImage(page: Page, selector: string, bytes: Buffer, nam
 }
 
 /**
- * A screenshot of the page once it has settled: every image decoded, every video showing a frame or
- * its poster, and no animation or transition still running (a preview sliding in, a dialog fading).
+ * Waits until the page has settled: every image decoded, every video showing a frame or its poster,
+ * and no animation or transition still running (a preview sliding in, a dialog fading).
  */
-export async function settledScreenshot(page: Page, path: string): Promise<void> {
+export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll('img')].every((img) => img.complete) &&
@@ -133,5 +137,10 @@ export async function settledScreenshot(page: Page, path: string): Promise<void>
     // Two frames: what the finished animations leave is painted.
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   });
+}
+
+/** A screenshot of the page once it has settled (see `settled`). */
+export async function settledScreenshot(page: Page, path: string): Promise<void> {
+  await settled(page);
   await page.screenshot({ path });
 }

@@ -4,8 +4,7 @@
  * A library whose default audio model is not installed, with downloads off, still gets its photos
  * indexed: the recordings wait, and the summary says why.
  */
-import { ModelNotInstalledError } from '../models/model-locator.js';
-import type { LoadedAudioModel, LoadedModel, ModelManager } from '../models/model-manager.js';
+import { isModelUnavailable, type LoadedAudioModel, type LoadedModel, type ModelManager } from '../models/model-manager.js';
 import type { LibraryStore } from '../store/library-store.js';
 import { embedRecording } from './audio-track.js';
 import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner.js';
@@ -120,7 +119,7 @@ export class IndexPasses {
     } catch (error) {
       // The library's default audio model (CLAP) not downloaded yet, and downloads not allowed:
       // recordings wait for the model. A model asked for by name on this run is a hard error.
-      if (!(error instanceof ModelNotInstalledError) || options.audioModel) throw error;
+      if (!isModelUnavailable(error) || options.audioModel) throw error;
       return { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0, audioSkipped: error.message };
     }
     return this.tracks().run(

@@ -7,8 +7,7 @@
 import type { Folder, Folders } from '../library/folders.js';
 import type { LibraryScan } from '../library/library-scan.js';
 import type { LibrarySync, SyncCounts } from '../library/library-sync.js';
-import type { LoadedModel, ModelManager } from '../models/model-manager.js';
-import { ModelNotInstalledError } from '../models/model-locator.js';
+import { isModelUnavailable, type LoadedModel, type ModelManager } from '../models/model-manager.js';
 import type { LibraryLock, LockHolder } from '../store/library-lock.js';
 import type { LibraryStore } from '../store/library-store.js';
 import { IndexPasses, type PassOptions } from './index-passes.js';
@@ -156,7 +155,7 @@ export class Indexer {
       return { model: await this.useModel(options.model, options.signal) };
     } catch (error) {
       const audio = options.audioModel ?? this.store.settings.get().audioModel;
-      if (!(error instanceof ModelNotInstalledError) || options.model || !audio || !this.models.isInstalled(audio)) throw error;
+      if (!isModelUnavailable(error) || options.model || !audio || !this.models.isInstalled(audio)) throw error;
       return { missing: error.message };
     }
   }

@@ -74,9 +74,12 @@ export class RunProgress {
 
   private send(final: boolean): void {
     const now = Date.now();
-    if (!this.onProgress || (!final && now - this.lastReport < REPORT_EVERY_MS)) return;
+    // Paused, the batch that was in flight still ends: that report must not be dropped or stale, or
+    // the paused bar would show other numbers than the Library table.
+    const paused = this.pauser.paused;
+    if (!this.onProgress || (!final && !paused && now - this.lastReport < REPORT_EVERY_MS)) return;
     this.lastReport = now;
-    const { done, total, remaining } = this.tally.read(final);
+    const { done, total, remaining } = this.tally.read(final || paused);
     this.onProgress({
       phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
       done,

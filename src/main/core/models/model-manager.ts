@@ -6,7 +6,7 @@ import type { ImagePreprocess } from '../media/image-preprocess.js';
 import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import { InferenceClient } from './inference-client.js';
-import { downloadHubModel, type DownloadProgress } from './hub-download.js';
+import { DownloadError, downloadHubModel, type DownloadProgress } from './hub-download.js';
 import { locateModel, ModelNotInstalledError, type ResolvedModel } from './model-locator.js';
 import { audioSettingsOf, findBuiltinModel, isHubModel, modalityOf, type ModelSpec } from './registry.js';
 
@@ -186,4 +186,13 @@ export class ModelManager {
     this.client = undefined;
     this.loaded = undefined;
   }
+}
+
+/**
+ * The model is not here and cannot be had now: not installed with downloads off, or its download
+ * failed (no network, the hub down). Either way what needs no such model goes on, and the person is
+ * told what to do.
+ */
+export function isModelUnavailable(error: unknown): error is ModelNotInstalledError | DownloadError {
+  return error instanceof ModelNotInstalledError || error instanceof DownloadError;
 }

@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { ConflictError, UnprocessableError } from '../errors.js';
 import { decodeAudio } from '../media/ffmpeg.js';
 import { decodeForModel } from '../media/image-decoder.js';
-import { locateModel, ModelNotInstalledError } from '../models/model-locator.js';
-import type { LoadedModel, ModelManager } from '../models/model-manager.js';
+import { locateModel } from '../models/model-locator.js';
+import { isModelUnavailable, type LoadedModel, type ModelManager } from '../models/model-manager.js';
 import type { FileRow } from '../store/file-repo.js';
 import type { LibraryStore } from '../store/library-store.js';
 import { describeFileError } from '../util/file-errors.js';
@@ -69,7 +69,7 @@ export class Searcher {
     const imageModel = seen.length
       ? await this.useModel(options.model).catch((error: unknown) => {
           // Pictures wait for an image model that is not installed: the sounds can still be searched.
-          if (error instanceof ModelNotInstalledError && !options.model) return undefined;
+          if (isModelUnavailable(error) && !options.model) return undefined;
           throw error;
         })
       : undefined;

@@ -8,7 +8,7 @@ import type { IndexingState, TroveEvent } from '../../../shared/api.js';
 import type { Engine } from '../engine.js';
 import type { IndexProgress } from '../indexing/indexer.js';
 import { picturesWaitingNotice, recordingsWaitingNotice } from '../indexing/index-passes.js';
-import { ModelNotInstalledError } from '../models/model-locator.js';
+import { isModelUnavailable } from '../models/model-manager.js';
 import { LibraryLockedError } from '../store/library-lock.js';
 
 /** Progress events at most this often; phase changes are sent at once. */
@@ -108,6 +108,9 @@ export class IndexLoop {
     const controller = new AbortController();
     let warnedAudio = false;
     let warnedPictures = false;
+    // What waits for a model that is missing: said beside "watching" for as long as this watch runs
+    // (a model imported or chosen restarts it).
+    let waitingFor: string | undefined;
     this.setState({ ...idleState(), phase: 'starting', paused });
     const done = this.engine.indexer
       .watch({
@@ -117,6 +120,8 @@ export class IndexLoop {
         onScan: () => this.setState({ ...this.current, phase: 'scanning' }),
         onProgress: (p) => this.onProgress(p),
         onBatch: (_changes, summary) => {
+          if (summary.imagesSkipped) waitingFor = picturesWaitingNotice(summary.imagesSkipped);
+          else if (summary.audioSkipped) waitingFor ??= recordingsWaitingNotice(summary.audioSkipped);
           if (summary.audioSkipped && !warnedAudio) {
             warnedAudio = true;
             this.emit({ type: 'notice', level: 'warning', message: recordingsWaitingNotice(summary.audioSkipped) });
@@ -128,7 +133,12 @@ export class IndexLoop {
           if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0) this.changed(true);
         },
         onWatching: () =>
-          this.setState({ ...this.current, phase: this.engine.indexer.pauser.paused ? 'paused' : 'watching', currentFile: undefined }),
+          this.setState({
+            ...this.current,
+            phase: this.engine.indexer.pauser.paused ? 'paused' : 'watching',
+            currentFile: undefined,
+            message: waitingFor,
+          }),
         onError: (error) => this.emit({ type: 'notice', level: 'warning', message: error.message }),
         onDegraded: (reason) => this.emit({ type: 'notice', level: 'warning', message: reason }),
       })
@@ -156,7 +166,7 @@ export class IndexLoop {
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    const phase = error instanceof ModelNotInstalledError ? 'needs-model' : 'error';
+    const phase = isModelUnavailable(error) ? 'needs-model' : 'error';
     this.setState({ ...idleState(), phase, message, paused });
   }
 
@@ -175,7 +185,7 @@ export class IndexLoop {
     const phaseChanged = next.phase !== this.current.phase;
     this.current = next;
     const now = Date.now();
-    if (phaseChanged || now - this.lastProgressAt >= PROGRESS_INTERVAL_MS || p.phase === 'done') {
+    if (phaseChanged || now - this.lastProgressAt >= PROGRESS_INTERVAL_MS || p.phase !== 'indexing') {
       this.lastProgressAt = now;
       this.emit({ type: 'indexing', state: next });
     }

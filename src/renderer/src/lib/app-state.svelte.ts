@@ -100,8 +100,8 @@ class AppState {
       switch (event.type) {
         case 'indexing':
           this.indexing = event.state;
-          if (event.state.phase === 'watching' || event.state.phase === 'idle' || event.state.phase === 'needs-model')
-            this.scheduleStatus();
+          // The Library table follows the bar: both count the same files (see LibraryQueries).
+          this.scheduleStatus();
           break;
         case 'library-changed':
           this.scheduleStatus();
@@ -110,7 +110,8 @@ class AppState {
           break;
         case 'model-download':
           this.download = event.state.done && !event.state.error ? null : event.state;
-          if (event.state.error) this.notify('error', `Model download failed: ${event.state.error}`);
+          // Said where the model is offered (ModelStatus) for as long as it matters; the notice only tells of it.
+          if (event.state.error) this.notify('warning', `Model download failed: ${event.state.error}`);
           if (event.state.done) this.scheduleStatus();
           break;
         case 'notice':
@@ -154,9 +155,13 @@ class AppState {
     if (status.model.download) this.download = status.model.download;
   }
 
+  /** At most one status read per 300 ms, however many events ask for one (never postponed by more). */
   private scheduleStatus(): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.refreshStatus().catch(() => {}), 300);
+    if (this.refreshTimer !== undefined) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refreshStatus().catch(() => {});
+    }, 300);
   }
 
   /* ------------------------------- searching ------------------------------- */
