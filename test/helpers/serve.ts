@@ -128,7 +128,7 @@ export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(
     () =>
       [...document.querySelectorAll('img')].every((img) => img.complete) &&
-      [...document.querySelectorAll('video')].every((video) => video.readyState >= 2 || video.error !== null),
+      [...document.querySelectorAll('video')].every((video) => (video.readyState >= 2 && !video.seeking) || video.error !== null),
     undefined,
     { timeout: 30_000 },
   );

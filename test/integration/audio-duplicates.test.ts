@@ -71,6 +71,28 @@ describe('duplicate recordings', () => {
     expect(tuneGroup.similarity).toBeGreaterThan(0.3);
   });
 
+  it('groups recordings shorter than two seconds with their re-encoded and quieter copies', async () => {
+    const dir = tempDir();
+    const sounds = {
+      chirps: "aevalsrc='0.4*sin(2*PI*(600+900*mod(t*5,1))*t)*(0.5+0.5*sin(2*PI*3*t))':d=1.5:s=44100",
+      noise: 'anoisesrc=duration=1.6:color=pink:sample_rate=44100:seed=11',
+      other: 'anoisesrc=duration=1.4:color=brown:sample_rate=44100:seed=12',
+    };
+    for (const [name, source] of Object.entries(sounds)) {
+      const original = join(dir, `${name}.wav`);
+      ffmpegOrThrow(['-f', 'lavfi', '-i', source, original]);
+      ffmpegOrThrow(['-i', original, '-ac', '1', '-b:a', '64k', join(dir, `${name}-copy.mp3`)]);
+      ffmpegOrThrow(['-i', original, '-af', 'volume=-6dB', join(dir, `${name}-quieter.flac`)]);
+    }
+    const { groups } = await duplicateGroups(dir);
+    const members = groups.map((g) => [...new Set(g.members.map((m) => basename(m.path)))].sort()).sort();
+    expect(members).toEqual(
+      Object.keys(sounds)
+        .sort()
+        .map((name) => [`${name}-copy.mp3`, `${name}-quieter.flac`, `${name}.wav`]),
+    );
+  });
+
   it('makes the fingerprints an older library lacks when duplicates are asked for', async () => {
     const dir = tempDir();
     const tune = join(dir, 'tune.wav');

@@ -109,6 +109,42 @@ describe('videos', () => {
     }
   });
 
+  it('groups clips shorter than two seconds with their re-encodes, and a short clip with a slightly longer copy', async () => {
+    const dir = tempDir();
+    const encode = (source: string[], seconds: number, out: string, extra: string[] = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']) =>
+      ffmpegOrThrow([...source, '-t', String(seconds), ...extra, join(dir, out)]);
+    encode(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'], 1.5, 'short.mp4');
+    ffmpegOrThrow(['-i', join(dir, 'short.mp4'), '-vf', 'scale=160:120', '-c:v', 'mpeg4', '-q:v', '6', join(dir, 'short-copy.mkv')]);
+    encode(['-f', 'lavfi', '-i', 'life=size=320x240:rate=25:mold=10:ratio=0.5:seed=3'], 1.5, 'short-other.mp4');
+    // Either side of the length where sampling becomes once a second.
+    encode(['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=25'], 3.8, 'edge.mp4');
+    encode(['-f', 'lavfi', '-i', 'mandelbrot=size=320x240:rate=25'], 4.6, 'edge-longer.mkv', ['-c:v', 'mpeg4', '-q:v', '5']);
+
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      expect(summary.failed).toBe(0);
+      const videoGroups = async () =>
+        (await engine.duplicates.find())
+          .filter((g) => g.media === 'video')
+          .map((g) => g.members.map((m) => basename(m.path)).sort())
+          .sort();
+      const expected = [
+        ['edge-longer.mkv', 'edge.mp4'],
+        ['short-copy.mkv', 'short.mp4'],
+      ];
+      expect(await videoGroups()).toEqual(expected);
+      // A library whose short clips' fingerprints were made before they were sampled densely
+      // (migration 12 forgets them): made again when duplicates are looked for.
+      storeOf(engine).fingerprints.forgetAll();
+      expect(await videoGroups()).toContainEqual(['short-copy.mkv', 'short.mp4']);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it.skipIf(!hasVideo)('groups exactly the same-clip encodings of the labelled videos and finds a moment by a frame', async () => {
     useModelDirs(SHARED_MODELS);
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });

@@ -29,7 +29,7 @@ export class DuplicateFinder {
       embeddingCheck: modelRow && minCosine ? { modelId: modelRow.id, vectors: this.store.vectors, minCosine } : undefined,
     });
     const recordings = await findAudioDuplicates(this.store.fingerprints, options);
-    const videos = findVideoDuplicates(this.store.fingerprints, options);
+    const videos = await findVideoDuplicates(this.store.fingerprints, options);
     const dismissed = this.store.review.dismissed().map((contents) => new Set(contents));
     return [...photos, ...recordings, ...videos]
       .filter((group) => !dismissed.some((set) => group.contents.every((c) => set.has(c))))

@@ -16,7 +16,7 @@
 import { KnnGraph } from '../index/knn-graph.js';
 import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import type { VectorRepo } from '../store/vector-repo.js';
-import { alignedSimilarity, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
+import { alignedSimilarity, centreCorrelation, dctHash, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
 import { UnionFind } from './union-find.js';
 import { backfillFingerprints, buildGroups, type DuplicateGroup } from './duplicate-groups.js';
@@ -28,6 +28,8 @@ export const NEAR_SIMILARITY = 0.9;
 /** …or this much, with perceptual hashes at most this many bits apart. */
 export const NEAR_SIMILARITY_WITH_HASH = 0.8;
 export const NEAR_HASH_BITS = 8;
+/** …and their centres (which no frame reaches) at least this correlated. */
+export const CENTRE_AGREEMENT = 0.5;
 /** Below this grid standard deviation (grey levels) a picture counts as flat. */
 export const FLAT_DETAIL = 6;
 /** Neighbours by coarse appearance examined per picture. */
@@ -70,7 +72,7 @@ export async function findPhotoDuplicates(prints: FingerprintRepo, options: Find
     likeness: (keeper, other) => {
       const a = byId.get(keeper);
       const b = byId.get(other);
-      return a && b ? alignedSimilarity(a.grid, b.grid) : 0;
+      return a && b ? Math.max(alignedSimilarity(a.grid, b.grid), sameLook(a, b).similarity) : 0;
     },
   });
   return result.sort((x, y) => y.similarity - x.similarity || y.members.length - x.members.length);
@@ -79,9 +81,23 @@ export async function findPhotoDuplicates(prints: FingerprintRepo, options: Find
 /** Whether two fingerprints show the same picture (see the thresholds above). */
 export function sameLook(a: VisualFingerprint, b: VisualFingerprint): { same: boolean; similarity: number } {
   if (Math.min(a.detail, b.detail) < FLAT_DETAIL) return { same: false, similarity: 0 };
-  const bits = hammingDistance(a.phash, b.phash);
-  const similarity = alignedSimilarity(a.grid, b.grid);
-  return { same: similarity >= NEAR_SIMILARITY || (similarity >= NEAR_SIMILARITY_WITH_HASH && bits <= NEAR_HASH_BITS), similarity };
+  // Each picture as a whole, and a framed one also as what is inside its frame (its unframed copy
+  // looks like that); whichever pair of views agrees. Every pair must agree in its centres too, so
+  // the same frame or bars around different pictures never make them alike.
+  const views: [Uint8Array, string, Uint8Array, string][] = [[a.grid, a.phash, b.grid, b.phash]];
+  if (a.inner) views.push([a.inner, dctHash(a.inner), b.grid, b.phash]);
+  if (b.inner) views.push([a.grid, a.phash, b.inner, dctHash(b.inner)]);
+  if (a.inner && b.inner) views.push([a.inner, dctHash(a.inner), b.inner, dctHash(b.inner)]);
+  let best = { same: false, similarity: 0 };
+  for (const [gridA, hashA, gridB, hashB] of views) {
+    const similarity = alignedSimilarity(gridA, gridB);
+    const alike =
+      similarity >= NEAR_SIMILARITY || (similarity >= NEAR_SIMILARITY_WITH_HASH && hammingDistance(hashA, hashB) <= NEAR_HASH_BITS);
+    const same = alike && centreCorrelation(gridA, gridB) >= CENTRE_AGREEMENT;
+    if (same && !best.same) best = { same, similarity };
+    else if (same === best.same) best.similarity = Math.max(best.similarity, similarity);
+  }
+  return best;
 }
 
 function nearPairs(contents: { id: number; fingerprint: VisualFingerprint }[], options: FindOptions): [number, number][] {

@@ -11,10 +11,17 @@
  * "video B, shifted by this many frames"; only well-voted pairs are compared frame by frame.
  */
 import type { FingerprintRepo } from '../store/fingerprint-repo.js';
-import { videoFingerprintFromBlob, type VideoFingerprint } from '../media/video-fingerprint.js';
+import {
+  coarsened,
+  fingerprintVideo,
+  SHORT_CLIP_S,
+  videoFingerprintFromBlob,
+  videoFingerprintToBlob,
+  type VideoFingerprint,
+} from '../media/video-fingerprint.js';
 import { hammingDistance } from '../media/visual-fingerprint.js';
 import { FLAT_DETAIL } from './photo-duplicates.js';
-import { buildGroups, type DuplicateGroup } from './duplicate-groups.js';
+import { backfillFingerprints, buildGroups, type DuplicateGroup } from './duplicate-groups.js';
 import { UnionFind } from './union-find.js';
 
 /**
@@ -58,17 +65,35 @@ export function sameClip(a: VideoFingerprint, b: VideoFingerprint, match: VideoM
   return match.frames >= MIN_FRAMES && match.frames >= MIN_COVERAGE * shorter && match.meanBits <= MAX_MEAN_BITS;
 }
 
-export function findVideoDuplicates(store: FingerprintRepo, options: { signal?: AbortSignal } = {}): DuplicateGroup[] {
+export async function findVideoDuplicates(
+  store: FingerprintRepo,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number, phase: 'fingerprints') => void } = {},
+): Promise<DuplicateGroup[]> {
+  // Short videos whose fingerprint was made before they were sampled densely (migration 12); longer
+  // ones get theirs when they are embedded.
+  await backfillFingerprints(
+    store.missing('video', SHORT_CLIP_S),
+    async (id, path) => store.setVideo(id, videoFingerprintToBlob(await fingerprintVideo(path, options.signal))),
+    options,
+  );
   const videos = store.blobs('video').map((r) => ({ id: r.id, fingerprint: videoFingerprintFromBlob(r.blob) }));
+  // A short clip sampled four times a second is also matched at once a second, against a copy that
+  // is just long enough to be sampled that way.
+  const views = videos.flatMap((v) => {
+    const coarse = coarsened(v.fingerprint, 1);
+    return [{ id: v.id, fingerprint: v.fingerprint }, ...(coarse ? [{ id: v.id, fingerprint: coarse }] : [])];
+  });
   const groups = new UnionFind();
   const likeness = new Map<string, number>();
   for (const [i, j, match] of matchingVideos(
-    videos.map((v) => v.fingerprint),
+    views.map((v) => v.fingerprint),
     options.signal,
   )) {
-    groups.union(videos[i]!.id, videos[j]!.id);
-    likeness.set(`${videos[i]!.id}:${videos[j]!.id}`, match.likeness);
-    likeness.set(`${videos[j]!.id}:${videos[i]!.id}`, match.likeness);
+    const [a, b] = [views[i]!.id, views[j]!.id];
+    if (a === b) continue;
+    groups.union(a, b);
+    likeness.set(`${a}:${b}`, Math.max(likeness.get(`${a}:${b}`) ?? 0, match.likeness));
+    likeness.set(`${b}:${a}`, Math.max(likeness.get(`${b}:${a}`) ?? 0, match.likeness));
   }
   const byId = new Map(videos.map((v) => [v.id, v.fingerprint]));
   const clusters = groups.clusters();

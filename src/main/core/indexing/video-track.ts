@@ -8,15 +8,13 @@
 import { decodeVideoFrames, probeMedia } from '../media/ffmpeg.js';
 import { frameForModel, MAX_DECODED_ASPECT } from '../media/image-decoder.js';
 import { gridVector, visualFingerprint } from '../media/visual-fingerprint.js';
-import { videoFingerprintToBlob, type VideoFrameHash } from '../media/video-fingerprint.js';
+import { hashIntervalFor, videoFingerprintToBlob, type VideoFrameHash } from '../media/video-fingerprint.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { MediaError } from '../util/file-errors.js';
 import { strongestTags } from './strongest-tags.js';
 import type { TrackEmbedding } from './track-indexer.js';
 import { dot } from '../util/vectors.js';
 
-/** One frame a second is looked at. */
-const SAMPLE_EVERY_S = 1;
 /** Frame hashes kept for duplicate finding: the first 30 minutes (a copy overlaps long before). */
 const MAX_HASHED = 1800;
 /** Frames embedded per video, at most; the steady interval grows for long videos to stay under it. */
@@ -36,7 +34,7 @@ export async function embedVideo(
   const probe = await probeMedia(path, signal);
   if (!probe.video) throw new MediaError('this file has no video track', 'not-media');
   const duration = probe.durationS ?? 0;
-  const intervalS = SAMPLE_EVERY_S;
+  const intervalS = hashIntervalFor(duration);
   const everyS = Math.max(STEADY_EVERY_S, duration / (MAX_EMBEDDED / 2));
   const [width, height] = frameSize(probe.video.width, probe.video.height);
 

@@ -1,8 +1,10 @@
 /**
  * A visual fingerprint of a picture for near-duplicate detection, independent of any model:
- *  - `grid`: the picture in 32x32 grey levels, after trimming uniform borders (so a letterboxed or
- *    framed copy matches its original, and two different pictures do not match merely because
- *    both have black bars);
+ *  - `grid`: the picture in 32x32 grey levels, after trimming uniform borders (so a letterboxed
+ *    copy matches its original); `inner`, when the picture sits in a frame of any content (a
+ *    caption on a black border, a gradient mat), the grid of what is inside it. Pairs must also
+ *    agree in their centres (`centreCorrelation`), which no frame reaches: two different pictures in
+ *    the same bars or frame do not match;
  *  - `phash`: the DCT perceptual hash of that grid — 63 bits (the 8x8 lowest spatial frequencies
  *    but the constant term, each above or below their median): unchanged by resizing, recompression
  *    or brightness, and far (~32 bits) between unrelated pictures;
@@ -20,6 +22,11 @@ export interface VisualFingerprint {
   phash: string;
   grid: Uint8Array;
   detail: number;
+  /**
+   * When the picture sits in a frame (see insideFrame): the grid of the picture inside it, so a
+   * framed copy can be compared with its unframed original.
+   */
+  inner?: Uint8Array;
 }
 
 /** `pixels`: interleaved 8-bit samples, `channels` per pixel (1-2 = grey, 3-4 = RGB[A]). */
@@ -29,9 +36,12 @@ export function visualFingerprint(pixels: Uint8Array, width: number, height: num
   for (let i = 0, j = 0; i < grey.length; i += 1, j += channels) {
     grey[i] = channels >= 3 ? 0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]! : pixels[j]!;
   }
-  const box = trimBorders(grey, width, height);
+  const box = trimBorders(grey, width, { left: 0, top: 0, right: width, bottom: height });
   const grid = reduceToGrid(grey, width, box);
-  return { phash: dctHash(grid), grid: Uint8Array.from(grid, (v) => Math.round(v)), detail: standardDeviation(grid) };
+  const print: VisualFingerprint = { phash: dctHash(grid), grid: Uint8Array.from(grid, (v) => Math.round(v)), detail: standardDeviation(grid) };
+  const frame = insideFrame(grey, width, height, box);
+  if (frame !== box) print.inner = Uint8Array.from(reduceToGrid(grey, width, frame), (v) => Math.round(v));
+  return print;
 }
 
 interface Box {
@@ -45,19 +55,129 @@ interface Box {
  * The region inside uniform borders: edge rows and columns whose pixels nearly all match the
  * border's colour are cut, as long as at least half the picture remains.
  */
-function trimBorders(grey: Float32Array, width: number, height: number): Box {
-  const border = median([grey[0]!, grey[width - 1]!, grey[(height - 1) * width]!, grey[height * width - 1]!]);
+function trimBorders(grey: Float32Array, width: number, within: Box): Box {
+  const { left, top, right, bottom } = within;
+  const w = right - left;
+  const h = bottom - top;
+  const border = median([grey[top * width + left]!, grey[top * width + right - 1]!, grey[(bottom - 1) * width + left]!, grey[(bottom - 1) * width + right - 1]!]);
   const uniform = (values: (i: number) => number, length: number) => {
     let off = 0;
     for (let i = 0; i < length; i += 1) if (Math.abs(values(i) - border) > 16) off += 1;
     return off <= length * 0.02;
   };
-  const box: Box = { left: 0, top: 0, right: width, bottom: height };
-  while (box.top < height / 4 && uniform((x) => grey[box.top * width + x]!, width)) box.top += 1;
-  while (box.bottom > (height * 3) / 4 && uniform((x) => grey[(box.bottom - 1) * width + x]!, width)) box.bottom -= 1;
-  while (box.left < width / 4 && uniform((y) => grey[y * width + box.left]!, height)) box.left += 1;
-  while (box.right > (width * 3) / 4 && uniform((y) => grey[y * width + box.right - 1]!, height)) box.right -= 1;
+  const box: Box = { ...within };
+  while (box.top < top + h / 4 && uniform((x) => grey[box.top * width + left + x]!, w)) box.top += 1;
+  while (box.bottom > bottom - h / 4 && uniform((x) => grey[(box.bottom - 1) * width + left + x]!, w)) box.bottom -= 1;
+  while (box.left < left + w / 4 && uniform((y) => grey[(top + y) * width + box.left]!, h)) box.left += 1;
+  while (box.right > right - w / 4 && uniform((y) => grey[(top + y) * width + box.right - 1]!, h)) box.right -= 1;
   return box;
+}
+
+/** How far into the picture, at most, a frame may reach on each side (a fraction of the region). */
+const FRAME_BAND = 0.3;
+/** A frame is at least this deep on each side (thinner rules are left to alignedSimilarity)… */
+const FRAME_MIN_DEPTH = 0.03;
+/** …and its inner edge a step of at least this many grey levels… */
+const EDGE_STEP = 10;
+/** …across at least this share of the picture's width (or height). */
+const EDGE_SHARE = 0.8;
+
+/**
+ * The picture inside a frame, whatever the frame holds. A frame meets its picture along straight
+ * lines: rows (columns) where nearly every pixel steps in brightness at once, which natural scenes
+ * seldom draw across a whole picture. A frame surrounds its picture: on every side there must be
+ * either such a line at least 3% in (a caption band, a gradient mat) or a uniform border already
+ * trimmed (a plain black edge). Only then is the region inside the lines the picture; otherwise the
+ * region is left as it is, so an ordinary photo is judged whole.
+ */
+function insideFrame(grey: Float32Array, width: number, height: number, box: Box): Box {
+  const w = box.right - box.left;
+  const h = box.bottom - box.top;
+  if (w < 16 || h < 16) return box;
+  const at = (x: number, y: number) => grey[y * width + x]!;
+  // The step between the two rows (columns) before a line and the two from it, over the central 60%
+  // of the line (a side frame must not count for or against a top one).
+  const rowShare = (y: number) => {
+    let stepped = 0;
+    const from = box.left + Math.floor(w * 0.2);
+    const to = box.right - Math.floor(w * 0.2);
+    for (let x = from; x < to; x += 1) {
+      if (Math.abs(at(x, y) + at(x, y + 1) - at(x, y - 1) - at(x, y - 2)) / 2 > EDGE_STEP) stepped += 1;
+    }
+    return stepped / (to - from);
+  };
+  const columnShare = (x: number) => {
+    let stepped = 0;
+    const from = box.top + Math.floor(h * 0.2);
+    const to = box.bottom - Math.floor(h * 0.2);
+    for (let y = from; y < to; y += 1) {
+      if (Math.abs(at(x, y) + at(x + 1, y) - at(x - 1, y) - at(x - 2, y)) / 2 > EDGE_STEP) stepped += 1;
+    }
+    return stepped / (to - from);
+  };
+  // The innermost such line in a band (lines listed outside in), or undefined: a frame may hold
+  // lines of its own (a rule, a double border), and the picture begins inside the last of them.
+  const innermost = (lines: number[], share: (line: number) => number) => {
+    let found: number | undefined;
+    for (const line of lines) if (share(line) >= EDGE_SHARE) found = line;
+    return found;
+  };
+  const band = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+  const dy = Math.max(2, Math.ceil(h * FRAME_MIN_DEPTH));
+  const dx = Math.max(2, Math.ceil(w * FRAME_MIN_DEPTH));
+  // A band of mostly one colour along a side, a few words in it allowed (a caption on a plain
+  // border whose picture is as dark or light as the border at its edge): where it ends, going in.
+  const plainBand = (lines: number[], pixels: (line: number) => number[]) => {
+    const edge = pixels(lines[0]!);
+    const colour = median(edge);
+    let end: number | undefined;
+    for (const line of lines) {
+      const values = pixels(line);
+      const near = values.filter((v) => Math.abs(v - colour) <= 24).length;
+      if (near < values.length * 0.8) break;
+      end = line;
+    }
+    return end;
+  };
+  const row = (y: number) => Array.from({ length: w }, (_, i) => at(box.left + i, y));
+  const deepest = (edge: number | undefined, plain: number | undefined, inward: 1 | -1, depth: number, from: number) => {
+    // A plain band must be deep enough to be a frame; its inner boundary is one past its last line.
+    const banded = plain !== undefined && Math.abs(plain - from) + 1 >= depth ? (inward === 1 ? plain + 1 : plain) : undefined;
+    if (edge === undefined) return banded;
+    if (banded === undefined) return edge;
+    return inward === 1 ? Math.max(edge, banded) : Math.min(edge, banded);
+  };
+  const top = deepest(
+    innermost(band(box.top + dy, box.top + Math.floor(h * FRAME_BAND)), rowShare),
+    plainBand(band(box.top, box.top + Math.floor(h * FRAME_BAND)), row),
+    1,
+    dy,
+    box.top,
+  );
+  const bottom = deepest(
+    innermost(band(box.bottom - Math.floor(h * FRAME_BAND), box.bottom - dy).reverse(), rowShare),
+    plainBand(band(box.bottom - Math.floor(h * FRAME_BAND), box.bottom).reverse(), row),
+    -1,
+    dy,
+    box.bottom - 1,
+  );
+  // Captions run along the top or bottom; the sides' frame is found by its edge, or as a plain
+  // margin beside the picture once the caption rows are left out (trimBorders, below).
+  const rows = { top: top ?? box.top, bottom: bottom ?? box.bottom };
+  const left = innermost(band(box.left + dx, box.left + Math.floor(w * FRAME_BAND)), columnShare);
+  const right = innermost(band(box.right - Math.floor(w * FRAME_BAND), box.right - dx).reverse(), columnShare);
+  const inside = trimBorders(grey, width, { left: left ?? box.left, right: right ?? box.right, ...rows });
+  // Sides a uniform border was trimmed from (before, or beside the caption rows) count as framed.
+  const margin = (a: number, b: number, size: number) => Math.abs(a - b) >= size * 0.02;
+  const framed = {
+    top: top !== undefined || margin(box.top, 0, height),
+    bottom: bottom !== undefined || margin(box.bottom, height, height),
+    left: left !== undefined || margin(box.left, 0, width) || margin(inside.left, box.left, width),
+    right: right !== undefined || margin(box.right, width, width) || margin(inside.right, box.right, width),
+  };
+  const lines = [top, bottom, left, right].filter((line) => line !== undefined).length;
+  if (lines === 0 || !(framed.top && framed.bottom && framed.left && framed.right)) return box;
+  return inside;
 }
 
 /** Box-filter average of grey levels over the region, into a 32x32 grid. */
@@ -84,7 +204,8 @@ const COS: Float64Array[] = Array.from({ length: LOW }, (_, u) =>
   Float64Array.from({ length: GRID }, (_, x) => Math.cos(((2 * x + 1) * u * Math.PI) / (2 * GRID))),
 );
 
-function dctHash(grid: ArrayLike<number>): string {
+/** The perceptual hash of a grid (see the top of this file). */
+export function dctHash(grid: ArrayLike<number>): string {
   // Separable 2D DCT-II, low frequencies only: rows first, then columns.
   const rows = new Float64Array(GRID * LOW);
   for (let y = 0; y < GRID; y += 1) {
@@ -146,6 +267,27 @@ export function alignedSimilarity(a: Uint8Array, b: Uint8Array): number {
   coarse.sort((x, y) => y.score - x.score);
   let best = direct;
   for (const c of coarse.slice(0, 4)) best = Math.max(best, correlation(resample(c.from, c.window, GRID), c.to));
+  return best;
+}
+
+/**
+ * How alike the centres of two grids are (the middle half each way, which a frame or border does
+ * not reach): the best normalised correlation of those cells with the second shifted by up to two
+ * cells each way (a cropped copy's centre moves a little).
+ */
+export function centreCorrelation(a: Uint8Array, b: Uint8Array): number {
+  const from = GRID / 4;
+  const size = GRID / 2;
+  const ca = new Float64Array(size * size);
+  const cb = new Float64Array(size * size);
+  for (let y = 0; y < size; y += 1) for (let x = 0; x < size; x += 1) ca[y * size + x] = a[(from + y) * GRID + from + x]!;
+  let best = -1;
+  for (let sy = -2; sy <= 2; sy += 1) {
+    for (let sx = -2; sx <= 2; sx += 1) {
+      for (let y = 0; y < size; y += 1) for (let x = 0; x < size; x += 1) cb[y * size + x] = b[(from + y + sy) * GRID + from + x + sx]!;
+      best = Math.max(best, correlation(ca, cb));
+    }
+  }
   return best;
 }
 

@@ -10,6 +10,8 @@ export interface StoredVisualFingerprint {
   phash: string;
   grid: Uint8Array;
   detail: number;
+  /** The grid inside the picture's frame, when it has one: stored after `grid` in the same column. */
+  inner?: Uint8Array;
 }
 
 export type FingerprintKind = 'visual' | 'audio' | 'video';
@@ -20,6 +22,9 @@ const COLUMN: Record<FingerprintKind, { kind: string; column: string }> = {
   audio: { kind: 'audio', column: 'audio_fp' },
   video: { kind: 'video', column: 'video_fp' },
 };
+
+/** Bytes of one 32x32 grid. */
+const GRID_BYTES = 32 * 32;
 
 /** A ready file of every content. */
 const HAS_READY_FILE = `EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`;
@@ -44,7 +49,7 @@ export class FingerprintRepo {
   setVisual(contentId: number, print: StoredVisualFingerprint): void {
     this.db
       .prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?')
-      .run(print.phash, Buffer.from(print.grid.buffer, print.grid.byteOffset, print.grid.byteLength), print.detail, contentId);
+      .run(print.phash, Buffer.concat([print.grid, ...(print.inner ? [print.inner] : [])]), print.detail, contentId);
   }
 
   setAudio(contentId: number, blob: Buffer): void {
@@ -60,16 +65,20 @@ export class FingerprintRepo {
     this.db.prepare('UPDATE contents SET audio_fp = NULL, video_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
   }
 
-  /** Contents indexed before their fingerprint existed, each with a ready file to compute it from. */
-  missing(kind: Exclude<FingerprintKind, 'video'>): { id: number; path: string }[] {
+  /**
+   * Contents indexed before their fingerprint existed, each with a ready file to compute it from;
+   * `shorterThanS`: only recordings or videos shorter than that (cheap to go through again).
+   */
+  missing(kind: FingerprintKind, shorterThanS?: number): { id: number; path: string }[] {
     const { kind: contentKind, column } = COLUMN[kind];
+    const short = shorterThanS === undefined ? '' : 'AND c.duration_s IS NOT NULL AND c.duration_s < ?';
     return (
       this.db
         .prepare(
           `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
-           FROM contents c WHERE c.kind = ? AND c.${column} IS NULL`,
+           FROM contents c WHERE c.kind = ? AND c.${column} IS NULL ${short}`,
         )
-        .all(contentKind) as { id: number; path: string | null }[]
+        .all(contentKind, ...(shorterThanS === undefined ? [] : [shorterThanS])) as { id: number; path: string | null }[]
     ).filter((row): row is { id: number; path: string } => row.path !== null);
   }
 
@@ -80,7 +89,14 @@ export class FingerprintRepo {
         `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL AND ${HAS_READY_FILE}`,
       )
       .all() as { id: number; phash: string; grid: Buffer; detail: number | null }[];
-    return rows.map((r) => ({ id: r.id, fingerprint: { phash: r.phash, grid: new Uint8Array(r.grid), detail: r.detail ?? 0 } }));
+    return rows.map((r) => {
+      // One grid, or the picture's grid followed by the grid inside its frame (two of the same size).
+      const framed = r.grid.length % 2 === 0 && r.grid.length >= 2 * GRID_BYTES;
+      const grid = new Uint8Array(framed ? r.grid.subarray(0, r.grid.length / 2) : r.grid);
+      const fingerprint: StoredVisualFingerprint = { phash: r.phash, grid, detail: r.detail ?? 0 };
+      if (framed) fingerprint.inner = new Uint8Array(r.grid.subarray(r.grid.length / 2));
+      return { id: r.id, fingerprint };
+    });
   }
 
   /** Recordings' (or videos') stored fingerprints, with a ready file. */

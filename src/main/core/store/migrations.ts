@@ -175,4 +175,10 @@ export const MIGRATIONS: readonly string[] = [
     set_at INTEGER NOT NULL
   );
   `,
+  /* 11: pictures' fingerprints are made again, frame-aware (media/visual-fingerprint.ts), when duplicates are next looked for */ `
+  UPDATE contents SET phash = NULL, grid = NULL, detail = NULL WHERE kind = 'image';
+  `,
+  /* 12: short videos are fingerprinted four times a second (media/video-fingerprint.ts): made again when duplicates are next looked for */ `
+  UPDATE contents SET video_fp = NULL WHERE kind = 'video' AND duration_s IS NOT NULL AND duration_s < 4;
+  `,
 ];
