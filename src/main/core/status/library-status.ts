@@ -32,7 +32,7 @@ export class LibraryStatusReader {
     const { store } = this;
     return {
       libraryDir: this.libraryDir,
-      folders: store.folders.list().map((folder) => ({ path: folder.path, ...store.queries.folderCounts(folder.id, this.libraryModels()) })),
+      folders: this.folderCounts(),
       files: store.files.countByStatus(),
       contents: store.contents.count(),
       models: store.vectors.modelNames().map((m) => ({
@@ -46,6 +46,12 @@ export class LibraryStatusReader {
       scanIssues: store.scanIssues.list(),
       settings: store.settings.get(),
     };
+  }
+
+  private folderCounts(): ({ path: string } & FolderCounts)[] {
+    const counts = this.store.queries.folderCounts(this.libraryModels());
+    const none: FolderCounts = { files: 0, ready: 0, errors: 0, pending: 0, missing: 0 };
+    return this.store.folders.list().map((folder) => ({ path: folder.path, ...(counts.get(folder.id) ?? none) }));
   }
 
   /** The library's chosen models: a file waits until each that applies to it has embedded it. */

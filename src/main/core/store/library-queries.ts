@@ -62,21 +62,21 @@ export class LibraryQueries {
   constructor(private readonly db: Db) {}
 
   /**
-   * One folder's files by where they stand. The same definition of waiting as `waitingFiles`, so the
+   * Every folder's files by where they stand (a folder with none is absent). The same definition of waiting as `waitingFiles`, so the
    * Library table and the progress bar never disagree.
    */
-  folderCounts(folderId: number, models: WaitingModels): FolderCounts {
-    const row = this.db
+  folderCounts(models: WaitingModels): Map<number, FolderCounts> {
+    // One pass over the files for every folder (the status is read while indexing runs).
+    const rows = this.db
       .prepare(
-        `SELECT COUNT(*) AS files,
-                COALESCE(SUM(f.status = 'error'), 0) AS errors,
-                COALESCE(SUM(f.status = 'missing'), 0) AS missing,
-                COALESCE(SUM(f.status = 'pending' OR (f.status = 'ready' AND ${NEEDS_EMBEDDING})), 0) AS pending,
-                COALESCE(SUM(f.status = 'ready' AND NOT ${NEEDS_EMBEDDING}), 0) AS ready
-         FROM files f LEFT JOIN contents c ON c.id = f.content_id WHERE f.folder_id = @folder`,
+        `SELECT folder, COUNT(*) AS files, SUM(status = 'error') AS errors, SUM(status = 'missing') AS missing,
+                SUM(status = 'pending' OR waits) AS pending, SUM(status = 'ready' AND NOT waits) AS ready
+         FROM (SELECT f.folder_id AS folder, f.status, (f.status = 'ready' AND ${NEEDS_EMBEDDING}) AS waits
+               FROM files f LEFT JOIN contents c ON c.id = f.content_id)
+         GROUP BY folder`,
       )
-      .get({ folder: folderId, ...models }) as FolderCounts;
-    return row;
+      .all(models) as (FolderCounts & { folder: number })[];
+    return new Map(rows.map(({ folder, ...counts }) => [folder, counts]));
   }
 
   /** Files still to be read, or read and waiting for a model that applies: a run's work left. */

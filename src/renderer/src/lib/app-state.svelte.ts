@@ -83,6 +83,7 @@ class AppState {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private noticeId = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshDue = 0;
 
   /** Whether Trove answers this page ('restarted': it runs again, with a new token this page lacks). */
   connection = $state<'up' | 'lost' | 'restarted'>('up');
@@ -100,8 +101,9 @@ class AppState {
       switch (event.type) {
         case 'indexing':
           this.indexing = event.state;
-          // The Library table follows the bar: both count the same files (see LibraryQueries).
-          this.scheduleStatus();
+          // The Library table follows the bar: both count the same files (see LibraryQueries). While
+          // files are being indexed every 2 s is enough (the counts read every file's row).
+          this.scheduleStatus(event.state.phase === 'indexing' ? 2000 : 300);
           break;
         case 'library-changed':
           this.scheduleStatus();
@@ -155,13 +157,19 @@ class AppState {
     if (status.model.download) this.download = status.model.download;
   }
 
-  /** At most one status read per 300 ms, however many events ask for one (never postponed by more). */
-  private scheduleStatus(): void {
-    if (this.refreshTimer !== undefined) return;
+  /**
+   * One status read within `delayMs`, however many events ask for one: a pending read is never
+   * postponed, only brought forward when an event needs it sooner.
+   */
+  private scheduleStatus(delayMs = 300): void {
+    const due = Date.now() + delayMs;
+    if (this.refreshTimer !== undefined && this.refreshDue <= due) return;
+    clearTimeout(this.refreshTimer);
+    this.refreshDue = due;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
       void this.refreshStatus().catch(() => {});
-    }, 300);
+    }, delayMs);
   }
 
   /* ------------------------------- searching ------------------------------- */
