@@ -131,6 +131,17 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     const top = (await resultPaths()).slice(0, 5);
     expect(top).not.toContain(query);
     expect(top.filter((p) => classOf(p) === classOf(query)).length).toBeGreaterThanOrEqual(3);
+    // Cut where the matches fall into the library's background (issue 10 #13), each said in words;
+    // the rest wait behind "Show weaker matches".
+    const shown = Number((await page.getByTestId('results-count').innerText()).match(/^([\d,]+)/)![1]!.replace(/,/g, ''));
+    expect(shown).toBeLessThan(photoCount() - 1);
+    await page.getByTestId('result').first().click();
+    await expect.poll(() => page.getByTestId('match-words').innerText()).toMatch(/^a (strong|good|fair) match$/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('show-weaker').click();
+    await expect
+      .poll(async () => Number((await page.getByTestId('results-count').innerText()).match(/^([\d,]+)/)![1]!.replace(/,/g, '')))
+      .toBeGreaterThan(shown);
   });
 
   it('filters by media type', async () => {

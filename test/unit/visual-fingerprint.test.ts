@@ -10,6 +10,7 @@ import { fingerprintImage } from '../../src/main/core/media/image-decoder.js';
 import { alignedSimilarity, hammingDistance } from '../../src/main/core/media/visual-fingerprint.js';
 import { sameLook } from '../../src/main/core/duplicates/photo-duplicates.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
+import { FRAMES, framed } from '../helpers/photo-variants.js';
 import { tempDir } from '../helpers/temp.js';
 import { hasSharedPhotos, SHARED_PHOTOS } from '../helpers/env.js';
 
@@ -85,33 +86,6 @@ describe('visual fingerprint', () => {
 
   it('judges a framed picture without its frame, whatever the frame holds', async () => {
     const dir = tempDir();
-    const frames: Record<string, (source: string) => Promise<Buffer>> = {
-      // A black border, wider at the bottom, with a white caption in it (a print, a slide).
-      caption: async (source) => {
-        const { width, height } = await sharp(source).metadata();
-        const side = Math.round(width! * 0.06);
-        const bottom = Math.round(height! * 0.24);
-        const W = width! + 2 * side;
-        const text = `<svg width="${W}" height="${bottom}"><text x="50%" y="60%" text-anchor="middle" font-size="${Math.round(bottom * 0.5)}" font-family="sans-serif" font-weight="bold" fill="white">SUMMER AT THE LAKE 1998</text></svg>`;
-        return sharp(source)
-          .extend({ top: side, left: side, right: side, bottom, background: '#000' })
-          .composite([{ input: Buffer.from(text), top: side + height!, left: 0 }])
-          .jpeg({ quality: 90 })
-          .toBuffer();
-      },
-      // A gradient mat all around (a frame effect from an editing app).
-      gradient: async (source) => {
-        const { width, height } = await sharp(source).metadata();
-        const m = Math.round(Math.min(width!, height!) * 0.12);
-        const W = width! + 2 * m;
-        const H = height! + 2 * m;
-        const svg = `<svg width="${W}" height="${H}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f4d03f"/><stop offset="1" stop-color="#16a085"/></linearGradient></defs><rect width="${W}" height="${H}" fill="url(#g)"/></svg>`;
-        return sharp(Buffer.from(svg))
-          .composite([{ input: await sharp(source).toBuffer(), top: m, left: m }])
-          .jpeg({ quality: 90 })
-          .toBuffer();
-      },
-    };
     const photos = [];
     for (const seed of [31, 32, 33]) {
       const path = join(dir, `p${seed}.jpg`);
@@ -120,15 +94,15 @@ describe('visual fingerprint', () => {
     }
     // Real photos too, when ../shared is here: one of each of four classes.
     if (hasSharedPhotos) for (const cls of ['flamingo', 'pizza', 'Motorbikes', 'sunflower']) photos.push(join(SHARED_PHOTOS, cls, 'image_0001.jpg'));
-    for (const [name, frame] of Object.entries(frames)) {
-      const framed = await Promise.all(photos.map(async (p) => fingerprintImage(await frame(p))));
+    for (const name of FRAMES) {
+      const inFrame = await Promise.all(photos.map(async (p) => fingerprintImage(await framed(p, name))));
       const plain = await Promise.all(photos.map((p) => fingerprintImage(p)));
       for (let i = 0; i < photos.length; i += 1) {
         // The framed copy is its picture (the synthetic ones, whose edges stand out from the frame;
         // a real photo whose edge melts into its frame is not always recognised: see the README)…
-        if (i < 3) expect(sameLook(framed[i]!, plain[i]!).same, `${name} ${i} vs its original`).toBe(true);
+        if (i < 3) expect(sameLook(inFrame[i]!, plain[i]!).same, `${name} ${i} vs its original`).toBe(true);
         // …and different pictures in the same frame are different.
-        for (let j = i + 1; j < photos.length; j += 1) expect(sameLook(framed[i]!, framed[j]!).same, `${name} ${i} vs ${j}`).toBe(false);
+        for (let j = i + 1; j < photos.length; j += 1) expect(sameLook(inFrame[i]!, inFrame[j]!).same, `${name} ${i} vs ${j}`).toBe(false);
       }
     }
   });

@@ -102,27 +102,35 @@ export function sameLook(a: VisualFingerprint, b: VisualFingerprint): { same: bo
 
 function nearPairs(contents: { id: number; fingerprint: VisualFingerprint }[], options: FindOptions): [number, number][] {
   if (contents.length < 2) return [];
+  // Each picture is a point by its look, and a framed one a second point by what is inside its
+  // frame, so a framed copy and its unframed original are neighbours.
+  const views = contents.flatMap((c, index) => [
+    { index, grid: c.fingerprint.grid, phash: c.fingerprint.phash },
+    ...(c.fingerprint.inner ? [{ index, grid: c.fingerprint.inner, phash: dctHash(c.fingerprint.inner) }] : []),
+  ]);
   const graph = new KnnGraph(
-    contents.map((c) => gridVector(c.fingerprint.grid)),
+    views.map((v) => gridVector(v.grid)),
     { m: 16, efConstruction: 100, ef: Math.max(64, CANDIDATES * 4) },
   );
-  const k = Math.min(CANDIDATES + 1, contents.length);
+  const k = Math.min(CANDIDATES + 1, views.length);
   const seen = new Set<string>();
   const pairs: [number, number][] = [];
   const embedding = options.embeddingCheck;
-  for (let i = 0; i < contents.length; i += 1) {
+  for (let v = 0; v < views.length; v += 1) {
     if (options.signal?.aborted) throw new Error('stopped');
-    if (i % 200 === 0) options.onProgress?.(i, contents.length, 'comparing');
-    const found = graph.neighboursOf(i, k);
-    for (const [n, j] of found.positions.entries()) {
+    if (v % 200 === 0) options.onProgress?.(views[v]!.index, contents.length, 'comparing');
+    const found = graph.neighboursOf(v, k);
+    for (const [n, w] of found.positions.entries()) {
+      const i = views[v]!.index;
+      const j = views[w]!.index;
       if (j === i) continue;
       const key = i < j ? `${i}:${j}` : `${j}:${i}`;
       if (seen.has(key)) continue;
+      const glance = 1 - found.distances[n]!;
+      if (glance < GLANCE_MIN && hammingDistance(views[v]!.phash, views[w]!.phash) > GLANCE_HASH_BITS) continue;
       seen.add(key);
       const a = contents[i]!;
       const b = contents[j]!;
-      const glance = 1 - found.distances[n]!;
-      if (glance < GLANCE_MIN && hammingDistance(a.fingerprint.phash, b.fingerprint.phash) > GLANCE_HASH_BITS) continue;
       if (!sameLook(a.fingerprint, b.fingerprint).same) continue;
       if (embedding && cosineOf(embedding, a.id, b.id) < embedding.minCosine) continue;
       pairs.push([a.id, b.id]);
