@@ -76,9 +76,10 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
     // Pause while the photos are being indexed; the count must then stand still.
     await page.getByTestId('status-counts').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Pause indexing' }).click();
+    // "Pausing…" while the batch in flight ends, then "Paused": from then on nothing moves.
     await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 30_000 }).toBe('Paused');
-    // One source for both (issue 10 #10): once the batch in flight has ended, what the bar says is
-    // left is what the Library table says is waiting.
+    // One source for both (issue 10 #10): what the bar says is left is what the Library table says
+    // is waiting.
     const left = async () => {
       const [done, total] = (await page.getByTestId('status-counts').innerText()).split(' / ').map((n) => Number(n.replace(/,/g, '')));
       return total! - done!;

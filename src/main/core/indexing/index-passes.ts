@@ -72,7 +72,7 @@ export class IndexPasses {
   private async readOnly(options: PassOptions & { tally: RunTally }): Promise<RunSummary> {
     const progress = new RunProgress(this.pauser, options.tally, options.onProgress);
     for (;;) {
-      await this.pauser.wait(options.signal);
+      await progress.pausePoint(options.signal);
       if (options.signal?.aborted) break;
       const jobs = this.store.jobs.claimIngest(16);
       if (jobs.length === 0) break;

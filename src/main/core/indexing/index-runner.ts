@@ -60,7 +60,7 @@ export class IndexRunner {
       const concurrency = options.ingestConcurrency ?? 4;
       try {
         while (!halt.aborted) {
-          await this.pauser.wait(halt);
+          await progress.pausePoint(halt);
           const jobs = this.store.jobs.claimIngest(concurrency * 4);
           if (jobs.length === 0) break;
           for (let i = 0; i < jobs.length; i += concurrency) {
@@ -111,7 +111,7 @@ export class IndexRunner {
       let upcoming = next();
       try {
         for (;;) {
-          await this.pauser.wait(halt);
+          await progress.pausePoint(halt);
           if (halt.aborted) break;
           if (!upcoming) {
             if (ingestFinished && this.store.jobs.pending('embed-image', model.modelId) === 0) break;

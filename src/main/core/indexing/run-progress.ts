@@ -64,6 +64,15 @@ export class RunProgress {
     this.send(false);
   }
 
+  /**
+   * Where a pass stops while paused: it says so first (the work that was in flight has ended, so
+   * the counts are final until the person resumes), then waits for resume or the signal.
+   */
+  async pausePoint(signal?: AbortSignal): Promise<void> {
+    if (this.pauser.paused) this.send(false);
+    await this.pauser.wait(signal);
+  }
+
   /** The run is over: its summary, and a last report saying so. */
   finish(stopped: boolean): RunSummary {
     this.summary.stopped = stopped;

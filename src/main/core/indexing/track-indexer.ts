@@ -51,7 +51,7 @@ export class TrackIndexer {
     const progress = new RunProgress(this.pauser, options.tally, options.onProgress);
     try {
       for (;;) {
-        await this.pauser.wait(options.signal);
+        await progress.pausePoint(options.signal);
         if (options.signal?.aborted) break;
         const [job] = this.store.jobs.claimEmbed(target.kind, target.modelId, 1);
         if (!job) break;

@@ -67,9 +67,14 @@ export class IndexLoop {
     await this.stop();
   }
 
+  /**
+   * Pauses indexing. While files are being indexed the phase turns 'paused' only once the work in
+   * flight has ended (the pass reports it), so a paused bar never moves again; until then the UI
+   * says "Pausing…".
+   */
   pause(): IndexingState {
     this.engine.indexer.pause();
-    this.setState({ ...this.current, paused: true, phase: this.current.phase === 'indexing' ? 'paused' : this.current.phase });
+    this.setState({ ...this.current, paused: true });
     return this.current;
   }
 
