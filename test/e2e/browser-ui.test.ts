@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, dropImage, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, dropImage, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
@@ -36,11 +36,7 @@ describe.skipIf(Boolean(skipReason))('the app in a browser (trove serve + Chromi
   let server: ServeProcess;
   let page: Page;
 
-  /** Waits for the heading of a new query and for its answer (the count reads "Searching…" until then). */
-  const answered = async (heading: string) => {
-    await expect.poll(() => page.getByTestId('results-heading').innerText()).toBe(heading);
-    await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
-  };
+  const answered = (heading: string) => waitForAnswer(page, heading);
   const resultPaths = () => page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-path') ?? ''));
   const shot = (name: string) => settledScreenshot(page, join(SCREENSHOTS, `${name}.png`));
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
-import { browserSkipReason, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, openOfflineSession, seriousViolations, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -62,6 +62,18 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     expect(await group.innerText()).toMatch(/3 photos/);
     expect(await group.innerText()).not.toMatch(/forest/);
     await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'duplicates.png'));
+    // The review with its groups, and the trash confirmation, in both themes: nothing serious for axe.
+    const found: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      found.push(...(await seriousViolations(page, `${scheme} review`)));
+      await page.getByRole('button', { name: /Move 2 to Trash/ }).click();
+      await page.getByRole('dialog').waitFor();
+      found.push(...(await seriousViolations(page, `${scheme} confirmation`)));
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(found).toEqual([]);
 
     // The keeper is one of the full-size files, unmarked; the two others are marked.
     const marked = await group.getByRole('checkbox', { checked: true }).count();
@@ -145,6 +157,10 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     // Either side can show any member.
     await compare.getByLabel('Which file on the right').selectOption({ label: `beach-copy.jpg — ${photos}` });
     await expect.poll(() => sides.nth(1).locator('strong').innerText()).toBe('beach-copy.jpg');
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await seriousViolations(page, `${scheme} compare`)).toEqual([]);
+    }
     await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'duplicates-compare.png'));
     await page.keyboard.press('Escape');
     await expect.poll(() => compare.count()).toBe(0);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, SHARED_MODELS, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openAppSession, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, dismissNotices, openAppSession, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -26,11 +26,6 @@ describe.skipIf(Boolean(skipReason))('honest status on a first run without a net
   const locked = join(scratch.path, 'locked');
   let session: AppSession;
   let page: Page;
-
-  const dismissNotices = async () => {
-    const dismiss = page.getByRole('button', { name: 'Dismiss' });
-    while ((await dismiss.count()) > 0) await dismiss.first().click();
-  };
 
   beforeAll(async () => {
     mkdirSync(photos, { recursive: true });
@@ -79,7 +74,7 @@ describe.skipIf(Boolean(skipReason))('honest status on a first run without a net
     expect(await card.getByRole('button', { name: 'Try again' }).count()).toBe(1);
     expect(await card.getByLabel('Folder holding models').count()).toBe(1);
     expect(await card.getByRole('button', { name: 'Use mobilenet-v2-int8' }).count()).toBe(1);
-    await dismissNotices();
+    await dismissNotices(page);
   });
 
   it('refuses a folder it may not read, in a sentence, before adding it', async () => {
@@ -127,7 +122,7 @@ describe.skipIf(Boolean(skipReason))('honest status on a first run without a net
       await page.getByLabel('Inference threads').fill(wrong);
       await page.locator('label.row').filter({ hasText: 'Threads' }).getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.getByText(/Threads must be a whole number from 1 to 256/).count()).toBeGreaterThan(0);
-      await dismissNotices();
+      await dismissNotices(page);
     }
     expect(await page.getByText(/patch\.threads|Too big|Too small/).count()).toBe(0);
     expect(await page.getByText('Settings saved').count()).toBe(0);

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SHARED, SHARED_MODELS } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import { browserSkipReason, dismissNotices, openOfflineSession, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
 
 const VIDEO = join(SHARED, 'media', 'video');
 const hasVideo = existsSync(join(VIDEO, 'videos.csv')) && existsSync(join(SHARED_MODELS, 'mobilenet-v2-int8'));
@@ -68,7 +68,7 @@ describe.skipIf(Boolean(skipReason))('videos in a browser', () => {
     await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 60_000 }).toMatch(/Up to date/);
     // The seeked frame is decoded (the browser can play the file, not only read its header).
     await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
-    while (await page.getByRole('button', { name: 'Dismiss' }).count()) await page.getByRole('button', { name: 'Dismiss' }).first().click();
+    await dismissNotices(page);
     await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'video-preview.png'));
     await page.getByRole('button', { name: 'Find similar to this moment' }).click();
     const tiles = () => page.getByTestId('result').evaluateAll((all) => all.map((t) => t.getAttribute('data-path') ?? ''));

@@ -11,12 +11,21 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_PHOTOS, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, settled, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import {
+  browserSkipReason,
+  dismissNotices,
+  openOfflineSession,
+  seriousViolations,
+  settled,
+  settledScreenshot,
+  waitForAnswer,
+  type AppSession,
+  type ServeProcess,
+} from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -34,16 +43,12 @@ describe.skipIf(Boolean(skipReason))('viewing and picking in a browser', () => {
   let server: ServeProcess;
   let page: Page;
 
-  const answered = async (heading: string) => {
-    await expect.poll(() => page.getByTestId('results-heading').innerText()).toBe(heading);
-    await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
-  };
+  const answered = (heading: string) => waitForAnswer(page, heading);
   const tile = (index: number) => page.locator(`[data-testid="result"][data-index="${index}"]`);
   const pathOf = async (index: number) => (await tile(index).getAttribute('data-path'))!;
   /** The picture shows the page, not the notices of earlier steps. */
   const shot = async (name: string) => {
-    const dismiss = page.locator('.shell:not([inert])').getByRole('button', { name: 'Dismiss' });
-    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    await dismissNotices(page);
     await settledScreenshot(page, join(SCREENSHOTS, `${name}.png`));
   };
 
@@ -80,9 +85,7 @@ describe.skipIf(Boolean(skipReason))('viewing and picking in a browser', () => {
         await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }).click();
         await page.locator(`nav [aria-current="page"][aria-label="${name}"]`).waitFor();
         await settled(page);
-        const { violations } = await new AxeBuilder({ page }).analyze();
-        for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
-          found.push(`${scheme} ${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        found.push(...(await seriousViolations(page, `${scheme} ${name}`)));
       }
     }
     await page.emulateMedia({ colorScheme: 'light' });
@@ -245,8 +248,7 @@ describe.skipIf(Boolean(skipReason))('viewing and picking in a browser', () => {
     await page.getByTestId('viewer').waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) found.push(`${scheme} viewer: ${v.id} ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(', ')}`);
+      found.push(...(await seriousViolations(page, `${scheme} viewer`)));
     }
     await page.keyboard.press('Escape');
     expect(found).toEqual([]);

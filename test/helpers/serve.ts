@@ -2,7 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { REPO_ROOT, SHARED_MODELS } from './env.js';
 import { nodeCommand } from './cli.js';
 
@@ -143,4 +145,24 @@ export async function settled(page: Page): Promise<void> {
 export async function settledScreenshot(page: Page, path: string): Promise<void> {
   await settled(page);
   await page.screenshot({ path });
+}
+
+/** Waits for the heading of a new query and for its answer (the count reads "Searching…" until then). */
+export async function waitForAnswer(page: Page, heading: string): Promise<void> {
+  await expect.poll(() => page.getByTestId('results-heading').innerText()).toBe(heading);
+  await expect.poll(() => page.getByTestId('results-count').innerText()).not.toMatch(/Searching/);
+}
+
+/** Closes every notice on the page (they would cover what a step clicks or a screenshot shows). */
+export async function dismissNotices(page: Page): Promise<void> {
+  const dismiss = page.locator('.shell:not([inert])').getByRole('button', { name: 'Dismiss' });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
+}
+
+/** axe-core's serious and critical findings on the page as it is now, one line each. */
+export async function seriousViolations(page: Page, where: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('; ')}`);
 }
