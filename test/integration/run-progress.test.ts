@@ -82,4 +82,45 @@ describe('indexing progress', () => {
       await engine.close();
     }
   });
+
+  it('reports a pause only once the work in flight has ended, and nothing moves until resumed', async () => {
+    const dir = tempDir();
+    await writeSyntheticPhotos(dir, 60);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.folders.add(dir);
+      const reports: IndexProgress[] = [];
+      let pausedAt: IndexProgress | undefined;
+      let waitingWhenPaused = -1;
+      let resumed = false;
+      const whilePaused: IndexProgress[] = [];
+      await engine.indexer.index({
+        batchSize: 8,
+        onProgress: (p) => {
+          reports.push(p);
+          if (resumed) return;
+          if (pausedAt) whilePaused.push(p);
+          else if (!engine.indexer.pauser.paused) engine.indexer.pause(); // at the first report, work in flight
+          else if (p.phase === 'paused') {
+            pausedAt = p;
+            // What the pause says is left is what the library says is waiting, now and until resumed.
+            waitingWhenPaused = engine.status.read({ errorLimit: 0 }).folders[0]!.pending;
+            setTimeout(() => {
+              resumed = true;
+              engine.indexer.resume();
+            }, 300);
+          }
+        },
+      });
+      expect(pausedAt).toBeDefined();
+      expect(pausedAt!.total - pausedAt!.done).toBe(waitingWhenPaused);
+      for (const p of whilePaused) expect(p.done).toBe(pausedAt!.done);
+      // Before the pause was settled, reports said "indexing" (the UI: "Pausing…").
+      expect(reports.filter((p) => p.phase === 'paused').length).toBeGreaterThanOrEqual(1);
+      expect(reports.at(-1)).toMatchObject({ phase: 'done', done: 60, total: 60 });
+    } finally {
+      await engine.close();
+    }
+  });
 });

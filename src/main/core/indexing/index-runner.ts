@@ -58,6 +58,7 @@ export class IndexRunner {
 
     const ingestLoop = async () => {
       const concurrency = options.ingestConcurrency ?? 4;
+      progress.enter();
       try {
         while (!halt.aborted) {
           await progress.pausePoint(halt);
@@ -90,6 +91,7 @@ export class IndexRunner {
         }
       } finally {
         ingestFinished = true;
+        progress.leave();
         nudge();
       }
     };
@@ -109,16 +111,19 @@ export class IndexRunner {
         return jobs.length ? pipeline.decode(jobs) : undefined;
       };
       let upcoming = next();
+      progress.enter();
       try {
         for (;;) {
           await progress.pausePoint(halt);
           if (halt.aborted) break;
           if (!upcoming) {
             if (ingestFinished && this.store.jobs.pending('embed-image', model.modelId) === 0) break;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              setTimeout(resolve, 100);
-            });
+            await progress.idle(
+              new Promise<void>((resolve) => {
+                wake = resolve;
+                setTimeout(resolve, 100);
+              }),
+            );
             upcoming = next();
             continue;
           }
@@ -139,6 +144,7 @@ export class IndexRunner {
           report();
         }
       } finally {
+        progress.leave();
         // Work claimed but not run goes back to the queue, whether we stopped or failed.
         const pending = await upcoming;
         if (pending) pipeline.release(pending);

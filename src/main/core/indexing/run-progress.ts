@@ -39,6 +39,9 @@ export class RunProgress {
   private readonly started = Date.now();
   private lastReport = 0;
   private currentFile: string | undefined;
+  /** Loops of the pass at work (see enter), and how many of them wait (paused, or for work). */
+  private loops = 0;
+  private stopped = 0;
 
   constructor(
     private readonly pauser: Pauser,
@@ -65,12 +68,41 @@ export class RunProgress {
   }
 
   /**
-   * Where a pass stops while paused: it says so first (the work that was in flight has ended, so
-   * the counts are final until the person resumes), then waits for resume or the signal.
+   * Where a loop of the pass stops while paused. Once every loop of the pass is stopped there (the
+   * work that was in flight has ended, so the counts are final until the person resumes), the pass
+   * reports 'paused'; then it waits for resume or the signal.
    */
   async pausePoint(signal?: AbortSignal): Promise<void> {
-    if (this.pauser.paused) this.send(false);
-    await this.pauser.wait(signal);
+    if (!this.pauser.paused) return;
+    await this.idle(this.pauser.wait(signal));
+  }
+
+  /** A loop waiting for work from another (nothing of its own in flight): it counts as stopped. */
+  async idle<T>(waiting: Promise<T>): Promise<T> {
+    this.stopped += 1;
+    try {
+      if (this.pauseSettled()) this.send(false);
+      return await waiting;
+    } finally {
+      this.stopped -= 1;
+    }
+  }
+
+  /**
+   * A pass that runs loops side by side (reading files while embedding them) says how many are at
+   * work, so a pause is reported only when all of them have stopped. `leave` when one ends.
+   */
+  enter(): void {
+    this.loops += 1;
+  }
+
+  leave(): void {
+    this.loops -= 1;
+    if (this.pauseSettled()) this.send(false);
+  }
+
+  private pauseSettled(): boolean {
+    return this.pauser.paused && this.stopped > 0 && this.stopped >= this.loops;
   }
 
   /** The run is over: its summary, and a last report saying so. */
@@ -90,7 +122,8 @@ export class RunProgress {
     this.lastReport = now;
     const { done, total, remaining } = this.tally.read(final || paused);
     this.onProgress({
-      phase: final ? 'done' : this.pauser.paused ? 'paused' : 'indexing',
+      // Paused only once nothing is in flight; until then the UI says "Pausing…" (state.paused).
+      phase: final ? 'done' : this.pauseSettled() ? 'paused' : 'indexing',
       done,
       total,
       failed: this.summary.failed,
