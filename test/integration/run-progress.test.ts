@@ -96,7 +96,6 @@ describe('indexing progress', () => {
       let resumed = false;
       const whilePaused: IndexProgress[] = [];
       await engine.indexer.index({
-        batchSize: 8,
         onProgress: (p) => {
           reports.push(p);
           if (resumed) return;
