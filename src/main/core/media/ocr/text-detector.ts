@@ -1,0 +1,126 @@
+/**
+ * Where the text is in a picture: PP-OCRv4's detection network (DBNet) gives every pixel a
+ * probability of being text; pixels above BINARY_THRESHOLD form regions, each kept when its mean
+ * probability is high enough, and grown back to the whole word ("unclip": DBNet is trained to mark a
+ * shrunk core of each text region). Boxes are upright rectangles in the picture's own pixels.
+ */
+import type { InferenceSession } from 'onnxruntime-node';
+import * as ort from 'onnxruntime-node';
+
+export interface TextBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** Mean text probability inside the region (0..1). */
+  score: number;
+}
+
+/** Pixels above this probability are text (PaddleOCR's det_db_thresh). */
+const BINARY_THRESHOLD = 0.3;
+/** A region whose mean probability is below this is dropped (det_db_box_thresh). */
+const BOX_THRESHOLD = 0.6;
+/** How far a region is grown back: area * ratio / perimeter (det_db_unclip_ratio). */
+const UNCLIP_RATIO = 1.5;
+/** Regions smaller than this many pixels on their shorter side (at detection size) are noise. */
+const MIN_SIDE = 3;
+/** At most this many boxes are kept (the largest-scoring first): a page of tiny print stays bounded. */
+export const MAX_BOXES = 400;
+
+/** The network's input size for a picture: the longer side at most `limit`, both multiples of 32. */
+export function detectionSize(width: number, height: number, limit: number): { width: number; height: number } {
+  const scale = Math.min(1, limit / Math.max(width, height));
+  const round = (v: number) => Math.max(32, Math.round((v * scale) / 32) * 32);
+  return { width: round(width), height: round(height) };
+}
+
+/** ImageNet normalisation, channels in BGR order as PaddleOCR trained them. */
+const MEAN = [0.406, 0.456, 0.485];
+const STD = [0.225, 0.224, 0.229];
+
+/**
+ * Finds text boxes. `rgb` is the picture already resized to `detectionSize` (3 bytes a pixel);
+ * `scaleX`/`scaleY` map its pixels back to the original's.
+ */
+export async function detectText(
+  session: InferenceSession,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  scaleX: number,
+  scaleY: number,
+): Promise<TextBox[]> {
+  const plane = width * height;
+  const input = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i += 1) {
+    for (let c = 0; c < 3; c += 1) {
+      // BGR: channel c of the input is RGB channel 2 - c.
+      input[c * plane + i] = (rgb[i * 3 + (2 - c)]! / 255 - MEAN[c]!) / STD[c]!;
+    }
+  }
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) };
+  const output = (await session.run(feeds))[session.outputNames[0]!]!;
+  const probability = output.data as Float32Array;
+  return regions(probability, width, height)
+    .map((r) => unclip(r, width, height))
+    .map((r) => ({
+      left: Math.round(r.left * scaleX),
+      top: Math.round(r.top * scaleY),
+      width: Math.max(1, Math.round(r.width * scaleX)),
+      height: Math.max(1, Math.round(r.height * scaleY)),
+      score: r.score,
+    }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_BOXES);
+}
+
+/** Connected regions of text pixels (8-neighbours), with their bounding box and mean probability. */
+function regions(probability: Float32Array, width: number, height: number): TextBox[] {
+  const label = new Int32Array(width * height);
+  const stack: number[] = [];
+  const out: TextBox[] = [];
+  let next = 0;
+  for (let start = 0; start < label.length; start += 1) {
+    if (label[start] !== 0 || probability[start]! <= BINARY_THRESHOLD) continue;
+    next += 1;
+    label[start] = next;
+    stack.push(start);
+    let [minX, minY, maxX, maxY, sum, count] = [width, height, 0, 0, 0, 0];
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const x = at % width;
+      const y = (at - x) / width;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+      sum += probability[at]!;
+      count += 1;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const n = ny * width + nx;
+          if (label[n] === 0 && probability[n]! > BINARY_THRESHOLD) {
+            label[n] = next;
+            stack.push(n);
+          }
+        }
+      }
+    }
+    const box = { left: minX, top: minY, width: maxX - minX + 1, height: maxY - minY + 1, score: sum / count };
+    if (Math.min(box.width, box.height) >= MIN_SIDE && box.score >= BOX_THRESHOLD) out.push(box);
+  }
+  return out;
+}
+
+/** Grows a region by area * ratio / perimeter on every side, within the picture. */
+function unclip(box: TextBox, width: number, height: number): TextBox {
+  const distance = (box.width * box.height * UNCLIP_RATIO) / (2 * (box.width + box.height));
+  const left = Math.max(0, box.left - distance);
+  const top = Math.max(0, box.top - distance);
+  const right = Math.min(width, box.left + box.width + distance);
+  const bottom = Math.min(height, box.top + box.height + distance);
+  return { left, top, width: right - left, height: bottom - top, score: box.score };
+}
