@@ -48,6 +48,37 @@ describe('reading text in pictures', () => {
     expect(plain.lines).toEqual([]);
   });
 
+  it('stays bounded on a 30000-pixel panorama, an all-black photo and a page of hundreds of tiny words', async () => {
+    const panorama = await sharp({ create: { width: 30000, height: 800, channels: 3, background: '#7a8a99' } })
+      .composite([
+        {
+          input: Buffer.from(`<svg width="3000" height="300"><text x="1500" y="200" text-anchor="middle" font-size="220" font-family="sans-serif" fill="white">PANORAMA</text></svg>`),
+          left: 13500,
+          top: 250,
+        },
+      ])
+      .jpeg()
+      .toBuffer();
+    const wide = await reader.read(panorama);
+    expect(Math.max(wide.width, wide.height)).toBeLessThanOrEqual(2560); // read at a bounded size
+
+    const black = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    expect((await reader.read(black)).lines).toEqual([]);
+
+    const words = Array.from({ length: 40 * 30 }, (_, i) => {
+      const x = 10 + (i % 30) * 66;
+      const y = 24 + Math.floor(i / 30) * 36;
+      return `<text x="${x}" y="${y}" font-size="14" font-family="sans-serif" fill="black">w${i}</text>`;
+    }).join('');
+    const page = await sharp(Buffer.from(`<svg width="2000" height="1460"><rect width="2000" height="1460" fill="white"/>${words}</svg>`))
+      .jpeg()
+      .toBuffer();
+    const crowded = await reader.read(page);
+    expect(crowded.truncated).toBe(true);
+    expect(crowded.lines.length).toBeLessThanOrEqual(400);
+    expect(crowded.lines.length).toBeGreaterThan(100);
+  });
+
   it.skipIf(!hasTextPhotos)('finds the labelled words of ../shared/media/text-photos in what it reads, and no negative word', async () => {
     const result = await measureOcr(TEXT_PHOTOS, (m) => console.log(m));
     // Measured 86.2% exactly and 89.1% ignoring spaces (the anchor: 85.5% and 89-91%), 0 negatives.

@@ -24,6 +24,8 @@ export interface OcrResult {
   /** The picture's size the boxes refer to. */
   width: number;
   height: number;
+  /** More text boxes were found than are read (MAX_BOXES, the most certain first): say so. */
+  truncated: boolean;
 }
 
 export interface OcrOptions {
@@ -68,8 +70,9 @@ export class TextReader {
       .resize(size.width, size.height, { fit: 'fill' })
       .raw()
       .toBuffer();
-    const boxes = await detectText(this.detector, small, size.width, size.height, width / size.width, height / size.height);
-    if (boxes.length === 0) return { lines: [], width, height };
+    const { boxes, found } = await detectText(this.detector, small, size.width, size.height, width / size.width, height / size.height);
+    const truncated = found > boxes.length;
+    if (boxes.length === 0) return { lines: [], width, height, truncated };
     const images = await Promise.all(boxes.map((box) => lineImage(picture.data, width, height, box)));
     const read = await recognizeLines(this.recognizer, this.dictionary, images);
     const minConfidence = options.minConfidence ?? 0.5;
@@ -82,7 +85,7 @@ export class TextReader {
     });
     // Reading order: top to bottom, then left to right.
     lines.sort((a, b) => a.box.top - b.box.top || a.box.left - b.box.left);
-    return { lines, width, height };
+    return { lines, width, height, truncated };
   }
 
   async close(): Promise<void> {

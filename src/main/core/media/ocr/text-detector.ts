@@ -49,7 +49,7 @@ export async function detectText(
   height: number,
   scaleX: number,
   scaleY: number,
-): Promise<TextBox[]> {
+): Promise<{ boxes: TextBox[]; found: number }> {
   const plane = width * height;
   const input = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i += 1) {
@@ -61,7 +61,8 @@ export async function detectText(
   const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) };
   const output = (await session.run(feeds))[session.outputNames[0]!]!;
   const probability = output.data as Float32Array;
-  return regions(probability, width, height)
+  const found = regions(probability, width, height);
+  const boxes = found
     .map((r) => unclip(r, width, height))
     .map((r) => ({
       left: Math.round(r.left * scaleX),
@@ -72,6 +73,7 @@ export async function detectText(
     }))
     .sort((a, b) => b.score - a.score)
     .slice(0, MAX_BOXES);
+  return { boxes, found: found.length };
 }
 
 /** Connected regions of text pixels (8-neighbours), with their bounding box and mean probability. */
