@@ -256,6 +256,8 @@ export interface FileDetails {
   camera: string | null;
   gps: { lat: number; lon: number } | null;
   tags: { label: string; score: number }[];
+  /** The words read in the picture, line by line, each with its box (left, top, width, height as fractions). */
+  text: { text: string; box: [number, number, number, number] }[];
 }
 
 export interface FileError {

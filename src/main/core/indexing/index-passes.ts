@@ -10,6 +10,7 @@ import { embedRecording } from './audio-track.js';
 import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner.js';
 import { RunProgress } from './run-progress.js';
 import { RunTally } from './run-tally.js';
+import { readTextInPictures } from './text-pass.js';
 import type { WaitingModels } from '../store/library-queries.js';
 import { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
@@ -54,6 +55,8 @@ export class IndexPasses {
           await this.recordings(passOptions),
         )
       : addRuns(await this.readOnly(passOptions), await this.recordings(passOptions));
+    // The words in pictures, last: searching by meaning does not wait for them.
+    if (!options.signal?.aborted) await readTextInPictures(this.store, this.models, this.pauser, passOptions);
     if (end) {
       const { done, total } = tally.read(true);
       end({ phase: 'done', done, total, failed: summary.failed, ratePerSecond: 0, etaSeconds: null });

@@ -2,6 +2,7 @@
  * Gets a model ready to use: finds its files (or downloads them, unless offline), starts it in the
  * inference worker, registers it in the database and opens its vector index.
  */
+import { TextReader } from '../media/ocr/ocr.js';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
 import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
 import type { VectorRepo } from '../store/vector-repo.js';
@@ -55,6 +56,8 @@ export class ModelManager {
   private loaded: LoadedModel | undefined;
   private loading: Promise<LoadedModel> | undefined;
   private audio: LoadedAudioModel | undefined;
+  /** The OCR models (shipped in an npm package, nothing to download), opened on first use. */
+  private reader: Promise<TextReader> | undefined;
 
   constructor(private readonly options: ModelManagerOptions) {}
 
@@ -178,7 +181,16 @@ export class ModelManager {
     for (const model of [this.loaded, this.audio]) model?.index.syncWith(this.options.vectors, model.modelId);
   }
 
+  /** The reader of text in pictures (PP-OCRv4), with the inference threads the models have. */
+  textReader(): Promise<TextReader> {
+    this.reader ??= TextReader.open(this.options.threads);
+    return this.reader;
+  }
+
   async close(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    await (await reader?.catch(() => undefined))?.close();
     this.loaded?.index.save();
     this.audio?.index.save();
     this.audio = undefined;

@@ -20,6 +20,7 @@ export interface SearchableModel {
   slot?: 'image' | 'audio';
 }
 import { hasFilters, type FileInfo, type SearchFilters, type SearchQueries } from '../store/search-queries.js';
+import type { TextRepo } from '../store/text-repo.js';
 import { dot } from '../util/vectors.js';
 import { InvalidInputError } from '../errors.js';
 
@@ -55,8 +56,8 @@ export interface SearchHit {
   offsetS?: number;
   /** How far the hit stands above the model's background for the query (standard score); vector hits only. */
   strength?: number;
-  /** How the hit was found. */
-  via: 'vector' | 'tags' | 'browse';
+  /** How the hit was found ('text': by the words read in it). */
+  via: 'vector' | 'tags' | 'browse' | 'text';
 }
 
 export interface SearchResponse {
@@ -70,8 +71,21 @@ export class SearchService {
   constructor(
     private readonly queries: SearchQueries,
     private readonly vectors: VectorRepo,
+    private readonly texts: TextRepo,
   ) {
     this.tags = new TagIndex(vectors);
+  }
+
+  /** Files whose picture shows every one of `terms`, best first (by the full-text index's rank). */
+  byWordsInPictures(terms: string[], options: SearchOptions = {}): SearchHit[] {
+    if (terms.length === 0) return [];
+    const limit = clampInt(options.limit ?? 20, 1, 10_000);
+    const found = this.texts.matching(terms, limit * 2);
+    return this.expandToFiles(
+      found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: null })),
+      options,
+      'text',
+    ).slice(0, limit);
   }
 
   /** Tag labels of these models that match what is being typed, most common first (see TagIndex.suggest). */

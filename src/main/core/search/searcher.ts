@@ -3,6 +3,7 @@
  * audio model, merged by rank fusion), by example (an indexed file, a moment of a video, any image
  * or recording), and browsing without a query. Folder filters are resolved like library paths.
  */
+import { parseTextQuery } from './text-query.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConflictError, UnprocessableError } from '../errors.js';
@@ -17,6 +18,9 @@ import { mediaKindOf, type MediaKind } from '../util/media-types.js';
 import { meanVector } from '../util/vectors.js';
 import { fuseByScore, fuseCalibrated } from './rank-fusion.js';
 import { SearchService, type SearchHit, type SearchOptions, type SearchResponse } from './search-service.js';
+
+/** A picture that shows the words asked for is a strong match (standard score, as api-mapping words it). */
+const STRONG = 3;
 
 export type { SearchHit, SearchOptions, SearchResponse } from './search-service.js';
 
@@ -35,7 +39,7 @@ export class Searcher {
     private readonly models: ModelManager,
     private readonly modelCacheDir: string,
   ) {
-    this.search = new SearchService(store.search, store.vectors);
+    this.search = new SearchService(store.search, store.vectors, store.text);
   }
 
   /** The image model searches use: the one named, else the library's. */
@@ -53,6 +57,32 @@ export class Searcher {
    * merge is right.
    */
   async text(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const query = parseTextQuery(text);
+    const options = withRealFolder(given);
+    const wantsPictures = !options.kinds?.length || options.kinds.includes('image');
+    const read = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }) : [];
+    if (read.length === 0) return this.byMeaning(query.meaning, given);
+    // Pictures that show the words come first, in the order their meaning ranks them (a query that
+    // mixes a description and quoted words puts a picture that has both first); the rest follow.
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 20;
+    const meaning = await this.byMeaning(query.meaning, { ...given, offset: 0, limit: offset + limit + read.length });
+    const rank = new Map(meaning.results.map((hit, i) => [hit.fileId, { i, hit }]));
+    const shown = read
+      .map((hit, order) => {
+        const known = rank.get(hit.fileId);
+        return { hit: { ...hit, strength: Math.max(known?.hit.strength ?? 0, STRONG) }, place: known ? known.i : meaning.results.length + order };
+      })
+      .sort((a, b) => a.place - b.place)
+      // One ranking, higher first: the pictures that show the words score above every other hit.
+      .map((r, i, all) => ({ ...r.hit, score: (meaning.results[0]?.score ?? 0) + (all.length - i) / (all.length + 1) }));
+    const listed = new Set(shown.map((h) => h.fileId));
+    const results = [...shown, ...meaning.results.filter((h) => !listed.has(h.fileId))];
+    return { model: meaning.model, results: results.slice(offset, offset + limit) };
+  }
+
+  /** A text search by meaning only (see text). */
+  private async byMeaning(text: string, given: SearchOptions & { model?: string }): Promise<SearchResponse> {
     const options = withRealFolder(given);
     const wants = (kind: MediaKind) => !options.kinds?.length || options.kinds.includes(kind);
     const seen: MediaKind[] = (['image', 'video'] as const).filter(wants);

@@ -10,7 +10,7 @@ import MiniSearch from 'minisearch';
 import type { VectorRepo } from '../store/vector-repo.js';
 
 /** Words that say nothing about a picture's content. */
-const STOP_WORDS = new Set(
+export const STOP_WORDS = new Set(
   'a an the of in on at to for with and or by from into onto over under near is are was were be this that these those some my our your their its it as'.split(
     ' ',
   ),

@@ -50,7 +50,10 @@ export function emptyResult(model: string): SearchResult {
 /** The engine was asked for one extra hit: its presence says whether another page exists. */
 export function toResult(response: SearchResponse, limit: number): SearchResult {
   const hits = response.results.slice(0, limit).map(toHit);
-  return { model: response.model, hits, more: response.results.length > limit, via: response.results[0]?.via ?? 'none' };
+  // How the query was answered: by meaning (vectors) or by tags; pictures found by their words lead
+  // either kind of list.
+  const answeredBy = response.results.find((hit) => hit.via !== 'text')?.via ?? (hits.length ? 'vector' : 'none');
+  return { model: response.model, hits, more: response.results.length > limit, via: answeredBy === 'text' ? 'vector' : answeredBy };
 }
 
 /** Engine search options for the contract's filters (one extra hit asked for); undefined when they exclude everything. */
@@ -100,6 +103,13 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
     camera: camera || null,
     gps: row.gps_lat !== null && row.gps_lon !== null ? { lat: row.gps_lat, lon: row.gps_lon } : null,
     tags: row.tags.map((t) => ({ label: t.label, score: t.score })),
+    // Boxes as fractions of the picture, so any rendering of it can draw them.
+    text: (row.text?.lines ?? []).map((l) => ({
+      text: l.text,
+      box: row.text!.width && row.text!.height
+        ? [l.box[0] / row.text!.width, l.box[1] / row.text!.height, l.box[2] / row.text!.width, l.box[3] / row.text!.height]
+        : [0, 0, 0, 0],
+    })),
   };
 }
 

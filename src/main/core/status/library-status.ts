@@ -7,6 +7,7 @@ import type { LibraryStore } from '../store/library-store.js';
 import type { Settings } from '../store/settings-repo.js';
 import type { FileDetailsRow, FolderCounts, WaitingModels } from '../store/library-queries.js';
 import type { Tag } from '../store/vector-repo.js';
+import type { ContentText } from '../store/text-repo.js';
 import { UNREACHABLE_FOLDER } from '../library/library-scan.js';
 
 export interface LibraryStatus {
@@ -72,11 +73,12 @@ export class LibraryStatusReader {
   }
 
   /** One file's record, with its strongest tags under the given model. */
-  fileDetails(fileId: number, tagModelId?: number): (FileDetailsRow & { tags: Tag[] }) | undefined {
+  fileDetails(fileId: number, tagModelId?: number): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined }) | undefined {
     const row = this.store.queries.fileDetails(fileId);
     if (!row) return undefined;
     const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
-    return { ...row, tags };
+    const text = row.content_id ? this.store.text.of(row.content_id) : undefined;
+    return { ...row, tags, text };
   }
 
   /** Library folders whose last scan found them unreachable. */

@@ -3,6 +3,7 @@
  * store and call repository and query methods; the connection itself never leaves store/.
  * `atomically` runs a piece of work as one transaction (SQLite's, nested calls join the outer one).
  */
+import { TextRepo } from './text-repo.js';
 import { changedSinceOpen, openDatabase, type Db, type OpenOptions } from './database.js';
 import { ContentRepo } from './content-repo.js';
 import { FileRepo } from './file-repo.js';
@@ -33,6 +34,7 @@ export class LibraryStore {
   readonly review: ReviewRepo;
   readonly search: SearchQueries;
   readonly queries: LibraryQueries;
+  readonly text: TextRepo;
 
   private constructor(private readonly db: Db) {
     this.folders = new FolderRepo(db);
@@ -48,6 +50,7 @@ export class LibraryStore {
     this.review = new ReviewRepo(db);
     this.search = new SearchQueries(db);
     this.queries = new LibraryQueries(db);
+    this.text = new TextRepo(db);
   }
 
   /** Opens (creating or migrating) the database; a damaged one throws LibraryDamagedError. */

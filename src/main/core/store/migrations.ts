@@ -181,4 +181,26 @@ export const MIGRATIONS: readonly string[] = [
   /* 12: short videos are fingerprinted four times a second (media/video-fingerprint.ts): made again when duplicates are next looked for */ `
   UPDATE contents SET video_fp = NULL WHERE kind = 'video' AND duration_s IS NOT NULL AND duration_s < 4;
   `,
+  /* 13: the words read in pictures (media/ocr), searchable by any part of a word (FTS5 trigrams) */ `
+  CREATE TABLE content_text (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,            -- the lines read, as searched (text-repo's searchableText); '' when none
+    lines TEXT NOT NULL,           -- JSON: [{ text, confidence, box: [left, top, width, height] }]
+    width INTEGER NOT NULL,        -- the picture size the boxes refer to
+    height INTEGER NOT NULL,
+    truncated INTEGER NOT NULL,    -- 1: more text boxes than were read
+    read_at INTEGER NOT NULL
+  );
+  CREATE VIRTUAL TABLE content_text_fts USING fts5(text, content = 'content_text', content_rowid = 'content_id', tokenize = 'trigram');
+  CREATE TRIGGER content_text_ai AFTER INSERT ON content_text BEGIN
+    INSERT INTO content_text_fts (rowid, text) VALUES (new.content_id, new.text);
+  END;
+  CREATE TRIGGER content_text_ad AFTER DELETE ON content_text BEGIN
+    INSERT INTO content_text_fts (content_text_fts, rowid, text) VALUES ('delete', old.content_id, old.text);
+  END;
+  CREATE TRIGGER content_text_au AFTER UPDATE ON content_text BEGIN
+    INSERT INTO content_text_fts (content_text_fts, rowid, text) VALUES ('delete', old.content_id, old.text);
+    INSERT INTO content_text_fts (rowid, text) VALUES (new.content_id, new.text);
+  END;
+  `,
 ];

@@ -1,0 +1,101 @@
+/**
+ * The words read in pictures (media/ocr): per content, its lines with their boxes, and a full-text
+ * index over them (FTS5 with trigrams: any part of a word matches, in any script, Chinese included).
+ */
+import type { Db } from './database.js';
+
+export interface StoredLine {
+  text: string;
+  confidence: number;
+  box: [number, number, number, number];
+}
+
+export interface ContentText {
+  lines: StoredLine[];
+  width: number;
+  height: number;
+  truncated: boolean;
+}
+
+/**
+ * Text as it is indexed and asked for: lower case, with punctuation gone ("McDonald's" and
+ * "mcdonalds" are one word), spaces single.
+ */
+export function searchableText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** A ready file of every content. */
+const HAS_READY_FILE = `EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`;
+
+export class TextRepo {
+  constructor(private readonly db: Db) {}
+
+  set(contentId: number, read: ContentText): void {
+    this.db
+      .prepare(
+        `INSERT INTO content_text (content_id, text, lines, width, height, truncated, read_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (content_id) DO UPDATE SET text = excluded.text, lines = excluded.lines, width = excluded.width,
+           height = excluded.height, truncated = excluded.truncated, read_at = excluded.read_at`,
+      )
+      .run(contentId, searchableText(read.lines.map((l) => l.text).join('\n')), JSON.stringify(read.lines), read.width, read.height, read.truncated ? 1 : 0, Date.now());
+  }
+
+  of(contentId: number): ContentText | undefined {
+    const row = this.db.prepare('SELECT lines, width, height, truncated FROM content_text WHERE content_id = ?').get(contentId) as
+      { lines: string; width: number; height: number; truncated: number } | undefined;
+    return row && { lines: JSON.parse(row.lines) as StoredLine[], width: row.width, height: row.height, truncated: row.truncated === 1 };
+  }
+
+  /** Pictures not read yet, each with a ready file to read it from, at most `limit`. */
+  unread(limit: number): { contentId: number; path: string }[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT c.id AS contentId, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
+           FROM contents c WHERE c.kind = 'image' AND ${HAS_READY_FILE}
+             AND NOT EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id) LIMIT ?`,
+        )
+        .all(limit) as { contentId: number; path: string }[]
+    );
+  }
+
+  unreadCount(): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM contents c WHERE c.kind = 'image' AND ${HAS_READY_FILE}
+             AND NOT EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id)`,
+        )
+        .get() as { n: number }
+    ).n;
+  }
+
+  /**
+   * Contents whose text holds every one of `terms` (each of 3 characters or more, matched anywhere in
+   * a word; shorter ones, such as two-character Chinese words, by substring), best first.
+   */
+  matching(asked: string[], limit: number): { contentId: number; rank: number }[] {
+    const terms = asked.flatMap((t) => searchableText(t).split(' ')).filter(Boolean);
+    const long = terms.filter((t) => [...t].length >= 3);
+    const short = terms.filter((t) => [...t].length < 3);
+    if (long.length === 0 && short.length === 0) return [];
+    const shortSql = short.map(() => `instr(lower(t.text), ?) > 0`).join(' AND ');
+    if (long.length === 0) {
+      return this.db
+        .prepare(`SELECT t.content_id AS contentId, 0 AS rank FROM content_text t WHERE ${shortSql} LIMIT ?`)
+        .all(...short, limit) as { contentId: number; rank: number }[];
+    }
+    const match = long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+    return this.db
+      .prepare(
+        `SELECT f.rowid AS contentId, f.rank AS rank FROM content_text_fts f JOIN content_text t ON t.content_id = f.rowid
+         WHERE content_text_fts MATCH ? ${short.length ? `AND ${shortSql}` : ''} ORDER BY f.rank LIMIT ?`,
+      )
+      .all(match, ...short, limit) as { contentId: number; rank: number }[];
+  }
+}
