@@ -4,7 +4,10 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { TextReader } from '../../src/main/core/media/ocr/ocr.js';
 import { normalise } from '../helpers/ocr-quality.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
@@ -72,5 +75,39 @@ describe('reading text in pictures', () => {
     expect(crowded.truncated).toBe(true);
     expect(crowded.lines.length).toBeLessThanOrEqual(400);
     expect(crowded.lines.length).toBeGreaterThan(100);
+  });
+});
+
+const hasCjkFont = (() => {
+  try {
+    return /Droid Sans Fallback/i.test(execFileSync('fc-list', [], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+})();
+if (!hasCjkFont) console.warn('no CJK font (apt-get install fonts-droid-fallback): the Chinese text test is skipped');
+
+describe.skipIf(!hasCjkFont)('a Chinese word in a picture', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('is read and found by a search for two of its characters or three', async () => {
+    const dir = tempDir();
+    const svg = `<svg width="900" height="400"><rect width="900" height="400" fill="#f4efe6"/><text x="450" y="240" text-anchor="middle" font-size="110" font-family="Droid Sans Fallback" fill="#1a1a1a">北京欢迎你</text></svg>`;
+    await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(join(dir, 'sign.jpg'));
+    await writeSyntheticPhoto(join(dir, 'other.jpg'), 3, 900, 400, 'jpeg', 4);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.folders.add(dir);
+      await engine.indexer.index();
+      for (const query of ['北京', '欢迎你']) {
+        const { results } = await engine.search.text(query, { limit: 5 });
+        expect(results[0]?.path, query).toBe(join(dir, 'sign.jpg'));
+        expect(results[0]!.via).toBe('text');
+        expect(results.filter((r) => r.via === 'text')).toHaveLength(1);
+      }
+    } finally {
+      await engine.close();
+    }
   });
 });
