@@ -79,15 +79,23 @@ export async function findPhotoDuplicates(prints: FingerprintRepo, options: Find
 }
 
 /** Whether two fingerprints show the same picture (see the thresholds above). */
+/** The perceptual hash of a grid inside a frame, made once per grid (a picture meets many candidates). */
+const innerHashes = new WeakMap<Uint8Array, string>();
+function innerHash(grid: Uint8Array): string {
+  let hash = innerHashes.get(grid);
+  if (hash === undefined) innerHashes.set(grid, (hash = dctHash(grid)));
+  return hash;
+}
+
 export function sameLook(a: VisualFingerprint, b: VisualFingerprint): { same: boolean; similarity: number } {
   if (Math.min(a.detail, b.detail) < FLAT_DETAIL) return { same: false, similarity: 0 };
   // Each picture as a whole, and a framed one also as what is inside its frame (its unframed copy
   // looks like that); whichever pair of views agrees. Every pair must agree in its centres too, so
   // the same frame or bars around different pictures never make them alike.
   const views: [Uint8Array, string, Uint8Array, string][] = [[a.grid, a.phash, b.grid, b.phash]];
-  if (a.inner) views.push([a.inner, dctHash(a.inner), b.grid, b.phash]);
-  if (b.inner) views.push([a.grid, a.phash, b.inner, dctHash(b.inner)]);
-  if (a.inner && b.inner) views.push([a.inner, dctHash(a.inner), b.inner, dctHash(b.inner)]);
+  if (a.inner) views.push([a.inner, innerHash(a.inner), b.grid, b.phash]);
+  if (b.inner) views.push([a.grid, a.phash, b.inner, innerHash(b.inner)]);
+  if (a.inner && b.inner) views.push([a.inner, innerHash(a.inner), b.inner, innerHash(b.inner)]);
   let best = { same: false, similarity: 0 };
   for (const [gridA, hashA, gridB, hashB] of views) {
     const similarity = alignedSimilarity(gridA, gridB);
@@ -106,7 +114,7 @@ function nearPairs(contents: { id: number; fingerprint: VisualFingerprint }[], o
   // frame, so a framed copy and its unframed original are neighbours.
   const views = contents.flatMap((c, index) => [
     { index, grid: c.fingerprint.grid, phash: c.fingerprint.phash },
-    ...(c.fingerprint.inner ? [{ index, grid: c.fingerprint.inner, phash: dctHash(c.fingerprint.inner) }] : []),
+    ...(c.fingerprint.inner ? [{ index, grid: c.fingerprint.inner, phash: innerHash(c.fingerprint.inner) }] : []),
   ]);
   const graph = new KnnGraph(
     views.map((v) => gridVector(v.grid)),
