@@ -108,17 +108,53 @@ export async function measureIndexing(
   };
 }
 
+export interface TextReadingCost {
+  model: string;
+  images: number;
+  /** Photos per second of a whole `index()`, reading the words in pictures or not (medians). */
+  withoutText: number;
+  withText: number;
+  /** How much longer indexing takes with the words read: withoutText / withText - 1. */
+  addedTime: number;
+  picturesWithText: number;
+}
+
+/** What reading the words in pictures adds to indexing a folder, same model, alternating runs. */
+export async function measureTextReadingCost(modelName: string, photosDir: string, modelsDir: string, repeats = 3): Promise<TextReadingCost> {
+  process.env.TROVE_MODELS_DIR = modelsDir;
+  const threads = defaultInferenceThreads();
+  const files = (await scanFolder(photosDir, new PathFilter({ excludePatterns: [], includeHidden: false }))).files.length;
+  const without: number[] = [];
+  const withText: number[] = [];
+  let picturesWithText = 0;
+  for (let round = 0; round < repeats; round += 1) {
+    without.push(await indexOnce(modelName, photosDir, threads, files, false));
+    withText.push(await indexOnce(modelName, photosDir, threads, files, true, (n) => (picturesWithText = n)));
+  }
+  const [a, b] = [median(without), median(withText)];
+  return { model: modelName, images: files, withoutText: a, withText: b, addedTime: a / b - 1, picturesWithText };
+}
+
 /** One full `engine.indexer.index()` of the folder into a fresh library; returns images per second. */
-async function indexOnce(modelName: string, photosDir: string, threads: number, expected: number): Promise<number> {
+async function indexOnce(
+  modelName: string,
+  photosDir: string,
+  threads: number,
+  expected: number,
+  readText = true,
+  onText?: (picturesWithText: number) => void,
+): Promise<number> {
   const lib = mkdtempSync(join(tmpdir(), 'trove-bench-'));
   const engine = Engine.open({ libraryDir: lib, offline: true, modelCacheDir: join(lib, 'models'), threads });
   try {
+    engine.settings.update({ readText });
     engine.folders.add(photosDir);
     await engine.indexer.useModel(modelName); // loading the model is a one-time cost, not throughput
     const start = performance.now();
     const summary = await engine.indexer.index({ model: modelName });
     const seconds = (performance.now() - start) / 1000;
     if (summary.embedded !== expected) throw new Error(`indexed ${summary.embedded} of ${expected}`);
+    onText?.(summary.textRead?.withText ?? 0);
     return expected / seconds;
   } finally {
     await engine.close();

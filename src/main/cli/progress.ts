@@ -21,7 +21,7 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
         const now = Date.now();
         if (p.phase !== 'done' && now - last < 5000) return;
         last = now;
-        stream.write(`indexing ${p.done}/${p.total} (${p.ratePerSecond.toFixed(1)}/s, ETA ${formatDuration(p.etaSeconds)})\n`);
+        stream.write(`${p.step === 'words' ? 'reading words' : 'indexing'} ${p.done}/${p.total} (${p.ratePerSecond.toFixed(1)}/s, ETA ${formatDuration(p.etaSeconds)})\n`);
       },
       stop() {},
     };
@@ -41,7 +41,7 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
   return {
     update(p) {
       const payload = {
-        phase: p.phase === 'paused' ? 'paused  ' : 'indexing',
+        phase: p.phase === 'paused' ? 'paused  ' : p.step === 'words' ? 'words   ' : 'indexing',
         rate: p.ratePerSecond.toFixed(1),
         etaText: formatDuration(p.etaSeconds),
         file: p.currentFile ? printable(basename(p.currentFile)).slice(0, 40) : '',

@@ -1,18 +1,23 @@
 /**
  * Inference worker: owns the ONNX sessions so that model runs never block the engine's thread
  * (which keeps decoding the next batch, answering the UI and watching folders meanwhile).
- * One worker, one model per slot (image, audio), with a bounded number of ONNX Runtime threads.
+ * One worker, one model per slot (image, audio), with a bounded number of ONNX Runtime threads. The
+ * same worker, started a second time, reads the words in pictures (OCR): in its own thread, a long
+ * reading never holds up a search's text embedding.
  */
 import { parentPort } from 'node:worker_threads';
+import { z } from 'zod';
 import { ClapEmbedder } from '../core/models/embedders/clap-embedder.js';
 import { ClipEmbedder } from '../core/models/embedders/clip-embedder.js';
 import type { Embedder } from '../core/models/embedders/embedder.js';
+import { TextReader } from '../core/media/ocr/ocr.js';
 import { ManifestEmbedder } from '../core/models/embedders/manifest-embedder.js';
 import { LoadRequestSchema, type Slot, type WorkerRequest, type WorkerResponse } from '../core/models/inference-protocol.js';
 
 if (!parentPort) throw new Error('inference-worker must run in a worker thread');
 const port = parentPort;
 const embedders = new Map<Slot, Embedder>();
+let textReader: TextReader | undefined;
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.method) {
@@ -52,9 +57,19 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const results = await embedder.embedAudio(samples, count, length);
       return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
     }
+    case 'openTextReader':
+      textReader ??= await TextReader.open(z.number().int().min(1).max(256).parse(request.params.threads));
+      return null;
+    case 'readText': {
+      if (!textReader) throw new Error('the text reader is not open');
+      const params = request.params;
+      return textReader.read('image' in params ? Buffer.from(params.image.buffer, params.image.byteOffset, params.image.byteLength) : z.string().min(1).parse(params.path));
+    }
     case 'dispose':
       for (const embedder of embedders.values()) await embedder.dispose();
       embedders.clear();
+      await textReader?.close();
+      textReader = undefined;
       return null;
   }
 }

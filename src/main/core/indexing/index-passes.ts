@@ -56,7 +56,10 @@ export class IndexPasses {
         )
       : addRuns(await this.readOnly(passOptions), await this.recordings(passOptions));
     // The words in pictures, last: searching by meaning does not wait for them.
-    if (!options.signal?.aborted) await readTextInPictures(this.store, this.models, this.pauser, passOptions);
+    if (!options.signal?.aborted) {
+      const text = await readTextInPictures(this.store, this.models, this.pauser, passOptions);
+      if (text.read > 0) summary.textRead = text;
+    }
     if (end) {
       const { done, total } = tally.read(true);
       end({ phase: 'done', done, total, failed: summary.failed, ratePerSecond: 0, etaSeconds: null });

@@ -16,6 +16,8 @@ export interface IndexProgress {
   ratePerSecond: number;
   etaSeconds: number | null;
   currentFile?: string;
+  /** 'words': the run has moved on to reading the words in pictures; done/total count pictures read. */
+  step?: 'words';
 }
 
 export interface RunSummary {
@@ -29,6 +31,8 @@ export interface RunSummary {
   audioSkipped?: string;
   /** Why photos and videos were left unindexed this run (the library's image model is not installed). */
   imagesSkipped?: string;
+  /** Pictures whose words were read this run, and how many of them show any. */
+  textRead?: { read: number; withText: number };
 }
 
 const REPORT_EVERY_MS = 200;
@@ -48,6 +52,7 @@ export class RunProgress {
     /** The run's files, done and waiting: shared by every pass of the run. */
     private readonly tally: RunTally,
     private readonly onProgress?: (p: IndexProgress) => void,
+    private readonly step?: IndexProgress['step'],
   ) {}
 
   /** Files done: embedded or failed (the last one named). */
@@ -130,6 +135,7 @@ export class RunProgress {
       ratePerSecond: this.meter.ratePerSecond(now),
       etaSeconds: this.meter.etaSeconds(remaining, now),
       currentFile: this.currentFile,
+      ...(this.step ? { step: this.step } : {}),
     });
   }
 }

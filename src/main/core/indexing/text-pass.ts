@@ -1,26 +1,37 @@
 /**
- * Reading the words in pictures, after the pictures are embedded (so searching by meaning never
- * waits for it): every picture not read yet is read once (media/ocr) and its lines stored with their
- * boxes (store/text-repo). A picture that cannot be read is stored as holding no text, so it is not
- * tried again and again; a changed file is a new content and is read anew.
+ * Reading the words in pictures and videos, after they are embedded (so searching by meaning never
+ * waits for it): every picture not read yet is read once (media/ocr, in its own worker), and a
+ * video at its embedded moments (scene changes and every few seconds: a title card is a scene), and
+ * the lines are stored with their boxes and moments (store/text-repo). What cannot be read is stored
+ * as holding no text, so it is not tried again and again; a changed file is a new content, read anew.
  */
+import { extractVideoFrame, probeMedia } from '../media/ffmpeg.js';
+import type { OcrResult } from '../media/ocr/ocr.js';
 import type { ModelManager } from '../models/model-manager.js';
 import type { LibraryStore } from '../store/library-store.js';
+import type { ContentText, StoredLine } from '../store/text-repo.js';
 import type { Pauser } from './pauser.js';
 import { RunProgress, type IndexProgress } from './run-progress.js';
-import type { RunTally } from './run-tally.js';
+import { RunTally } from './run-tally.js';
 
 const BATCH = 16;
+/** A video is read at this many of its moments at most (spread over its length). */
+const MAX_MOMENTS_READ = 40;
+/** Without embedded moments (no image model yet), a video is read every this many seconds. */
+const EVERY_S_WITHOUT_MOMENTS = 5;
+
+type Reader = Awaited<ReturnType<ModelManager['textReader']>>;
 
 export async function readTextInPictures(
   store: LibraryStore,
   models: ModelManager,
   pauser: Pauser,
-  options: { signal?: AbortSignal; tally: RunTally; onProgress?: (p: IndexProgress) => void },
+  options: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void },
 ): Promise<{ read: number; withText: number }> {
-  if (store.text.unreadCount() === 0) return { read: 0, withText: 0 };
-  const reader = await models.textReader();
-  const progress = new RunProgress(pauser, options.tally, options.onProgress);
+  if (!store.settings.get().readText || store.text.unreadCount() === 0) return { read: 0, withText: 0 };
+  // Its own count: pictures to read, after the run's files are embedded (a second, labelled step).
+  const tally = new RunTally(() => store.text.unreadCount());
+  const progress = new RunProgress(pauser, tally, options.onProgress, 'words');
   let read = 0;
   let withText = 0;
   for (;;) {
@@ -28,26 +39,92 @@ export async function readTextInPictures(
     if (options.signal?.aborted) break;
     const batch = store.text.unread(BATCH);
     if (batch.length === 0) break;
-    for (const { contentId, path } of batch) {
+    for (const { contentId, path, kind } of batch) {
       if (options.signal?.aborted) break;
       progress.working(path);
       progress.report();
-      let result: Awaited<ReturnType<typeof reader.read>>;
+      let text: ContentText | undefined;
       try {
-        result = await reader.read(path);
+        text =
+          kind === 'video'
+            ? await readVideo(store, () => models.textReader(), contentId, path, options.signal)
+            : asContentText(await (await models.textReader()).read(path));
       } catch {
-        result = { lines: [], width: 0, height: 0, truncated: false };
+        text = options.signal?.aborted ? undefined : { lines: [], width: 0, height: 0, truncated: false };
       }
-      store.text.set(contentId, {
-        lines: result.lines.map((l) => ({ text: l.text, confidence: l.confidence, box: [l.box.left, l.box.top, l.box.width, l.box.height] })),
-        width: result.width,
-        height: result.height,
-        truncated: result.truncated,
-      });
+      if (!text) break; // stopped half way through a video: it is read again next time
+      store.text.set(contentId, text);
       read += 1;
-      if (result.lines.length > 0) withText += 1;
+      if (text.lines.length > 0) withText += 1;
     }
   }
   progress.finish(Boolean(options.signal?.aborted));
   return { read, withText };
+}
+
+function asContentText(result: OcrResult, atS?: number): ContentText {
+  return {
+    lines: result.lines.map(
+      (l): StoredLine => ({
+        text: l.text,
+        confidence: l.confidence,
+        box: [l.box.left, l.box.top, l.box.width, l.box.height],
+        ...(atS !== undefined ? { atS } : {}),
+      }),
+    ),
+    width: result.width,
+    height: result.height,
+    truncated: result.truncated,
+  };
+}
+
+/**
+ * A video's words, moment by moment; a moment showing the same words as the one before adds nothing
+ * (a title held for ten seconds is one hit, at its first moment). Undefined when stopped half way.
+ */
+async function readVideo(
+  store: LibraryStore,
+  reader: () => Promise<Reader>,
+  contentId: number,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<ContentText | undefined> {
+  const moments = await momentsToRead(store, contentId, path, signal);
+  const read: ContentText = { lines: [], width: 0, height: 0, truncated: false };
+  let previous = '';
+  for (const atS of moments) {
+    if (signal?.aborted) return undefined;
+    const frame = await extractVideoFrame(path, atS, signal);
+    const seen = asContentText(await (await reader()).read(frame), atS);
+    const said = seen.lines.map((l) => l.text).join('\n');
+    if (said && said !== previous) read.lines.push(...seen.lines);
+    previous = said;
+    read.width = seen.width;
+    read.height = seen.height;
+    read.truncated ||= seen.truncated;
+  }
+  return read;
+}
+
+/** The moments the image model embedded (at most MAX_MOMENTS_READ of them, evenly), else every few seconds. */
+async function momentsToRead(store: LibraryStore, contentId: number, path: string, signal: AbortSignal | undefined): Promise<number[]> {
+  const imageModel = store.vectors.findModel(store.settings.get().imageModel)?.id;
+  let moments = [
+    ...new Set(
+      store.vectors
+        .placements(contentId)
+        .filter((p) => p.modelId === imageModel && p.offsetS !== null)
+        .map((p) => p.offsetS!),
+    ),
+  ].sort((a, b) => a - b);
+  if (moments.length === 0) {
+    const duration = (await probeMedia(path, signal)).durationS ?? 0;
+    const every = Math.max(EVERY_S_WITHOUT_MOMENTS, duration / MAX_MOMENTS_READ);
+    for (let at = 0; at < Math.max(duration, 0.001); at += every) moments.push(at);
+  }
+  if (moments.length > MAX_MOMENTS_READ) {
+    const step = moments.length / MAX_MOMENTS_READ;
+    moments = Array.from({ length: MAX_MOMENTS_READ }, (_, i) => moments[Math.floor(i * step)]!);
+  }
+  return moments;
 }

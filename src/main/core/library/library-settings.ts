@@ -17,6 +17,7 @@ export interface SettingsPatch {
   threads?: number | null;
   excludePatterns?: string[];
   includeHidden?: boolean;
+  readText?: boolean;
 }
 
 export class LibrarySettings {
@@ -45,6 +46,7 @@ export class LibrarySettings {
       after.imageModel !== before.imageModel ||
       after.audioModel !== before.audioModel ||
       after.includeHidden !== before.includeHidden ||
+      (after.readText && !before.readText) ||
       after.offline !== before.offline ||
       JSON.stringify(after.excludePatterns) !== JSON.stringify(before.excludePatterns)
     );

@@ -208,7 +208,10 @@ export interface DecodeFramesOptions {
 export async function decodeVideoFrames(path: string, options: DecodeFramesOptions): Promise<number> {
   const args = [
     ...['-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-an', '-sn'],
-    ...['-vf', `fps=1/${options.intervalS},scale=${options.width}:${options.height}:flags=area`],
+    // round=up: the frame labelled t is the one on screen at t (the last one starting at or before
+    // it), so a player or a later seek to t shows what was seen there. The default (nearest) hands
+    // over a frame from up to half an interval later: a moment at a cut showed the scene before it.
+    ...['-vf', `fps=1/${options.intervalS}:round=up,scale=${options.width}:${options.height}:flags=area`],
     ...(options.maxFrames ? ['-frames:v', String(options.maxFrames)] : []),
     ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
   ];

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { EmbedImagesResult, LoadRequest, LoadResult, Slot, WorkerRequest, WorkerResponse } from './inference-protocol.js';
+import type { EmbedImagesResult, LoadRequest, LoadResult, ReadTextResult, Slot, WorkerRequest, WorkerResponse } from './inference-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type RequestWithoutId = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -43,6 +43,11 @@ export class InferenceClient {
     this.worker.on('exit', (code) => this.fail(`inference worker exited (code ${code})`));
   }
 
+  /** The worker crashed, exited or was closed: every call now fails. */
+  get dead(): boolean {
+    return this.deadReason !== undefined;
+  }
+
   load(params: LoadRequest): Promise<LoadResult> {
     return this.call({ method: 'load', params }) as Promise<LoadResult>;
   }
@@ -63,6 +68,18 @@ export class InferenceClient {
     return this.call({ method: 'embedAudio', params: { samples, count, length } }, [
       samples.buffer as ArrayBuffer,
     ]) as Promise<EmbedImagesResult>;
+  }
+
+  /** Opens the OCR models in this worker, with at most `threads` ONNX Runtime threads each. */
+  openTextReader(threads: number): Promise<void> {
+    return this.call({ method: 'openTextReader', params: { threads } }) as Promise<void>;
+  }
+
+  /** The words in the picture at `path`, or in an encoded picture (decoded, bounded and read inside the worker). */
+  readText(picture: string | Uint8Array): Promise<ReadTextResult> {
+    if (typeof picture === 'string') return this.call({ method: 'readText', params: { path: picture } }) as Promise<ReadTextResult>;
+    const image = picture.slice(); // transferred: the caller keeps its own
+    return this.call({ method: 'readText', params: { image } }, [image.buffer as ArrayBuffer]) as Promise<ReadTextResult>;
   }
 
   /**

@@ -3,6 +3,7 @@
  * load (it crosses a thread boundary); tensors travel as transferred ArrayBuffers, not copies.
  */
 import { z } from 'zod';
+import type { OcrResult } from '../media/ocr/ocr.js';
 import { ModelManifestSchema } from './manifest.js';
 
 /** The worker holds one model per slot: the image (and text) model, and the audio model. */
@@ -28,6 +29,8 @@ export type WorkerRequest =
   | { id: number; method: 'embedImages'; params: { pixels: Float32Array; count: number; size: number } }
   | { id: number; method: 'embedTexts'; params: { texts: string[]; slot?: Slot } }
   | { id: number; method: 'embedAudio'; params: { samples: Float32Array; count: number; length: number } }
+  | { id: number; method: 'openTextReader'; params: { threads: number } }
+  | { id: number; method: 'readText'; params: { path: string } | { image: Uint8Array } }
   | { id: number; method: 'dispose' };
 
 export interface LoadResult {
@@ -38,5 +41,7 @@ export interface EmbedImagesResult {
   vectors: Float32Array[];
   tags: { label: string; score: number }[][];
 }
+
+export type ReadTextResult = OcrResult;
 
 export type WorkerResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -2,7 +2,7 @@
  * Gets a model ready to use: finds its files (or downloads them, unless offline), starts it in the
  * inference worker, registers it in the database and opens its vector index.
  */
-import { TextReader } from '../media/ocr/ocr.js';
+import type { OcrResult } from '../media/ocr/ocr.js';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
 import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
 import type { VectorRepo } from '../store/vector-repo.js';
@@ -56,8 +56,11 @@ export class ModelManager {
   private loaded: LoadedModel | undefined;
   private loading: Promise<LoadedModel> | undefined;
   private audio: LoadedAudioModel | undefined;
-  /** The OCR models (shipped in an npm package, nothing to download), opened on first use. */
-  private reader: Promise<TextReader> | undefined;
+  /**
+   * The OCR models (shipped in an npm package, nothing to download), opened on first use in a worker
+   * of their own: a receipt can take seconds, and a search's text embedding must not wait behind it.
+   */
+  private reader: Promise<InferenceClient> | undefined;
 
   constructor(private readonly options: ModelManagerOptions) {}
 
@@ -182,9 +185,27 @@ export class ModelManager {
   }
 
   /** The reader of text in pictures (PP-OCRv4), with the inference threads the models have. */
-  textReader(): Promise<TextReader> {
-    this.reader ??= TextReader.open(this.options.threads);
-    return this.reader;
+  async textReader(): Promise<{ read(picture: string | Uint8Array): Promise<OcrResult> }> {
+    this.reader ??= (async () => {
+      const client = new InferenceClient(this.options.workerEntry);
+      try {
+        await client.openTextReader(this.options.threads);
+      } catch (error) {
+        await client.close();
+        this.reader = undefined;
+        throw error;
+      }
+      return client;
+    })();
+    const opened = this.reader;
+    const client = await opened;
+    return {
+      read: (picture) =>
+        client.readText(picture).finally(() => {
+          // A picture that crashed the reader's worker fails alone: the next one gets a new worker.
+          if (client.dead && this.reader === opened) this.reader = undefined;
+        }),
+    };
   }
 
   async close(): Promise<void> {

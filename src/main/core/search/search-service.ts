@@ -76,13 +76,16 @@ export class SearchService {
     this.tags = new TagIndex(vectors);
   }
 
-  /** Files whose picture shows every one of `terms`, best first (by the full-text index's rank). */
+  /**
+   * Files whose picture (or a moment of whose video) shows every one of `terms`, best first (by the
+   * full-text index's rank); a video's hit names the moment.
+   */
   byWordsInPictures(terms: string[], options: SearchOptions = {}): SearchHit[] {
     if (terms.length === 0) return [];
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
     const found = this.texts.matching(terms, limit * 2);
     return this.expandToFiles(
-      found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: null })),
+      found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: this.texts.momentShowing(f.contentId, terms) ?? null })),
       options,
       'text',
     ).slice(0, limit);

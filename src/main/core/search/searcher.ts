@@ -59,7 +59,7 @@ export class Searcher {
   async text(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
     const query = parseTextQuery(text);
     const options = withRealFolder(given);
-    const wantsPictures = !options.kinds?.length || options.kinds.includes('image');
+    const wantsPictures = !options.kinds?.length || options.kinds.includes('image') || options.kinds.includes('video');
     const read = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }) : [];
     if (read.length === 0) return this.byMeaning(query.meaning, given);
     // Pictures that show the words come first, in the order their meaning ranks them (a query that

@@ -82,6 +82,7 @@ export function toSettings(s: Settings): ApiSettings {
     ...(s.threads !== undefined ? { threads: s.threads } : {}),
     excludePatterns: s.excludePatterns,
     includeHidden: s.includeHidden,
+    readText: s.readText,
   };
 }
 
@@ -109,6 +110,7 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
       box: row.text!.width && row.text!.height
         ? [l.box[0] / row.text!.width, l.box[1] / row.text!.height, l.box[2] / row.text!.width, l.box[3] / row.text!.height]
         : [0, 0, 0, 0],
+      ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
   };
 }

@@ -186,6 +186,7 @@ export class IndexLoop {
       etaSeconds: p.etaSeconds,
       currentFile: p.currentFile,
       paused: this.engine.indexer.pauser.paused,
+      ...(p.step ? { step: p.step } : {}),
     };
     const phaseChanged = next.phase !== this.current.phase;
     this.current = next;

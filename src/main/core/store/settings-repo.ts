@@ -14,6 +14,8 @@ export const SettingsSchema = z.object({
   threads: z.number().int().min(1).max(256).optional(),
   excludePatterns: z.array(z.string()).default([]),
   includeHidden: z.boolean().default(false),
+  /** Read the words in pictures (OCR) so they can be searched: costs indexing time, on by default. */
+  readText: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

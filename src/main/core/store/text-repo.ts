@@ -8,6 +8,8 @@ export interface StoredLine {
   text: string;
   confidence: number;
   box: [number, number, number, number];
+  /** The moment of a video the line shows at, in seconds; absent for pictures. */
+  atS?: number;
 }
 
 export interface ContentText {
@@ -51,16 +53,17 @@ export class TextRepo {
     return row && { lines: JSON.parse(row.lines) as StoredLine[], width: row.width, height: row.height, truncated: row.truncated === 1 };
   }
 
-  /** Pictures not read yet, each with a ready file to read it from, at most `limit`. */
-  unread(limit: number): { contentId: number; path: string }[] {
+  /** Pictures and videos not read yet, each with a ready file to read it from, at most `limit`. */
+  unread(limit: number): { contentId: number; path: string; kind: 'image' | 'video' }[] {
     return (
       this.db
         .prepare(
-          `SELECT c.id AS contentId, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
-           FROM contents c WHERE c.kind = 'image' AND ${HAS_READY_FILE}
+          `SELECT c.id AS contentId, c.kind AS kind,
+             (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
+           FROM contents c WHERE c.kind IN ('image', 'video') AND ${HAS_READY_FILE}
              AND NOT EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id) LIMIT ?`,
         )
-        .all(limit) as { contentId: number; path: string }[]
+        .all(limit) as { contentId: number; path: string; kind: 'image' | 'video' }[]
     );
   }
 
@@ -68,11 +71,32 @@ export class TextRepo {
     return (
       this.db
         .prepare(
-          `SELECT COUNT(*) AS n FROM contents c WHERE c.kind = 'image' AND ${HAS_READY_FILE}
+          `SELECT COUNT(*) AS n FROM contents c WHERE c.kind IN ('image', 'video') AND ${HAS_READY_FILE}
              AND NOT EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id)`,
         )
         .get() as { n: number }
     ).n;
+  }
+
+  /**
+   * The moment of a video that shows `terms`: the first where all of them show together, else the
+   * first showing any; undefined for a picture.
+   */
+  momentShowing(contentId: number, asked: string[]): number | undefined {
+    const row = this.db
+      .prepare(`SELECT t.lines FROM content_text t JOIN contents c ON c.id = t.content_id WHERE t.content_id = ? AND c.kind = 'video'`)
+      .get(contentId) as { lines: string } | undefined;
+    const lines = row ? (JSON.parse(row.lines) as StoredLine[]).filter((l) => l.atS !== undefined) : [];
+    if (lines.length === 0) return undefined;
+    const terms = asked.flatMap((t) => searchableText(t).split(' ')).filter(Boolean);
+    const byMoment = new Map<number, string>();
+    for (const line of lines) byMoment.set(line.atS!, `${byMoment.get(line.atS!) ?? ''} ${searchableText(line.text)}`);
+    const moments = [...byMoment.entries()].sort((a, b) => a[0] - b[0]);
+    return (
+      moments.find(([, text]) => terms.every((t) => text.includes(t)))?.[0] ??
+      moments.find(([, text]) => terms.some((t) => text.includes(t)))?.[0] ??
+      moments[0]![0]
+    );
   }
 
   /**

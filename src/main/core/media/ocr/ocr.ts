@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { detectionSize, detectText, type TextBox } from './text-detector.js';
+import { countTextPixels, detectionSize, detectText, type TextBox } from './text-detector.js';
 import { LINE_HEIGHT, loadDictionary, MAX_LINE_WIDTH, recognizeLines, type LineImage } from './text-recognizer.js';
 
 export interface OcrLine {
@@ -33,10 +33,20 @@ export interface OcrOptions {
   detectionLimit?: number;
   /** Lines read with less confidence than this are dropped. */
   minConfidence?: number;
+  /**
+   * Longer side of the first glance at a large picture (0: none). Most photos show no text: a glance
+   * at a small decode (JPEG shrink-on-load) finding no text region at all ends the reading there.
+   */
+  glanceLimit?: number;
 }
 
 /** The picture is read at most this large (longer side): small print survives, memory stays bounded. */
 const READ_LIMIT = 2560;
+/** A picture no larger than this is read at once: a glance would cost about as much as the reading. */
+const GLANCE_LIMIT = 640;
+/** The glance reads the picture when at least this many of its pixels look like text. */
+const GLANCE_TEXT_PIXELS = 8;
+const DECODE_OPTIONS = { failOn: 'truncated', limitInputPixels: 200_000_000 } as const;
 
 export class TextReader {
   private constructor(
@@ -57,7 +67,12 @@ export class TextReader {
   }
 
   async read(input: string | Buffer, options: OcrOptions = {}): Promise<OcrResult> {
-    const picture = await sharp(input, { failOn: 'truncated', limitInputPixels: 200_000_000 })
+    const glanceLimit = options.glanceLimit ?? GLANCE_LIMIT;
+    if (glanceLimit > 0) {
+      const nothing = await this.glanceFindsNothing(input, glanceLimit);
+      if (nothing) return { lines: [], ...nothing, truncated: false };
+    }
+    const picture = await sharp(input, DECODE_OPTIONS)
       .autoOrient()
       .resize({ width: READ_LIMIT, height: READ_LIMIT, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
@@ -86,6 +101,33 @@ export class TextReader {
     // Reading order: top to bottom, then left to right.
     lines.sort((a, b) => a.box.top - b.box.top || a.box.left - b.box.left);
     return { lines, width, height, truncated };
+  }
+
+  /**
+   * For a picture larger than the glance: whether a look at it `limit` px large finds no text at all,
+   * with the size its reading would have had (what empty results refer to); undefined when the
+   * picture must be read.
+   */
+  private async glanceFindsNothing(input: string | Buffer, limit: number): Promise<{ width: number; height: number } | undefined> {
+    const meta = await sharp(input, DECODE_OPTIONS).metadata();
+    const turned = (meta.orientation ?? 1) >= 5;
+    const [fullWidth, fullHeight] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
+    if (!fullWidth || !fullHeight || Math.max(fullWidth, fullHeight) <= limit * 1.25) return undefined;
+    const glance = await sharp(input, DECODE_OPTIONS)
+      .autoOrient()
+      .resize({ width: limit, height: limit, fit: 'inside' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const size = detectionSize(glance.info.width, glance.info.height, limit);
+    const small = await sharp(glance.data, { raw: { width: glance.info.width, height: glance.info.height, channels: 3 } })
+      .resize(size.width, size.height, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    if ((await countTextPixels(this.detector, small, size.width, size.height)) >= GLANCE_TEXT_PIXELS) return undefined;
+    const scale = Math.min(1, READ_LIMIT / Math.max(fullWidth, fullHeight));
+    return { width: Math.round(fullWidth * scale), height: Math.round(fullHeight * scale) };
   }
 
   async close(): Promise<void> {

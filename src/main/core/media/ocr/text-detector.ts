@@ -38,6 +38,31 @@ export function detectionSize(width: number, height: number, limit: number): { w
 const MEAN = [0.406, 0.456, 0.485];
 const STD = [0.225, 0.224, 0.229];
 
+/** Every pixel's probability of being text; `rgb` is the picture resized to `detectionSize`. */
+async function textProbability(session: InferenceSession, rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  const plane = width * height;
+  const input = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i += 1) {
+    for (let c = 0; c < 3; c += 1) {
+      // BGR: channel c of the input is RGB channel 2 - c.
+      input[c * plane + i] = (rgb[i * 3 + (2 - c)]! / 255 - MEAN[c]!) / STD[c]!;
+    }
+  }
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) };
+  const output = (await session.run(feeds))[session.outputNames[0]!]!;
+  return output.data as Float32Array;
+}
+
+/**
+ * How many pixels look like text, for a first glance at a picture: a handful is enough to read it
+ * properly (tiny print seen small scores too low to form a box, but still lights some pixels).
+ */
+export async function countTextPixels(session: InferenceSession, rgb: Uint8Array, width: number, height: number): Promise<number> {
+  let count = 0;
+  for (const p of await textProbability(session, rgb, width, height)) if (p > BINARY_THRESHOLD) count += 1;
+  return count;
+}
+
 /**
  * Finds text boxes. `rgb` is the picture already resized to `detectionSize` (3 bytes a pixel);
  * `scaleX`/`scaleY` map its pixels back to the original's.
@@ -50,20 +75,9 @@ export async function detectText(
   scaleX: number,
   scaleY: number,
 ): Promise<{ boxes: TextBox[]; found: number }> {
-  const plane = width * height;
-  const input = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i += 1) {
-    for (let c = 0; c < 3; c += 1) {
-      // BGR: channel c of the input is RGB channel 2 - c.
-      input[c * plane + i] = (rgb[i * 3 + (2 - c)]! / 255 - MEAN[c]!) / STD[c]!;
-    }
-  }
-  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) };
-  const output = (await session.run(feeds))[session.outputNames[0]!]!;
-  const probability = output.data as Float32Array;
+  const probability = await textProbability(session, rgb, width, height);
   const found = regions(probability, width, height);
-  const boxes = found
-    .map((r) => unclip(r, width, height))
+  const boxes = joinWordsOfALine(found.map((r) => unclip(r, width, height)))
     .map((r) => ({
       left: Math.round(r.left * scaleX),
       top: Math.round(r.top * scaleY),
@@ -125,4 +139,37 @@ function unclip(box: TextBox, width: number, height: number): TextBox {
   const right = Math.min(width, box.left + box.width + distance);
   const bottom = Math.min(height, box.top + box.height + distance);
   return { left, top, width: right - left, height: bottom - top, score: box.score };
+}
+
+/**
+ * DBNet often marks the words of one line as separate regions, and growing them back makes
+ * neighbours overlap (the last letter of one word read again at the start of the next: "HARBOUR",
+ * "R CAFE"). Boxes on the same row (sharing most of their height) that touch or nearly touch are
+ * one line, read as one ("HARBOUR CAFE"); columns far apart (a receipt's item and price) stay apart.
+ */
+function joinWordsOfALine(boxes: TextBox[]): TextBox[] {
+  const sorted = [...boxes].sort((a, b) => a.left - b.left);
+  const lines: TextBox[] = [];
+  for (const box of sorted) {
+    const line = lines.find((l) => sameRow(l, box) && box.left - (l.left + l.width) <= 0.5 * Math.min(l.height, box.height));
+    if (!line) {
+      lines.push({ ...box });
+      continue;
+    }
+    const right = Math.max(line.left + line.width, box.left + box.width);
+    const bottom = Math.max(line.top + line.height, box.top + box.height);
+    const area = line.width * line.height + box.width * box.height;
+    line.score = (line.score * line.width * line.height + box.score * box.width * box.height) / area;
+    line.top = Math.min(line.top, box.top);
+    line.width = right - line.left;
+    line.height = bottom - line.top;
+  }
+  return lines;
+}
+
+/** Two boxes on one row: their heights alike, and overlapping over most of the smaller one. */
+function sameRow(a: TextBox, b: TextBox): boolean {
+  const overlap = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+  const smaller = Math.min(a.height, b.height);
+  return overlap >= 0.6 * smaller && Math.max(a.height, b.height) <= 1.6 * smaller;
 }
