@@ -20,7 +20,8 @@ export interface SearchableModel {
   slot?: 'image' | 'audio';
 }
 import { hasFilters, type FileInfo, type SearchFilters, type SearchQueries } from '../store/search-queries.js';
-import type { TextRepo } from '../store/text-repo.js';
+import { searchableText, type TextRepo } from '../store/text-repo.js';
+import { allowedEdits, showsNearly } from './near-spelling.js';
 import { dot } from '../util/vectors.js';
 import { InvalidInputError } from '../errors.js';
 
@@ -83,12 +84,25 @@ export class SearchService {
   byWordsInPictures(terms: string[], options: SearchOptions = {}): SearchHit[] {
     if (terms.length === 0) return [];
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
-    const found = this.texts.matching(terms, limit * 2);
+    let found = this.texts.matching(terms, limit * 2);
+    // Nothing shows the words as asked: look for them misread by a letter or two (longer words only).
+    if (found.length === 0) found = this.nearlyShowing(terms, limit * 2);
     return this.expandToFiles(
       found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: this.texts.momentShowing(f.contentId, terms) ?? null })),
       options,
       'text',
     ).slice(0, limit);
+  }
+
+  /** Contents whose text shows every term within its allowed edits (search/near-spelling), best first. */
+  private nearlyShowing(terms: string[], limit: number): { contentId: number; rank: number }[] {
+    const words = terms.flatMap((t) => searchableText(t).split(' ')).filter(Boolean);
+    if (!words.some((w) => allowedEdits(w) > 0)) return [];
+    return this.texts
+      .sharingPieces(words, NEAR_SPELLING_CANDIDATES)
+      .filter((c) => showsNearly(words, c.text))
+      .slice(0, limit)
+      .map((c, rank) => ({ contentId: c.contentId, rank }));
   }
 
   /** Tag labels of these models that match what is being typed, most common first (see TagIndex.suggest). */
@@ -238,6 +252,8 @@ export class SearchService {
 }
 
 const BACKGROUND_SAMPLE = 256;
+/** Contents checked for a misread word: the ones sharing the most of its three-letter pieces. */
+const NEAR_SPELLING_CANDIDATES = 500;
 
 function clampInt(value: number, min: number, max: number): number {
   if (!Number.isFinite(value)) return min;

@@ -100,6 +100,27 @@ export class TextRepo {
   }
 
   /**
+   * Contents whose text may show `terms` misread: any of the three-letter pieces of their longer
+   * words appears, the contents with the most (and rarest) first, at most `limit`, with their text.
+   * The caller decides which truly show them (search/near-spelling).
+   */
+  sharingPieces(asked: string[], limit: number): { contentId: number; text: string }[] {
+    const pieces = new Set<string>();
+    for (const term of asked.flatMap((t) => searchableText(t).split(' '))) {
+      const chars = [...term];
+      for (let i = 0; i + 3 <= chars.length; i += 1) pieces.add(chars.slice(i, i + 3).join(''));
+    }
+    if (pieces.size === 0) return [];
+    const match = [...pieces].map((p) => `"${p.replace(/"/g, '""')}"`).join(' OR ');
+    return this.db
+      .prepare(
+        `SELECT f.rowid AS contentId, t.text AS text FROM content_text_fts f JOIN content_text t ON t.content_id = f.rowid
+         WHERE content_text_fts MATCH ? ORDER BY f.rank LIMIT ?`,
+      )
+      .all(match, limit) as { contentId: number; text: string }[];
+  }
+
+  /**
    * Contents whose text holds every one of `terms` (each of 3 characters or more, matched anywhere in
    * a word; shorter ones, such as two-character Chinese words, by substring), best first.
    */
