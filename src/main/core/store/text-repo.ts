@@ -17,6 +17,8 @@ export interface ContentText {
   width: number;
   height: number;
   truncated: boolean;
+  /** Why the words could not be read (the picture is stored as showing none). */
+  error?: string;
 }
 
 /**
@@ -40,17 +42,34 @@ export class TextRepo {
   set(contentId: number, read: ContentText): void {
     this.db
       .prepare(
-        `INSERT INTO content_text (content_id, text, lines, width, height, truncated, read_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO content_text (content_id, text, lines, width, height, truncated, error, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (content_id) DO UPDATE SET text = excluded.text, lines = excluded.lines, width = excluded.width,
-           height = excluded.height, truncated = excluded.truncated, read_at = excluded.read_at`,
+           height = excluded.height, truncated = excluded.truncated, error = excluded.error, read_at = excluded.read_at`,
       )
-      .run(contentId, searchableText(read.lines.map((l) => l.text).join('\n')), JSON.stringify(read.lines), read.width, read.height, read.truncated ? 1 : 0, Date.now());
+      .run(
+        contentId,
+        searchableText(read.lines.map((l) => l.text).join('\n')),
+        JSON.stringify(read.lines),
+        read.width,
+        read.height,
+        read.truncated ? 1 : 0,
+        read.error ?? null,
+        Date.now(),
+      );
   }
 
   of(contentId: number): ContentText | undefined {
-    const row = this.db.prepare('SELECT lines, width, height, truncated FROM content_text WHERE content_id = ?').get(contentId) as
-      { lines: string; width: number; height: number; truncated: number } | undefined;
-    return row && { lines: JSON.parse(row.lines) as StoredLine[], width: row.width, height: row.height, truncated: row.truncated === 1 };
+    const row = this.db.prepare('SELECT lines, width, height, truncated, error FROM content_text WHERE content_id = ?').get(contentId) as
+      { lines: string; width: number; height: number; truncated: number; error: string | null } | undefined;
+    return (
+      row && {
+        lines: JSON.parse(row.lines) as StoredLine[],
+        width: row.width,
+        height: row.height,
+        truncated: row.truncated === 1,
+        ...(row.error ? { error: row.error } : {}),
+      }
+    );
   }
 
   /** Pictures and videos not read yet, each with a ready file to read it from, at most `limit`. */

@@ -42,7 +42,11 @@ export interface OcrOptions {
 
 /** The picture is read at most this large (longer side): small print survives, memory stays bounded. */
 const READ_LIMIT = 2560;
-/** A picture no larger than this is read at once: a glance would cost about as much as the reading. */
+/**
+ * A large picture's first look is at most this large (longer side). A picture not much larger is
+ * read at once: looking at it smaller loses real words (measured on small photos: at 0.8 of their
+ * size, 3 of 40 pictures with words lost them, for a sixth less time).
+ */
 const GLANCE_LIMIT = 640;
 /** The glance reads the picture when at least this many of its pixels look like text. */
 const GLANCE_TEXT_PIXELS = 8;
@@ -104,29 +108,27 @@ export class TextReader {
   }
 
   /**
-   * For a picture larger than the glance: whether a look at it `limit` px large finds no text at all,
-   * with the size its reading would have had (what empty results refer to); undefined when the
-   * picture must be read.
+   * Whether a quick look at a large picture, `limit` px (decoded straight to that size: JPEG
+   * shrink-on-load), finds no text at all. Returns the size its reading would have had (what empty
+   * results refer to), or undefined when the picture must be read.
    */
   private async glanceFindsNothing(input: string | Buffer, limit: number): Promise<{ width: number; height: number } | undefined> {
     const meta = await sharp(input, DECODE_OPTIONS).metadata();
     const turned = (meta.orientation ?? 1) >= 5;
     const [fullWidth, fullHeight] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
-    if (!fullWidth || !fullHeight || Math.max(fullWidth, fullHeight) <= limit * 1.25) return undefined;
+    if (!fullWidth || !fullHeight) return undefined;
+    const longer = Math.max(fullWidth, fullHeight);
+    if (longer <= limit * 1.25) return undefined;
+    const size = detectionSize(fullWidth, fullHeight, limit);
     const glance = await sharp(input, DECODE_OPTIONS)
       .autoOrient()
-      .resize({ width: limit, height: limit, fit: 'inside' })
+      .resize(size.width, size.height, { fit: 'fill' })
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
-      .toBuffer({ resolveWithObject: true });
-    const size = detectionSize(glance.info.width, glance.info.height, limit);
-    const small = await sharp(glance.data, { raw: { width: glance.info.width, height: glance.info.height, channels: 3 } })
-      .resize(size.width, size.height, { fit: 'fill' })
-      .raw()
       .toBuffer();
-    if ((await countTextPixels(this.detector, small, size.width, size.height)) >= GLANCE_TEXT_PIXELS) return undefined;
-    const scale = Math.min(1, READ_LIMIT / Math.max(fullWidth, fullHeight));
+    if ((await countTextPixels(this.detector, glance, size.width, size.height)) >= GLANCE_TEXT_PIXELS) return undefined;
+    const scale = Math.min(1, READ_LIMIT / longer);
     return { width: Math.round(fullWidth * scale), height: Math.round(fullHeight * scale) };
   }
 
