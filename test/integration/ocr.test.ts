@@ -208,3 +208,30 @@ describe('a picture whose words cannot be read', () => {
     }
   });
 });
+
+describe('a quoted phrase', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('finds the picture whose words are together and in order, and not one that has them apart', async () => {
+    const dir = tempDir();
+    const sign = (lines: string[]) =>
+      `<svg width="1000" height="500"><rect width="1000" height="500" fill="#f4efe6"/>${lines
+        .map((l, i) => `<text x="500" y="${170 + i * 160}" text-anchor="middle" font-size="100" font-family="sans-serif" fill="#1a1a1a">${l}</text>`)
+        .join('')}</svg>`;
+    await sharp(Buffer.from(sign(['OPEN DAILY']))).jpeg({ quality: 90 }).toFile(join(dir, 'together.jpg'));
+    await sharp(Buffer.from(sign(['DAILY NEWS', 'NOW OPEN']))).jpeg({ quality: 90 }).toFile(join(dir, 'apart.jpg'));
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null });
+      engine.folders.add(dir);
+      await engine.indexer.index();
+      const byText = async (query: string) =>
+        (await engine.search.text(query, { limit: 10 })).results.filter((r) => r.via === 'text').map((r) => r.path).sort();
+      expect(await byText('open daily')).toEqual([join(dir, 'apart.jpg'), join(dir, 'together.jpg')]);
+      expect(await byText('"open daily"')).toEqual([join(dir, 'together.jpg')]);
+      expect(await byText('"daily open"')).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+});

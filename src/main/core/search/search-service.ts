@@ -81,12 +81,13 @@ export class SearchService {
    * Files whose picture (or a moment of whose video) shows every one of `terms`, best first (by the
    * full-text index's rank); a video's hit names the moment.
    */
-  byWordsInPictures(terms: string[], options: SearchOptions = {}): SearchHit[] {
+  byWordsInPictures(terms: string[], options: SearchOptions = {}, phrases: string[] = []): SearchHit[] {
     if (terms.length === 0) return [];
     const limit = clampInt(options.limit ?? 20, 1, 10_000);
-    let found = this.texts.matching(terms, limit * 2);
-    // Nothing shows the words as asked: look for them misread by a letter or two (longer words only).
-    if (found.length === 0) found = this.nearlyShowing(terms, limit * 2);
+    let found = this.texts.matching(terms, limit * 2, phrases);
+    // Nothing shows the words as asked: look for them misread by a letter or two (longer words only;
+    // a phrase's words together, as one long word).
+    if (found.length === 0) found = this.nearlyShowing([...terms, ...phrases.map((p) => p.replace(/ /g, ''))], limit * 2);
     return this.expandToFiles(
       found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: this.texts.momentShowing(f.contentId, terms) ?? null })),
       options,

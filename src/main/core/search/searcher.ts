@@ -60,7 +60,7 @@ export class Searcher {
     const query = parseTextQuery(text);
     const options = withRealFolder(given);
     const wantsPictures = !options.kinds?.length || options.kinds.includes('image') || options.kinds.includes('video');
-    const read = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }) : [];
+    const read = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }, query.phrases) : [];
     if (read.length === 0) return this.byMeaning(query.meaning, given);
     // Pictures that show the words come first, in the order their meaning ranks them (a query that
     // mixes a description and quoted words puts a picture that has both first); the rest follow.

@@ -141,25 +141,31 @@ export class TextRepo {
 
   /**
    * Contents whose text holds every one of `terms` (each of 3 characters or more, matched anywhere in
-   * a word; shorter ones, such as two-character Chinese words, by substring), best first.
+   * a word; shorter ones, such as two-character Chinese words, by substring) and every phrase (its
+   * words together, in order; the spaces between them may be lost, as the recogniser often drops
+   * them), best first.
    */
-  matching(asked: string[], limit: number): { contentId: number; rank: number }[] {
+  matching(asked: string[], limit: number, phrases: string[] = []): { contentId: number; rank: number }[] {
     const terms = asked.flatMap((t) => searchableText(t).split(' ')).filter(Boolean);
     const long = terms.filter((t) => [...t].length >= 3);
     const short = terms.filter((t) => [...t].length < 3);
     if (long.length === 0 && short.length === 0) return [];
-    const shortSql = short.map(() => `instr(lower(t.text), ?) > 0`).join(' AND ');
+    const together = phrases.map((p) => searchableText(p).replace(/ /g, '')).filter(Boolean);
+    const extra = [
+      ...short.map(() => `instr(t.text, ?) > 0`),
+      ...together.map(() => `instr(replace(t.text, ' ', ''), ?) > 0`),
+    ].join(' AND ');
     if (long.length === 0) {
       return this.db
-        .prepare(`SELECT t.content_id AS contentId, 0 AS rank FROM content_text t WHERE ${shortSql} LIMIT ?`)
-        .all(...short, limit) as { contentId: number; rank: number }[];
+        .prepare(`SELECT t.content_id AS contentId, 0 AS rank FROM content_text t WHERE ${extra} LIMIT ?`)
+        .all(...short, ...together, limit) as { contentId: number; rank: number }[];
     }
     const match = long.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
     return this.db
       .prepare(
         `SELECT f.rowid AS contentId, f.rank AS rank FROM content_text_fts f JOIN content_text t ON t.content_id = f.rowid
-         WHERE content_text_fts MATCH ? ${short.length ? `AND ${shortSql}` : ''} ORDER BY f.rank LIMIT ?`,
+         WHERE content_text_fts MATCH ? ${extra ? `AND ${extra}` : ''} ORDER BY f.rank LIMIT ?`,
       )
-      .all(match, ...short, limit) as { contentId: number; rank: number }[];
+      .all(match, ...short, ...together, limit) as { contentId: number; rank: number }[];
   }
 }
