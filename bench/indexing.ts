@@ -136,7 +136,7 @@ export async function measureTextReadingCost(modelName: string, photosDir: strin
 }
 
 /** One full `engine.indexer.index()` of the folder into a fresh library; returns images per second. */
-async function indexOnce(
+export async function indexOnce(
   modelName: string,
   photosDir: string,
   threads: number,
@@ -162,7 +162,7 @@ async function indexOnce(
   }
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

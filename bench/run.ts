@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -17,6 +17,7 @@ import { measureAudioDuplicates } from './audio-duplicates.js';
 import { measureReconcile, type ReconcileResult } from './reconcile.js';
 import { measureAdversarial, type AdversarialResult } from './adversarial.js';
 import { measureOcr, type OcrResult } from '../test/helpers/ocr-quality.js';
+import { measureHeic, type HeicResult } from './heic.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +42,7 @@ const results: {
   adversarial: AdversarialResult[];
   ocr: OcrResult[];
   textReadingCost: TextReadingCost[];
+  heic: HeicResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -51,9 +53,19 @@ const results: {
   adversarial: [],
   ocr: [],
   textReadingCost: [],
+  heic: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
+
+function hasCommand(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Full-size random-weight CLIP ViT-B/32 (int8, the compute of the real default model), generated once. */
 function fullSizeClip(): string {
@@ -160,6 +172,18 @@ if (wants('ocr')) {
   }
 }
 
+if (wants('heic')) {
+  if (hasCommand('heif-enc')) {
+    log('heic: 12-megapixel HEIC decoding and indexing against JPEG (full-size CLIP ViT-B/32, random weights)');
+    const r = await measureHeic(join(ROOT, 'bench', '.models', 'heic'), fullSizeClip(), log);
+    results.heic.push(r);
+    log(
+      `  decode for the model: ${r.decodeMs.whole.toFixed(0)} ms whole, ${r.decodeMs.thumbnail.toFixed(0)} ms from the thumbnail item; ` +
+        `indexing ${r.heicPerSecond.toFixed(1)} HEIC/s against ${r.jpegPerSecond.toFixed(1)} JPEG/s (${((100 * r.heicPerSecond) / r.jpegPerSecond).toFixed(0)}%)`,
+    );
+  } else results.notes.push('heic skipped: heif-enc not found (apt-get install libheif-examples)');
+}
+
 if (wants('reconcile')) {
   const files = Number(values['reconcile-files']);
   log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
@@ -187,6 +211,7 @@ const merged = {
   adversarial: wants('adversarial') ? results.adversarial : (previous.adversarial ?? []),
   ocr: wants('ocr') ? results.ocr : (previous.ocr ?? []),
   textReadingCost: wants('ocr') ? results.textReadingCost : (previous.textReadingCost ?? []),
+  heic: wants('heic') ? results.heic : (previous.heic ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

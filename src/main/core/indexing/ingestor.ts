@@ -127,7 +127,7 @@ type ReadMetadata = ContentMetadata & { audioFingerprint?: Buffer };
 
 async function pictureMetadata(input: Buffer | string): Promise<ReadMetadata> {
   const probe = await probeImage(input);
-  const exif = await readExif(input);
+  const exif = await readExif(probe.exif ?? input);
   return { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif };
 }
 

@@ -11,7 +11,17 @@ export interface PhotoExif {
 
 const EMPTY: PhotoExif = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
 
-/** `input` is the file's bytes, or its path (exifr then reads only the parts it needs). */
+/** The EXIF orientation (1 upright .. 8) in an EXIF block (a TIFF structure), 1 when it says none. */
+export async function exifOrientation(tiff: Buffer): Promise<number> {
+  try {
+    const value = (await exifr.parse(tiff, { pick: ['Orientation'], translateValues: false }))?.Orientation as unknown;
+    return typeof value === 'number' && value >= 1 && value <= 8 ? value : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/** `input` is the file's bytes, or its path (exifr then reads only the parts it needs), or an EXIF block (TIFF). */
 export async function readExif(input: Buffer | string): Promise<PhotoExif> {
   let tags: Record<string, unknown> | undefined;
   try {

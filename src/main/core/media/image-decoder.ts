@@ -6,8 +6,10 @@
  * decoded, so a 30000x30000 PNG cannot exhaust memory.
  */
 import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { MediaError } from '../util/file-errors.js';
+import { exifOrientation } from './exif.js';
+import { decodeHeic, heicInfo } from './heic.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 
 // libvips parallelises inside one image; with one decode per core at a time we would oversubscribe
@@ -28,12 +30,15 @@ export const MAX_DECODED_ASPECT = 16;
 const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg']);
 
 export interface ImageProbe {
+  /** sharp's name for the format, or 'heic' for an HEVC-coded HEIF (decoded by media/heic). */
   format: string;
   /** After EXIF orientation. */
   width: number;
   height: number;
   /** EXIF orientation, 1 (upright) to 8. */
   orientation: number;
+  /** A HEIC's EXIF block (a TIFF structure: exifr reads it where it cannot read the file). */
+  exif?: Buffer;
 }
 
 export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
@@ -46,7 +51,8 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
   const format = meta.format ?? 'unknown';
   if (!DECODABLE.has(format)) throw new MediaError(`unsupported image format "${format}"`, 'unsupported');
   if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) {
-    throw new MediaError('HEIC (HEVC) images are not supported on this platform; convert them to JPEG to index them', 'unsupported');
+    const heic = await heicInfo(input, exifOrientation);
+    return { format: 'heic', width: heic.width, height: heic.height, orientation: heic.orientation, ...(heic.exif ? { exif: heic.exif } : {}) };
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -78,7 +84,7 @@ export async function decodeForModel(
   out: Float32Array,
   offset: number,
   /** What the probe found, when known, to avoid parsing the header twice. */
-  known?: Pick<ImageProbe, 'width' | 'height' | 'orientation'>,
+  known?: Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
   const { data, info } = await decodeResized(input, known, (w, h) => modelResize(pre, w, h));
   writeModelInput(data, info, pre, out, offset);
@@ -154,17 +160,19 @@ export async function fingerprintImage(input: Buffer | string, shortest = 224): 
  */
 async function decodeResized(
   input: Buffer | string,
-  known: Pick<ImageProbe, 'width' | 'height' | 'orientation'> | undefined,
+  known: Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation'> | undefined,
   target: (width: number, height: number) => [number, number],
 ): Promise<{ data: Buffer; info: OutputInfo }> {
   try {
-    const { width, height, orientation } = known ?? (await probeImage(input));
-    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated' });
-    // Auto-orientation costs a pass over the pixels; upright images (most of them) skip it.
-    if (orientation !== 1) image = image.autoOrient();
+    const probe = known ?? (await probeImage(input));
+    const { width, height } = probe;
     const region = centreRegion(width, height, MAX_DECODED_ASPECT);
-    if (region) image = image.extract(region);
     const [w, h] = target(region?.width ?? width, region?.height ?? height);
+    // A HEIC serves this from its thumbnail when that is large enough (the crop's share of it too).
+    const scale = Math.max(w / (region?.width ?? width), h / (region?.height ?? height));
+    const upright = await uprightPicture(input, probe, Math.ceil(Math.min(width, height) * scale), { failOn: 'truncated' });
+    let image = upright.image;
+    if (region) image = image.extract(scaleRegion(region, probe, upright));
     return await image
       .resize(w, h, { fit: 'fill', kernel: 'cubic' })
       .toColourspace('srgb')
@@ -205,12 +213,82 @@ function normalisationTable(pre: ImagePreprocess): Float32Array[] {
   return lut;
 }
 
+/**
+ * A sharp pipeline over the picture, upright, with the upright size of what it decodes. Most formats
+ * are decoded by sharp (turned by their EXIF orientation, which costs a pass over the pixels, so
+ * upright pictures skip it); a HEIC by libheif, from its smallest representation whose shorter side
+ * is at least `shortest` px (so its size may be less than the picture's).
+ */
+export async function uprightPicture(
+  input: Buffer | string,
+  probe: Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation'>,
+  shortest: number,
+  options: { failOn?: 'truncated' } = {},
+): Promise<{ image: Sharp; width: number; height: number }> {
+  if (probe.format !== 'heic') {
+    const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, ...options });
+    return { image: probe.orientation !== 1 ? image.autoOrient() : image, width: probe.width, height: probe.height };
+  }
+  const picture = await decodeHeic(input, shortest, exifOrientation);
+  const turned = picture.orientation >= 5;
+  return {
+    image: turnedBy(sharp(picture.rgb, { raw: { width: picture.width, height: picture.height, channels: 3 } }), picture.orientation),
+    width: turned ? picture.height : picture.width,
+    height: turned ? picture.width : picture.height,
+  };
+}
+
+/** Turns pixels as EXIF orientation `orientation` says (what autoOrient does for a file with EXIF). */
+function turnedBy(image: Sharp, orientation: number): Sharp {
+  switch (orientation) {
+    case 2:
+      return image.flop();
+    case 3:
+      return image.rotate(180);
+    case 4:
+      return image.flip();
+    case 5:
+      return image.rotate(90).flop();
+    case 6:
+      return image.rotate(90);
+    case 7:
+      return image.rotate(270).flop();
+    case 8:
+      return image.rotate(270);
+    default:
+      return image;
+  }
+}
+
+/** `region` of the upright picture in the pixels actually decoded (a HEIC's thumbnail is smaller). */
+function scaleRegion(
+  region: { left: number; top: number; width: number; height: number },
+  probe: Pick<ImageProbe, 'width' | 'height'>,
+  decoded: { width: number; height: number },
+): { left: number; top: number; width: number; height: number } {
+  if (decoded.width === probe.width && decoded.height === probe.height) return region;
+  const [decodedWidth, decodedHeight] = [decoded.width, decoded.height];
+  const sx = decodedWidth / probe.width;
+  const sy = decodedHeight / probe.height;
+  const left = Math.floor(region.left * sx);
+  const top = Math.floor(region.top * sy);
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(decodedWidth - left, Math.round(region.width * sx))),
+    height: Math.max(1, Math.min(decodedHeight - top, Math.round(region.height * sy))),
+  };
+}
+
 export async function writeThumbnail(input: Buffer | string, target: string, edge: number): Promise<void> {
   try {
-    const { width, height } = await probeImage(input);
+    const probe = await probeImage(input);
+    const { width, height } = probe;
     const region = centreRegion(width, height, MAX_DECODED_ASPECT);
-    let image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
-    if (region) image = image.extract(region);
+    // A thumbnail fits inside `edge`: its shorter side need be only that share of the edge.
+    const upright = await uprightPicture(input, probe, Math.ceil((edge * Math.min(width, height)) / Math.max(width, height)));
+    let image = upright.image;
+    if (region) image = image.extract(scaleRegion(region, probe, upright));
     await image.resize(edge, edge, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toFile(target);
   } catch (error) {
     throw classifySharpError(error);

@@ -3,8 +3,8 @@
  * buffers transferred (not copied), and every pending call rejected with a clear error if the
  * worker dies, so a crash in native inference code is a failed batch, never a hung indexer.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerEntry } from '../util/worker-start.js';
 import type { EmbedImagesResult, LoadRequest, LoadResult, ReadTextResult, Slot, WorkerRequest, WorkerResponse } from './inference-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -12,9 +12,7 @@ type RequestWithoutId = WorkerRequest extends infer R ? (R extends { id: number 
 
 /** The worker entry beside the compiled engine, or the TypeScript source when running under tsx/vitest. */
 export function defaultWorkerEntry(): URL {
-  const here = import.meta.url;
-  const ext = here.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../../workers/inference-worker${ext}`, here);
+  return workerEntry('inference-worker');
 }
 
 export class InferenceClient {
@@ -24,13 +22,7 @@ export class InferenceClient {
   private deadReason: string | undefined;
 
   constructor(entry: URL = defaultWorkerEntry()) {
-    if (entry.pathname.endsWith('.ts')) {
-      // Source checkout (tests, `tsx`): load the TypeScript worker through tsx's loader.
-      const bootstrap = new URL('../../workers/ts-worker-bootstrap.mjs', import.meta.url);
-      this.worker = new Worker(fileURLToPath(bootstrap), { workerData: { troveWorkerEntry: entry.href } });
-    } else {
-      this.worker = new Worker(fileURLToPath(entry));
-    }
+    this.worker = startWorker(entry);
     this.worker.unref();
     this.worker.on('message', (message: WorkerResponse) => {
       const pending = this.pending.get(message.id);

@@ -115,10 +115,12 @@ export class ContentRepo {
   }
 
   /** Size and orientation found when the file was read (so decoding need not parse the header again). */
-  pictureSize(contentId: number): { width: number; height: number; orientation: number } | undefined {
-    const row = this.db.prepare('SELECT width, height, orientation FROM contents WHERE id = ?').get(contentId) as
-      { width: number | null; height: number | null; orientation: number | null } | undefined;
-    return row?.width && row.height ? { width: row.width, height: row.height, orientation: row.orientation ?? 1 } : undefined;
+  pictureSize(contentId: number): { format: string; width: number; height: number; orientation: number } | undefined {
+    const row = this.db.prepare('SELECT format, width, height, orientation FROM contents WHERE id = ?').get(contentId) as
+      { format: string | null; width: number | null; height: number | null; orientation: number | null } | undefined;
+    return row?.width && row.height
+      ? { format: row.format ?? 'unknown', width: row.width, height: row.height, orientation: row.orientation ?? 1 }
+      : undefined;
   }
 
   count(): number {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { probeImage, uprightPicture, type ImageProbe } from '../image-decoder.js';
 import { countTextPixels, detectionSize, detectText, type TextBox } from './text-detector.js';
 import { LINE_HEIGHT, loadDictionary, MAX_LINE_WIDTH, recognizeLines, type LineImage } from './text-recognizer.js';
 
@@ -71,13 +72,16 @@ export class TextReader {
   }
 
   async read(input: string | Buffer, options: OcrOptions = {}): Promise<OcrResult> {
+    const probe = await probeImage(input);
+    // A HEIC is decoded whole by libheif whatever size is asked: one decode, no glance first.
+    const heic = probe.format === 'heic';
     const glanceLimit = options.glanceLimit ?? GLANCE_LIMIT;
-    if (glanceLimit > 0) {
-      const nothing = await this.glanceFindsNothing(input, glanceLimit);
+    if (glanceLimit > 0 && !heic) {
+      const nothing = await this.glanceFindsNothing(input, probe, glanceLimit);
       if (nothing) return { lines: [], ...nothing, truncated: false };
     }
-    const picture = await sharp(input, DECODE_OPTIONS)
-      .autoOrient()
+    const source = heic ? (await uprightPicture(input, probe, Infinity)).image : sharp(input, DECODE_OPTIONS).autoOrient();
+    const picture = await source
       .resize({ width: READ_LIMIT, height: READ_LIMIT, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
       .toColourspace('srgb')
@@ -112,11 +116,12 @@ export class TextReader {
    * shrink-on-load), finds no text at all. Returns the size its reading would have had (what empty
    * results refer to), or undefined when the picture must be read.
    */
-  private async glanceFindsNothing(input: string | Buffer, limit: number): Promise<{ width: number; height: number } | undefined> {
-    const meta = await sharp(input, DECODE_OPTIONS).metadata();
-    const turned = (meta.orientation ?? 1) >= 5;
-    const [fullWidth, fullHeight] = turned ? [meta.height, meta.width] : [meta.width, meta.height];
-    if (!fullWidth || !fullHeight) return undefined;
+  private async glanceFindsNothing(
+    input: string | Buffer,
+    probe: ImageProbe,
+    limit: number,
+  ): Promise<{ width: number; height: number } | undefined> {
+    const { width: fullWidth, height: fullHeight } = probe;
     const longer = Math.max(fullWidth, fullHeight);
     if (longer <= limit * 1.25) return undefined;
     const size = detectionSize(fullWidth, fullHeight, limit);

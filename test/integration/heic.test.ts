@@ -1,0 +1,104 @@
+/**
+ * Issue 12, HEIC: real HEVC-coded HEIC files, made here with Debian's heif-enc (libheif-examples,
+ * which CI installs), are indexed like JPEGs: upright (a file turned by its EXIF orientation), with
+ * their date, camera and GPS, a thumbnail and a preview the browser can show; a phone-like HEIC with
+ * a thumbnail item is decoded from that thumbnail for the model; and find-similar from a HEIC puts
+ * its JPEG twin first.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/core/engine.js';
+import { decodeHeic } from '../../src/main/core/media/heic.js';
+import { exifOrientation } from '../../src/main/core/media/exif.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
+import { tempDir } from '../helpers/temp.js';
+
+const hasHeifEnc = (() => {
+  try {
+    execFileSync('heif-enc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasHeifEnc) console.warn('heif-enc not found (apt-get install libheif-examples): the HEIC tests are skipped');
+
+/** A HEIC made from `jpeg` by libheif's encoder; `thumbnail` adds a thumbnail item that large, as phones do. */
+function heifEnc(jpeg: string, out: string, thumbnail?: number): string {
+  execFileSync('heif-enc', ['-q', '70', ...(thumbnail ? ['-t', String(thumbnail)] : []), '-o', out, jpeg], { stdio: 'ignore' });
+  return out;
+}
+
+describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('are ready, upright, with their date, camera and place, and find their JPEG twin first', async () => {
+    const dir = tempDir();
+    const work = tempDir();
+    await writeSyntheticPhotos(dir, 6, 100);
+    // The twin: one picture as a JPEG and as a phone-like HEIC (with a thumbnail item).
+    await writeSyntheticPhoto(join(dir, 'twin.jpg'), 7, 1600, 1200, 'jpeg', 4);
+    const twin = heifEnc(join(dir, 'twin.jpg'), join(dir, 'twin.heic'), 320);
+    // Turned by its EXIF orientation (6: the stored pixels are a quarter turn from upright), with a
+    // date, a camera and a place in Paris.
+    const svg = `<svg width="1200" height="800"><rect width="1200" height="800" fill="#3a6"/><rect width="300" height="200" fill="#e33"/></svg>`;
+    await sharp(Buffer.from(svg))
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({
+        IFD0: { Make: 'Apple', Model: 'iPhone 12' },
+        IFD2: { DateTimeOriginal: '2021:07:14 10:30:00' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 24/1', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 3/1' },
+      })
+      .toFile(join(work, 'turned.jpg'));
+    const turned = heifEnc(join(work, 'turned.jpg'), join(dir, 'turned.heic'));
+
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null, readText: false });
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      expect(summary.failed).toBe(0);
+      const byPath = new Map(engine.search.browse({ limit: 50 }).map((hit) => [hit.path, hit]));
+      expect(byPath.size).toBe(9);
+
+      const details = engine.status.fileDetails(byPath.get(turned)!.fileId)!;
+      expect(details).toMatchObject({ width: 800, height: 1200, camera_make: 'Apple', camera_model: 'iPhone 12' });
+      expect(details.gps_lat).toBeCloseTo(48.8567, 3);
+      expect(details.gps_lon).toBeCloseTo(2.3508, 3);
+      expect(new Date(details.taken_at!).toISOString()).toMatch(/^2021-07-14T/);
+
+      // Its preview is upright: the red corner, top left as stored, is top right once turned.
+      const preview = await engine.media.thumbnail(byPath.get(turned)!.fileId, 256);
+      const { data, info } = await sharp(preview).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([171, 256]);
+      const at = (x: number, y: number) => data[(y * info.width + x) * info.channels]!;
+      expect(at(info.width - 5, 5)).toBeGreaterThan(200); // red
+      expect(at(5, 5)).toBeLessThan(100);
+
+      // Find similar from the HEIC (itself left out): its JPEG twin first, well above the rest.
+      const similar = (await engine.search.similar(twin, { limit: 3 })).results;
+      expect(similar[0]!.path).toBe(join(dir, 'twin.jpg'));
+      expect(similar[0]!.score).toBeGreaterThan(similar[1]!.score + 0.05);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('decodes a phone-like HEIC from its thumbnail item when that serves, and the whole picture otherwise', async () => {
+    const dir = tempDir();
+    await writeSyntheticPhoto(join(dir, 'p.jpg'), 3, 1600, 1200, 'jpeg', 4);
+    const heic = heifEnc(join(dir, 'p.jpg'), join(dir, 'p.heic'), 320);
+    const small = await decodeHeic(heic, 224, exifOrientation);
+    expect([small.width, small.height]).toEqual([320, 240]);
+    const whole = await decodeHeic(heic, 800, exifOrientation);
+    expect([whole.width, whole.height]).toEqual([1600, 1200]);
+    // A damaged file is a clear error, not a crash.
+    const broken = readFileSync(heic).subarray(0, 600);
+    await expect(decodeHeic(broken, 224, exifOrientation)).rejects.toThrow(/HEIC/);
+  });
+});
