@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -18,6 +18,7 @@ import { measureReconcile, type ReconcileResult } from './reconcile.js';
 import { measureAdversarial, type AdversarialResult } from './adversarial.js';
 import { measureOcr, type OcrResult } from '../test/helpers/ocr-quality.js';
 import { measureHeic, type HeicResult } from './heic.js';
+import { measureRaw, type RawResult } from './raw.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,6 +44,7 @@ const results: {
   ocr: OcrResult[];
   textReadingCost: TextReadingCost[];
   heic: HeicResult[];
+  raw: RawResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -54,6 +56,7 @@ const results: {
   ocr: [],
   textReadingCost: [],
   heic: [],
+  raw: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -184,6 +187,16 @@ if (wants('heic')) {
   } else results.notes.push('heic skipped: heif-enc not found (apt-get install libheif-examples)');
 }
 
+if (wants('raw')) {
+  const folder = join(SHARED, 'media', 'raw');
+  if (existsSync(folder)) {
+    log('raw: reading a camera RAW file (tags and largest embedded preview, ExifTool)');
+    const r = await measureRaw(folder);
+    results.raw.push(r);
+    log(`  ${r.msPerFile.toFixed(0)} ms per file (${r.files} files with a preview)`);
+  } else results.notes.push('raw skipped: ../shared/media/raw not found');
+}
+
 if (wants('reconcile')) {
   const files = Number(values['reconcile-files']);
   log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
@@ -212,6 +225,7 @@ const merged = {
   ocr: wants('ocr') ? results.ocr : (previous.ocr ?? []),
   textReadingCost: wants('ocr') ? results.textReadingCost : (previous.textReadingCost ?? []),
   heic: wants('heic') ? results.heic : (previous.heic ?? []),
+  raw: wants('raw') ? results.raw : (previous.raw ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

@@ -265,6 +265,8 @@ export interface FileDetails {
   text: { text: string; box: [number, number, number, number]; atS?: number }[];
   /** Said when the words were not all read: too many to read, or the picture could not be read. */
   textNote?: string;
+  /** The camera's RAW files of this picture (same folder, name and moment), shown as this one item. */
+  rawFiles: string[];
 }
 
 export interface FileError {

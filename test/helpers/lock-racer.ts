@@ -1,14 +1,16 @@
 /**
  * One side of the lock race (test/integration/library-lock.test.ts), run as its own process:
- * takes and releases the library lock `rounds` times; while holding it, claims a marker file with
- * O_EXCL. If the other process holds the lock at the same moment, one of the two claims fails: that
- * is a violation. Prints one JSON line: how often it held the lock, and the violations seen.
+ * says "ready", waits for the go file (`marker`.go: both racers start together, however slowly each
+ * process started), then takes and releases the library lock until it has held it `rounds` times;
+ * while holding it, claims a marker file with O_EXCL. If the other process holds the lock at the
+ * same moment, one of the two claims fails: that is a violation. Prints one JSON line: how often it
+ * held the lock, how often the other had it, and the violations seen.
  * With `hold`, takes the lock once, says "held" and waits to be killed.
  */
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { LibraryLock } from '../../src/main/core/store/library-lock.js';
 
-const [lockFile, marker, mode, roundsArg, startAtArg] = process.argv.slice(2) as [string, string, string, string?, string?];
+const [lockFile, marker, mode, roundsArg] = process.argv.slice(2) as [string, string, string, string?];
 const lock = new LibraryLock(lockFile, `racer ${process.pid}`);
 
 if (mode === 'hold') {
@@ -17,12 +19,18 @@ if (mode === 'hold') {
   setInterval(() => undefined, 1 << 30);
 } else {
   const rounds = Number(roundsArg ?? 1000);
+  process.stdout.write('ready\n');
   // Both racers start together, so that their attempts really overlap.
-  while (Date.now() < Number(startAtArg ?? 0));
+  while (!existsSync(`${marker}.go`));
   let held = 0;
+  let refused = 0;
   let violations = 0;
-  for (let i = 0; i < rounds; i += 1) {
-    if (!lock.tryAcquire()) continue;
+  // A bound, so a broken lock that never lets go ends the test instead of hanging it.
+  for (let attempt = 0; held < rounds && attempt < rounds * 1000; attempt += 1) {
+    if (!lock.tryAcquire()) {
+      refused += 1;
+      continue;
+    }
     held += 1;
     try {
       closeSync(openSync(marker, 'wx'));
@@ -34,5 +42,5 @@ if (mode === 'hold') {
     rmSync(marker);
     lock.release();
   }
-  process.stdout.write(`${JSON.stringify({ held, violations })}\n`);
+  process.stdout.write(`${JSON.stringify({ held, refused, violations })}\n`);
 }

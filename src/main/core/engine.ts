@@ -34,6 +34,7 @@ import { Searcher } from './search/searcher.js';
 import { LibraryStatusReader } from './status/library-status.js';
 import { LibraryBackups, type BackupFile, type RepairReport } from './store/backups.js';
 import { LibraryLock } from './store/library-lock.js';
+import { closeRawReader } from './media/raw-photo.js';
 import { LibraryStore } from './store/library-store.js';
 
 export interface EngineOptions {
@@ -138,6 +139,7 @@ export class Engine {
   async close(): Promise<void> {
     if (!this.store.isOpen) return;
     await this.models.close();
+    await closeRawReader();
     this.lock.release();
     await this.store.close(this.backups);
   }

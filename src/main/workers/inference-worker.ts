@@ -11,6 +11,7 @@ import { ClapEmbedder } from '../core/models/embedders/clap-embedder.js';
 import { ClipEmbedder } from '../core/models/embedders/clip-embedder.js';
 import type { Embedder } from '../core/models/embedders/embedder.js';
 import { TextReader } from '../core/media/ocr/ocr.js';
+import { closeRawReader } from '../core/media/raw-photo.js';
 import { ManifestEmbedder } from '../core/models/embedders/manifest-embedder.js';
 import { LoadRequestSchema, type Slot, type WorkerRequest, type WorkerResponse } from '../core/models/inference-protocol.js';
 
@@ -70,6 +71,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       embedders.clear();
       await textReader?.close();
       textReader = undefined;
+      await closeRawReader();
       return null;
   }
 }

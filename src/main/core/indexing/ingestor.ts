@@ -14,7 +14,7 @@ import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
-import { extensionOf, mediaKindOf } from '../util/media-types.js';
+import { extensionOf, isRawPath, mediaKindOf } from '../util/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
 import { describeFileError, MediaError, notAFileMessage } from '../util/file-errors.js';
@@ -81,7 +81,9 @@ export class Ingestor {
       const kind = mediaKindOf(row.path) ?? 'image';
       let contentId = this.store.contents.idBySha(sha256);
       if (contentId === undefined) {
-        const { audioFingerprint, ...meta } = kind === 'image' ? await pictureMetadata(bytes ?? row.path) : await mediaMetadata(row.path);
+        // A RAW file is read by ExifTool from its path (its preview and tags lie anywhere in it).
+        const picture = isRawPath(row.path) ? row.path : (bytes ?? row.path);
+        const { audioFingerprint, ...meta } = kind === 'image' ? await pictureMetadata(picture) : await mediaMetadata(row.path);
         const created = this.store.contents.insertOrGet(sha256, st.size, meta);
         // A recording's fingerprint is read with it (duplicates work with no audio model at all).
         if (audioFingerprint) this.store.fingerprints.setAudio(created, audioFingerprint);
@@ -127,7 +129,7 @@ type ReadMetadata = ContentMetadata & { audioFingerprint?: Buffer };
 
 async function pictureMetadata(input: Buffer | string): Promise<ReadMetadata> {
   const probe = await probeImage(input);
-  const exif = await readExif(probe.exif ?? input);
+  const exif = probe.metadata ?? (await readExif(probe.exif ?? input));
   return { kind: 'image', format: probe.format, width: probe.width, height: probe.height, orientation: probe.orientation, ...exif };
 }
 

@@ -8,7 +8,9 @@
 import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { MediaError } from '../util/file-errors.js';
-import { exifOrientation } from './exif.js';
+import { exifOrientation, type PhotoExif } from './exif.js';
+import { readRawPhoto } from './raw-photo.js';
+import { isRawPath } from '../util/media-types.js';
 import { decodeHeic, heicInfo } from './heic.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 
@@ -39,9 +41,15 @@ export interface ImageProbe {
   orientation: number;
   /** A HEIC's EXIF block (a TIFF structure: exifr reads it where it cannot read the file). */
   exif?: Buffer;
+  /** A RAW file's date, camera and place, read with its preview (media/raw-photo). */
+  metadata?: PhotoExif;
 }
 
 export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
+  if (typeof input === 'string' && isRawPath(input)) {
+    const raw = await readRawPhoto(input);
+    return { format: 'raw', width: raw.width, height: raw.height, orientation: raw.orientation, metadata: raw.exif };
+  }
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -225,6 +233,11 @@ export async function uprightPicture(
   shortest: number,
   options: { failOn?: 'truncated' } = {},
 ): Promise<{ image: Sharp; width: number; height: number }> {
+  if (probe.format === 'raw') {
+    if (typeof input !== 'string') throw new MediaError('a RAW file is read from its path', 'unsupported');
+    const raw = await readRawPhoto(input);
+    return { image: turnedBy(sharp(raw.jpeg, { limitInputPixels: MAX_IMAGE_PIXELS, ...options }), raw.orientation), width: raw.width, height: raw.height };
+  }
   if (probe.format !== 'heic') {
     const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, ...options });
     return { image: probe.orientation !== 1 ? image.autoOrient() : image, width: probe.width, height: probe.height };

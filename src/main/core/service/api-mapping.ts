@@ -112,6 +112,7 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
         : [0, 0, 0, 0],
       ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
+    rawFiles: row.rawCompanions,
     ...(row.text?.error
       ? { textNote: `The words could not be read: ${row.text.error}` }
       : row.text?.truncated

@@ -73,12 +73,15 @@ export class LibraryStatusReader {
   }
 
   /** One file's record, with its strongest tags under the given model. */
-  fileDetails(fileId: number, tagModelId?: number): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined }) | undefined {
+  fileDetails(
+    fileId: number,
+    tagModelId?: number,
+  ): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined; rawCompanions: string[] }) | undefined {
     const row = this.store.queries.fileDetails(fileId);
     if (!row) return undefined;
     const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
     const text = row.content_id ? this.store.text.of(row.content_id) : undefined;
-    return { ...row, tags, text };
+    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId) };
   }
 
   /** Library folders whose last scan found them unreachable. */

@@ -4,6 +4,7 @@
  * hashes. Every write of these columns, and every read of them for duplicate finding, is here.
  */
 import type { Db } from './database.js';
+import { isRawCompanion } from './raw-companions.js';
 
 /** A picture's fingerprint as stored (media/visual-fingerprint.ts gives its meaning). */
 export interface StoredVisualFingerprint {
@@ -86,7 +87,9 @@ export class FingerprintRepo {
   visual(): { id: number; fingerprint: StoredVisualFingerprint }[] {
     const rows = this.db
       .prepare(
-        `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL AND ${HAS_READY_FILE}`,
+        // A RAW beside its developed picture is that picture, not a duplicate of it (store/raw-companions).
+        `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL
+           AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isRawCompanion('f', 'c')})`,
       )
       .all() as { id: number; phash: string; grid: Buffer; detail: number | null }[];
     return rows.map((r) => {

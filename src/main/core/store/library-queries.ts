@@ -2,6 +2,7 @@
  * Read models for what people look at: per-folder counts, one file's details, and what a thumbnail
  * is made from. Joins across files, folders and contents, answered in one statement each.
  */
+import { companionsOf } from './raw-companions.js';
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 
@@ -99,6 +100,18 @@ export class LibraryQueries {
          FROM files f JOIN folders fo ON fo.id = f.folder_id LEFT JOIN contents c ON c.id = f.content_id WHERE f.id = ?`,
       )
       .get(fileId) as FileDetailsRow | undefined;
+  }
+
+  /** The RAW files beside this developed picture (store/raw-companions), by path. */
+  rawCompanions(fileId: number): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT raw.path FROM files f JOIN contents c ON c.id = f.content_id, files raw JOIN contents rawc ON rawc.id = raw.content_id
+           WHERE f.id = ? AND ${companionsOf('f', 'c')} ORDER BY raw.path`,
+        )
+        .all(fileId) as { path: string }[]
+    ).map((r) => r.path);
   }
 
   /** What a ready file's thumbnail is made from (its content hash keys the cache). */

@@ -7,6 +7,7 @@
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 import { belowPrefix } from '../util/paths-inside.js';
+import { isRawCompanion } from './raw-companions.js';
 
 export interface SearchFilters {
   /** Only files at or below this folder. */
@@ -39,7 +40,8 @@ export interface FileInfo {
 
 /** SQL conditions over `files f JOIN contents c`, with their parameters. */
 function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
-  const clauses: string[] = [`f.status = 'ready'`];
+  // A RAW beside its developed picture is not an item of its own (store/raw-companions).
+  const clauses: string[] = [`f.status = 'ready'`, `NOT ${isRawCompanion('f', 'c')}`];
   const params: unknown[] = [];
   if (f.folder) {
     const prefix = belowPrefix(f.folder);

@@ -3,7 +3,16 @@ import { extname } from 'node:path';
 
 export type MediaKind = 'image' | 'audio' | 'video';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.heic', '.heif']);
+/** Camera RAW formats (indexed from their embedded previews: media/raw-photo). */
+export const RAW_EXTENSIONS = new Set([
+  '.3fr', '.arw', '.cr2', '.cr3', '.crw', '.dcr', '.dng', '.erf', '.gpr', '.iiq', '.kdc', '.mef', '.mos', '.mrw',
+  '.nef', '.nrw', '.orf', '.pef', '.raf', '.raw', '.rw2', '.rwl', '.sr2', '.srf', '.srw', '.x3f',
+]);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.heic', '.heif', ...RAW_EXTENSIONS]);
+
+export function isRawPath(path: string): boolean {
+  return RAW_EXTENSIONS.has(extname(path).toLowerCase());
+}
 const AUDIO_EXTENSIONS = new Set(['.mp3', '.m4a', '.aac', '.flac', '.ogg', '.oga', '.opus', '.wav', '.aif', '.aiff']);
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.avi']);
 

@@ -73,14 +73,15 @@ export class TextReader {
 
   async read(input: string | Buffer, options: OcrOptions = {}): Promise<OcrResult> {
     const probe = await probeImage(input);
-    // A HEIC is decoded whole by libheif whatever size is asked: one decode, no glance first.
-    const heic = probe.format === 'heic';
+    // A HEIC (decoded whole by libheif whatever size is asked) and a RAW (its preview extracted by
+    // ExifTool) are opened once, with no glance first.
+    const elsewhere = probe.format === 'heic' || probe.format === 'raw';
     const glanceLimit = options.glanceLimit ?? GLANCE_LIMIT;
-    if (glanceLimit > 0 && !heic) {
+    if (glanceLimit > 0 && !elsewhere) {
       const nothing = await this.glanceFindsNothing(input, probe, glanceLimit);
       if (nothing) return { lines: [], ...nothing, truncated: false };
     }
-    const source = heic ? (await uprightPicture(input, probe, Infinity)).image : sharp(input, DECODE_OPTIONS).autoOrient();
+    const source = elsewhere ? (await uprightPicture(input, probe, Infinity)).image : sharp(input, DECODE_OPTIONS).autoOrient();
     const picture = await source
       .resize({ width: READ_LIMIT, height: READ_LIMIT, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
