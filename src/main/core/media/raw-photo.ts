@@ -6,7 +6,7 @@
  * long-running process). A RAW without a usable preview gets a clear status: Trove does not decode
  * sensor data.
  */
-import { ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
+import { BinaryField, ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { MediaError } from '../util/file-errors.js';
 import type { PhotoExif } from './exif.js';
@@ -47,16 +47,22 @@ export async function readRawPhoto(path: string): Promise<RawPhoto> {
   } catch (error) {
     throw new MediaError(`could not read the RAW file (${firstLine(error)})`, 'corrupt');
   }
+  // The largest embedded image first (the tags say how many bytes each holds); a damaged or odd one
+  // (not a JPEG, unreadable) gives way to the next.
+  const sizeOf = (tag: (typeof PREVIEW_TAGS)[number]) => {
+    const field = tags[tag] as unknown;
+    return field instanceof BinaryField ? field.bytes : 0;
+  };
   let best: { jpeg: Buffer; width: number; height: number } | undefined;
-  for (const tag of PREVIEW_TAGS) {
-    if (!(tag in tags)) continue;
+  for (const tag of PREVIEW_TAGS.filter((t) => t in tags).sort((a, b) => sizeOf(b) - sizeOf(a))) {
     try {
       const jpeg = await tool().extractBinaryTagToBuffer(tag, path);
       const meta = await sharp(jpeg).metadata();
       if (meta.format !== 'jpeg' || !meta.width || !meta.height) continue;
-      if (!best || meta.width * meta.height > best.width * best.height) best = { jpeg, width: meta.width, height: meta.height };
+      best = { jpeg, width: meta.width, height: meta.height };
+      break;
     } catch {
-      // A damaged or odd preview: another may serve.
+      // Another may serve.
     }
   }
   if (!best || Math.max(best.width, best.height) < MIN_PREVIEW_EDGE) {
