@@ -242,6 +242,8 @@ export interface SearchResult {
   weaker?: boolean;
   /** How the query was answered: by embeddings or, for a model without text, by tags. */
   via: 'vector' | 'tags' | 'browse' | 'none';
+  /** A text search's filters typed inline (`type:video`), what it leaves out (`-sky`), and hints about what was not understood. */
+  query?: { filters: { key: string; value: string; raw: string }[]; exclude: string[]; hints: string[] };
 }
 
 export interface FileDetails {

@@ -150,3 +150,57 @@ describe.skipIf(Boolean(skipReason))('words in pictures in a browser', () => {
     await page.keyboard.press('Escape');
   });
 });
+
+describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search box', () => {
+  const scratch = suiteTempDir();
+  const media = join(scratch.path, 'media');
+  let session: AppSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(media, { recursive: true });
+    await sharp(Buffer.from(signSvg(1400, 900, ['HARBOUR CAFE', 'OPEN DAILY'])))
+      .jpeg({ quality: 90 })
+      .toFile(join(media, 'open.jpg'));
+    await sharp(Buffer.from(signSvg(1400, 900, ['HARBOUR VIEW', 'ROOMS'])))
+      .jpeg({ quality: 90 })
+      .toFile(join(media, 'rooms.jpg'));
+    session = await openOfflineSession(scratch.path);
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    scratch.remove();
+  });
+
+  it('indexes two signs', async () => {
+    await page.goto(session.server.url);
+    await page.getByTestId('first-run').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByLabel('Folder to add').fill(media);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+  });
+
+  it('shows what the query filters and leaves out as chips, whose × takes them out again', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Search', exact: true }).click();
+    const box = page.getByLabel('Search your library');
+    const paths = () => page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));
+    await box.fill('harbour type:photo -open year:20x');
+    await page.keyboard.press('Enter');
+    await waitForAnswer(page, 'Results for “harbour type:photo -open year:20x”');
+    expect(await paths()).toEqual(['rooms.jpg']);
+    const chips = page.getByTestId('query-chips');
+    expect(await chips.locator('li > span').allInnerTexts()).toEqual(['type photo', 'without open']);
+    await expect.poll(() => page.getByTestId('query-hints').innerText()).toMatch(/year: takes a year/);
+    await dismissNotices(page);
+    await settledScreenshot(page, join(SCREENSHOTS, 'query-chips.png'));
+    // The exclusion's × takes "-open" out of the box, and the sign that shows "open" is back.
+    await page.getByRole('button', { name: 'Stop leaving out open' }).click();
+    await expect.poll(() => box.inputValue()).toBe('harbour type:photo year:20x');
+    await expect.poll(async () => (await paths()).sort()).toEqual(['open.jpg', 'rooms.jpg']);
+  });
+});

@@ -224,6 +224,8 @@ searchOptions(program.command('search').argument('<text>', 'what to look for').d
   (text: string, opts: SearchCliOptions) =>
     withEngine(async (engine) => {
       const response = await engine.search.text(text, toSearchOptions(opts));
+      // What could not be understood is said, not fatal (year:19 → "year: takes a year, …").
+      if (!opts.json) for (const hint of response.query?.hints ?? []) console.error(`note: ${printable(hint)}`);
       console.log(opts.json ? JSON.stringify(response) : formatResults(response));
     }),
 );

@@ -34,7 +34,12 @@ export interface SearchOptions extends SearchFilters {
    * unrelated items are (standard score below BACKGROUND_CUT against the model's background).
    */
   aboveBackground?: boolean;
+  /** Concepts to move away from (`-sky`): the text query's vector is pushed away from theirs. */
+  avoid?: string[];
 }
+
+/** How far a text query is pushed away from a concept left out (a share of that concept's vector). */
+const AVOID_WEIGHT = 0.5;
 
 /** Standard scores below this are the library's background for a query: not shown unless asked. */
 export const BACKGROUND_CUT = 1.5;
@@ -64,6 +69,8 @@ export interface SearchHit {
 export interface SearchResponse {
   model: string;
   results: SearchHit[];
+  /** What the query language read in a text search (search/query-language): its filters, exclusions, hints. */
+  query?: { filters: { key: string; value: string; raw: string }[]; exclude: string[]; hints: string[] };
 }
 
 export class SearchService {
@@ -120,8 +127,39 @@ export class SearchService {
     const query = text.trim();
     if (!query) throw new InvalidInputError('the search text is empty');
     if (!model.hasText || !model.client) return { model: model.name, results: this.byTags(model, query, options) };
-    const [vector] = await model.client.embedTexts([query], model.slot);
-    return { model: model.name, results: this.byVector(model, vector!, options) };
+    const vector = await this.textVector(model.client, model.slot, query, options.avoid);
+    return { model: model.name, results: this.byVector(model, vector, options) };
+  }
+
+  /** A text's vector, pushed away from the concepts to avoid (then of unit length again). */
+  private async textVector(client: InferenceClient, slot: SearchableModel['slot'], text: string, avoid: string[] = []): Promise<Float32Array> {
+    const [vector, ...avoided] = await client.embedTexts([text, ...avoid], slot);
+    if (avoided.length === 0) return vector!;
+    const pushed = Float32Array.from(vector!, (v, i) => v - (AVOID_WEIGHT * avoided.reduce((sum, a) => sum + a[i]!, 0)) / avoided.length);
+    const norm = Math.hypot(...pushed) || 1;
+    return pushed.map((v) => v / norm);
+  }
+
+  /** Text concepts (`-sky`) as vectors of `model`, each with its background, for strengthOf. */
+  async concepts(
+    model: SearchableModel,
+    texts: string[],
+  ): Promise<{ vector: Float32Array; background: ReturnType<SearchService['backgroundOf']> }[]> {
+    if (!model.hasText || !model.client || texts.length === 0) return [];
+    const vectors = await model.client.embedTexts(texts, model.slot);
+    return vectors.map((vector) => ({ vector, background: this.backgroundOf(model, vector) }));
+  }
+
+  /** How strongly a content is like a concept: its closest vector's standard score against the concept's background. */
+  strengthOf(
+    model: SearchableModel,
+    contentId: number,
+    concept: { vector: Float32Array; background: ReturnType<SearchService['backgroundOf']> },
+  ): number {
+    const stored = this.vectors.vectorsOfContent(model.modelId, contentId);
+    if (stored.length === 0) return -Infinity;
+    const best = Math.max(...stored.map((v) => dot(v.vector, concept.vector)));
+    return (best - concept.background.mean) / concept.background.spread;
   }
 
   /**
@@ -147,10 +185,10 @@ export class SearchService {
   ): Promise<{ hits: SearchHit[]; background: { mean: number; spread: number } }> {
     const query = text.trim();
     if (!query) throw new InvalidInputError('the search text is empty');
-    const [vector] = await model.client.embedTexts([query], model.slot);
+    const vector = await this.textVector(model.client, model.slot, query, options.avoid);
     // One sample of the background serves both the cut and the ranking across models.
-    const background = this.backgroundOf(model, vector!);
-    return { hits: this.byVector(model, vector!, options, undefined, background), background };
+    const background = this.backgroundOf(model, vector);
+    return { hits: this.byVector(model, vector, options, undefined, background), background };
   }
 
   /** Nearest neighbours of a vector; `exclude` drops the query's own content from the results. */

@@ -4,6 +4,8 @@
  * or recording), and browsing without a query. Folder filters are resolved like library paths.
  */
 import { parseTextQuery } from './text-query.js';
+import { parseQuery, type ParsedQuery } from './query-language.js';
+import { searchableText } from '../store/text-repo.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConflictError, UnprocessableError } from '../errors.js';
@@ -21,6 +23,10 @@ import { SearchService, type SearchHit, type SearchOptions, type SearchResponse 
 
 /** A picture that shows the words asked for is a strong match (standard score, as api-mapping words it). */
 const STRONG = 3;
+/** A hit at least this like a concept left out (`-sky`; standard score against its background) is dropped. */
+const EXCLUDED_STRENGTH = 2.5;
+/** More hits asked for when some will be left out. */
+const EXCLUSION_EXTRA = 100;
 
 export type { SearchHit, SearchOptions, SearchResponse } from './search-service.js';
 
@@ -56,7 +62,50 @@ export class Searcher {
    * audio model when the library has one at hand; each list is asked for the whole page so the
    * merge is right.
    */
-  async text(text: string, given: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+  async text(typed: string, asked: SearchOptions & { model?: string } = {}): Promise<SearchResponse> {
+    const language = parseQuery(typed);
+    const said = { filters: language.filters, exclude: language.exclude, hints: language.hints };
+    const given = withQueryFilters(asked, language);
+    if (!given) return { model: this.activeModelName(asked.model), results: [], query: said };
+    const offset = given.offset ?? 0;
+    const limit = given.limit ?? 20;
+    if (language.exclude.length === 0) return { ...(await this.answer(language.text, given)), query: said };
+    // Leaving things out: ask for more, drop what shows them, then cut the page.
+    const wide = { ...given, offset: 0, limit: offset + limit + EXCLUSION_EXTRA, avoid: language.exclude };
+    const answered = await this.answer(language.text, wide);
+    const kept = await this.withoutExcluded(answered.results, language.exclude, asked.model);
+    return { model: answered.model, results: kept.slice(offset, offset + limit), query: said };
+  }
+
+  /** A text, or with no text left (only filters), the library newest first. */
+  private async answer(text: string, given: SearchOptions & { model?: string }): Promise<SearchResponse> {
+    if (!text.trim()) return { model: this.activeModelName(given.model), results: this.browse(given) };
+    return this.wordsAndMeaning(text, given);
+  }
+
+  /**
+   * Hits that show none of `exclude`: not in the words read in them, not in their tags, and, for a
+   * model that reads text (CLIP, CLAP), not strongly like it (a standard score of EXCLUDED_STRENGTH
+   * or more against the library's background for that concept).
+   */
+  private async withoutExcluded(hits: SearchHit[], exclude: string[], modelName?: string): Promise<SearchHit[]> {
+    const words = exclude.map((e) => searchableText(e)).filter(Boolean);
+    const model = await this.useModel(modelName).catch(() => undefined);
+    const concepts = model?.hasText ? await this.search.concepts(model, exclude) : [];
+    return hits.filter((hit) => {
+      const read = this.store.text.of(hit.contentId);
+      const said = read ? searchableText(read.lines.map((l) => l.text).join(' ')) : '';
+      if (words.some((w) => said.includes(w))) return false;
+      if (model) {
+        const tags = this.store.vectors.tagsOfContent(model.modelId, hit.contentId).map((t) => t.label.toLowerCase());
+        if (words.some((w) => tags.some((t) => t.split(/[\s,]+/).includes(w) || t === w))) return false;
+      }
+      return !concepts.some((concept) => this.search.strengthOf(model!, hit.contentId, concept) >= EXCLUDED_STRENGTH);
+    });
+  }
+
+  /** Words in pictures and meaning, for the text a query leaves once its filters are read. */
+  private async wordsAndMeaning(text: string, given: SearchOptions & { model?: string }): Promise<SearchResponse> {
     const query = parseTextQuery(text);
     const options = withRealFolder(given);
     const wantsPictures = !options.kinds?.length || options.kinds.includes('image') || options.kinds.includes('video');
@@ -249,4 +298,29 @@ function withRealFolder<T extends SearchOptions>(options: T): T {
 /** The kinds a query can reach in one model's space, within what the filters allow (maybe none). */
 function narrowKinds(wanted: MediaKind[] | undefined, reachable: MediaKind[]): MediaKind[] {
   return wanted?.length ? reachable.filter((k) => wanted.includes(k)) : reachable;
+}
+
+/**
+ * The search's options with the filters typed in the query (`type:video year:2019 …`) added;
+ * undefined when the two cannot both hold (the UI's "photos only" and a typed `type:video`).
+ */
+function withQueryFilters(
+  asked: SearchOptions & { model?: string },
+  language: ParsedQuery,
+): (SearchOptions & { model?: string }) | undefined {
+  const typed = language.where;
+  const options: SearchOptions & { model?: string } = { ...asked };
+  if (typed.kinds) {
+    const kinds = asked.kinds?.length ? typed.kinds.filter((k) => asked.kinds!.includes(k)) : typed.kinds;
+    if (kinds.length === 0) return undefined;
+    options.kinds = kinds;
+  }
+  if (typed.from !== undefined) options.from = Math.max(asked.from ?? -Infinity, typed.from);
+  if (typed.to !== undefined) options.to = Math.min(asked.to ?? Infinity, typed.to);
+  if (options.from !== undefined && options.to !== undefined && options.from > options.to) return undefined;
+  if (typed.folder) options.folderPart = typed.folder;
+  if (typed.camera) options.camera = typed.camera;
+  if (typed.hasText) options.hasText = true;
+  if (typed.hasGps) options.hasGps = true;
+  return options;
 }

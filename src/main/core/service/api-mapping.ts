@@ -53,7 +53,13 @@ export function toResult(response: SearchResponse, limit: number): SearchResult 
   // How the query was answered: by meaning (vectors) or by tags; pictures found by their words lead
   // either kind of list.
   const answeredBy = response.results.find((hit) => hit.via !== 'text')?.via ?? (hits.length ? 'vector' : 'none');
-  return { model: response.model, hits, more: response.results.length > limit, via: answeredBy === 'text' ? 'vector' : answeredBy };
+  return {
+    model: response.model,
+    hits,
+    more: response.results.length > limit,
+    via: answeredBy === 'text' ? 'vector' : answeredBy,
+    ...(response.query ? { query: response.query } : {}),
+  };
 }
 
 /** Engine search options for the contract's filters (one extra hit asked for); undefined when they exclude everything. */

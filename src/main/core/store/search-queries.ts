@@ -19,10 +19,24 @@ export interface SearchFilters {
   types?: string[];
   /** Kinds of media: photos, recordings. */
   kinds?: MediaKind[];
+  /** Part of the name of a folder the file lies in (any level), any case: `folder:holidays`. */
+  folderPart?: string;
+  /** Part of the camera's make and model, any case: `camera:canon`. */
+  camera?: string;
+  /** Only items whose words were read (`has:text`), or that carry a GPS position (`has:gps`). */
+  hasText?: boolean;
+  hasGps?: boolean;
 }
 
 export function hasFilters(f: SearchFilters): boolean {
-  return Boolean(f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length);
+  return Boolean(
+    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps,
+  );
+}
+
+/** `value` for a LIKE pattern, its wildcards taken literally (escape character: backslash). */
+function likeLiteral(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** A file a search may return. */
@@ -67,6 +81,17 @@ function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
     clauses.push(`c.kind IN (${f.kinds.map(() => '?').join(', ')})`);
     params.push(...f.kinds);
   }
+  if (f.folderPart) {
+    // A '/' after the match: the part is in a folder's name, not the file's.
+    clauses.push(`lower(f.path) LIKE ? ESCAPE '\\'`);
+    params.push(`%${likeLiteral(f.folderPart.toLowerCase())}%/%`);
+  }
+  if (f.camera) {
+    clauses.push(`lower(COALESCE(c.camera_make, '') || ' ' || COALESCE(c.camera_model, '')) LIKE ? ESCAPE '\\'`);
+    params.push(`%${likeLiteral(f.camera.toLowerCase())}%`);
+  }
+  if (f.hasText) clauses.push(`EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id AND t.text <> '')`);
+  if (f.hasGps) clauses.push('c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL');
   return { where: clauses.join(' AND '), params };
 }
 

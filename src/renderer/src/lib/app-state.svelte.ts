@@ -56,6 +56,8 @@ class AppState {
   /** The person asked for every match of this query, weak ones included. */
   private everything = false;
   via = $state<SearchResult['via']>('none');
+  /** What the query language read in the last text search: filter chips, exclusions, hints. */
+  parsed = $state<SearchResult['query'] | null>(null);
   loading = $state(false);
   searchError = $state<string | null>(null);
 
@@ -194,6 +196,14 @@ class AppState {
     }
   }
 
+  /** Takes a typed filter or exclusion (`type:video`, `-sky`) out of the query: its chip's ×. */
+  removeFromQuery(token: string): void {
+    const at = this.text.indexOf(token);
+    if (at < 0) return;
+    this.text = `${this.text.slice(0, at)} ${this.text.slice(at + token.length)}`.replace(/\s+/g, ' ').trim();
+    this.submit();
+  }
+
   /** Searches for a word (a suggestion picked, a word of the library shown). */
   searchFor(text: string): void {
     this.text = text;
@@ -281,6 +291,7 @@ class AppState {
       this.more = result.more;
       this.weaker = Boolean(result.weaker);
       this.via = result.via;
+      this.parsed = result.query ?? null;
       this.searchError = null;
       if (result.hits.length === 0 && this.query.kind === 'text') void this.loadExisting(sequence);
       const index = kept === undefined ? -1 : this.hits.findIndex((h) => h.fileId === kept);
