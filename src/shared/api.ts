@@ -112,6 +112,10 @@ export const RequestSchemas = {
   restoreTrashed: z.object({ batch: z.string().uuid() }).strict(),
   /** This library's files in the system trash (moved by Trove, not put back), newest first. */
   recentlyTrashed: z.object({}).strict(),
+  /** Searches pinned in the sidebar. */
+  savedSearches: z.object({}).strict(),
+  saveSearch: z.object({ text: z.string().trim().min(1, 'type a search to pin it').max(1000), filters: SearchFiltersSchema.default({}) }).strict(),
+  forgetSavedSearch: z.object({ id: z.number().int().positive() }).strict(),
   /** Puts one of them back. */
   restoreTrashedItem: z.object({ id: z.number().int().positive() }).strict(),
   /** Copies library files into a folder (never overwriting: a taken name gets " (2)"). */
@@ -349,10 +353,19 @@ export interface Results {
   trashFiles: TrashResult;
   restoreTrashed: { restored: string[]; failed: FileError[] };
   recentlyTrashed: { items: TrashedItem[] };
+  savedSearches: { searches: SavedSearchItem[] };
+  saveSearch: SavedSearchItem;
+  forgetSavedSearch: { ok: true };
   restoreTrashedItem: { restored: string[]; failed: FileError[] };
   exportFiles: { copied: { from: string; to: string }[]; failed: FileError[] };
   timeline: { months: { month: string; count: number }[] };
   suggest: { words: Suggestion[] };
+}
+
+export interface SavedSearchItem {
+  id: number;
+  text: string;
+  filters: SearchFilters;
 }
 
 export interface TrashedItem {

@@ -203,4 +203,26 @@ describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search
     await expect.poll(() => box.inputValue()).toBe('harbour type:photo year:20x');
     await expect.poll(async () => (await paths()).sort()).toEqual(['open.jpg', 'rooms.jpg']);
   });
+
+  it('pins a search in the sidebar, keeps it across a reload, runs it again from there, and unpins it', async () => {
+    const box = page.getByLabel('Search your library');
+    await box.fill('harbour -open');
+    await page.keyboard.press('Enter');
+    await waitForAnswer(page, 'Results for “harbour -open”');
+    await page.getByTestId('pin-search').click();
+    const pinned = page.getByTestId('pinned-searches');
+    await expect.poll(() => pinned.getByRole('button', { name: 'Search again: harbour -open' }).count()).toBe(1);
+    await expect.poll(() => page.getByTestId('pin-search').innerText()).toBe('Pinned');
+    await page.reload();
+    await page.getByRole('button', { name: 'Library' }).click();
+    await pinned.getByRole('button', { name: 'Search again: harbour -open' }).click();
+    await waitForAnswer(page, 'Results for “harbour -open”');
+    expect(await box.inputValue()).toBe('harbour -open');
+    expect(await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()))).toEqual([
+      'rooms.jpg',
+    ]);
+    await settledScreenshot(page, join(SCREENSHOTS, 'pinned-search.png'));
+    await pinned.getByRole('button', { name: 'Unpin harbour -open' }).click();
+    await expect.poll(() => pinned.count()).toBe(0);
+  });
 });

@@ -8,7 +8,8 @@ import { parseQuery, type ParsedQuery } from './query-language.js';
 import { searchableText } from '../store/text-repo.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConflictError, UnprocessableError } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../errors.js';
+import type { SavedSearch } from '../store/saved-search-repo.js';
 import { decodeAudio } from '../media/ffmpeg.js';
 import { decodeForModel } from '../media/image-decoder.js';
 import { locateModel } from '../models/model-locator.js';
@@ -180,6 +181,22 @@ export class Searcher {
     const known = this.store.vectors.findModel(name);
     if (!known || !this.store.vectors.hasAny(known.id)) return undefined;
     return locateModel(name, this.modelCacheDir) ? name : undefined;
+  }
+
+  /** Searches pinned by the person (run again, they answer from the library as it is now). */
+  saved(): SavedSearch[] {
+    return this.store.savedSearches.list();
+  }
+
+  save(text: string, filters: Record<string, unknown>): SavedSearch {
+    const query = text.trim();
+    if (!query) throw new InvalidInputError('type a search to pin it');
+    const id = this.store.savedSearches.add(query, filters);
+    return this.saved().find((s) => s.id === id)!;
+  }
+
+  forgetSaved(id: number): void {
+    if (!this.store.savedSearches.remove(id)) throw new NotFoundError(`no pinned search ${id}`);
   }
 
   /** The indexed files without a query, newest first. */

@@ -12,6 +12,8 @@ import type {
   Settings as ApiSettings,
 } from '../../../shared/api.js';
 import { contentKey } from '../store/review-repo.js';
+import type { SavedSearch } from '../store/saved-search-repo.js';
+import { SearchFiltersSchema, type SavedSearchItem } from '../../../shared/api.js';
 import { BACKGROUND_CUT } from '../search/search-service.js';
 import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';
 import type { Settings } from '../library/library-settings.js';
@@ -143,4 +145,10 @@ export function toDuplicateGroup(g: DuplicateGroup, marks: Map<number, boolean>)
 /** A group key (sorted content ids) back to its contents. */
 export function contentsOfKey(key: string): number[] {
   return key.split(',').map(Number);
+}
+
+/** A pinned search as the UI lists it (its filters checked again: the stored JSON is not trusted blindly). */
+export function toSavedSearch(saved: SavedSearch): SavedSearchItem {
+  const filters = SearchFiltersSchema.safeParse(saved.filters);
+  return { id: saved.id, text: saved.text, filters: filters.success ? filters.data : {} };
 }

@@ -21,6 +21,7 @@ import {
   toFileDetails,
   toHit,
   toResult,
+  toSavedSearch,
   toSearchOptions,
   toSettings,
 } from './api-mapping.js';
@@ -138,6 +139,12 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       const report = engine.trash.restore(p.batch);
       if (report.restored.length > 0) loop.changed(true);
       return report;
+    },
+    savedSearches: () => ({ searches: engine.search.saved().map(toSavedSearch) }),
+    saveSearch: ({ text, filters }) => toSavedSearch(engine.search.save(text, filters)),
+    forgetSavedSearch: ({ id }) => {
+      engine.search.forgetSaved(id);
+      return { ok: true as const };
     },
     recentlyTrashed: () => ({
       items: engine.trash.recent().map((t) => ({ id: t.id, path: t.path, name: basename(t.path), trashedAt: t.trashedAt, inTrash: t.inTrash })),

@@ -12,6 +12,7 @@ import { FolderRepo } from './folder-repo.js';
 import { JobRepo } from './job-repo.js';
 import { LibraryQueries } from './library-queries.js';
 import { RequestRepo } from './request-repo.js';
+import { SavedSearchRepo } from './saved-search-repo.js';
 import { ReviewRepo } from './review-repo.js';
 import { ScanIssueRepo } from './scan-issue-repo.js';
 import { SearchQueries } from './search-queries.js';
@@ -35,6 +36,7 @@ export class LibraryStore {
   readonly search: SearchQueries;
   readonly queries: LibraryQueries;
   readonly text: TextRepo;
+  readonly savedSearches: SavedSearchRepo;
 
   private constructor(private readonly db: Db) {
     this.folders = new FolderRepo(db);
@@ -51,6 +53,7 @@ export class LibraryStore {
     this.search = new SearchQueries(db);
     this.queries = new LibraryQueries(db);
     this.text = new TextRepo(db);
+    this.savedSearches = new SavedSearchRepo(db);
   }
 
   /** Opens (creating or migrating) the database; a damaged one throws LibraryDamagedError. */

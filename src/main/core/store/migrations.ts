@@ -209,4 +209,12 @@ export const MIGRATIONS: readonly string[] = [
   /* 15: a RAW file is found beside its developed picture by folder and name without extension (store/raw-companions) */ `
   CREATE INDEX files_stem ON files(folder_id, substr(path, 1, length(path) - length(ext)));
   `,
+  /* 16: searches a person pinned (store/saved-search-repo) */ `
+  CREATE TABLE saved_searches (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,            -- the query as typed
+    filters TEXT NOT NULL,         -- JSON: the search page's filters
+    saved_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -12,6 +12,7 @@ import type {
   MediaKindName,
   SearchFilters,
   SearchHit,
+  SavedSearchItem,
   SearchResult,
   Suggestion,
 } from '../../../shared/api';
@@ -56,6 +57,8 @@ class AppState {
   /** The person asked for every match of this query, weak ones included. */
   private everything = false;
   via = $state<SearchResult['via']>('none');
+  /** Searches pinned in the sidebar. */
+  saved = $state<SavedSearchItem[]>([]);
   /** What the query language read in the last text search: filter chips, exclusions, hints. */
   parsed = $state<SearchResult['query'] | null>(null);
   loading = $state(false);
@@ -135,6 +138,7 @@ class AppState {
     try {
       this.info = await api.call('info', {});
       await this.refreshStatus();
+      void this.loadSaved();
       await this.run();
     } catch (error) {
       this.notify('error', message(error));
@@ -194,6 +198,48 @@ class AppState {
     } catch {
       this.suggestions = [];
     }
+  }
+
+  private async loadSaved(): Promise<void> {
+    try {
+      this.saved = (await api.call('savedSearches', {})).searches;
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+
+  /** Pins the text search shown (with the page's filters) in the sidebar. */
+  async pinSearch(): Promise<void> {
+    if (this.query.kind !== 'text') return;
+    try {
+      await api.call('saveSearch', { text: this.query.text, filters: $state.snapshot(this.filters) });
+      await this.loadSaved();
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+
+  async forgetSaved(id: number): Promise<void> {
+    try {
+      await api.call('forgetSavedSearch', { id });
+      this.saved = this.saved.filter((s) => s.id !== id);
+    } catch (error) {
+      this.notify('error', message(error));
+    }
+  }
+
+  /** Runs a pinned search again: it answers from the library as it is now. */
+  openSaved(search: SavedSearchItem): void {
+    this.page = 'search';
+    this.filters = { ...search.filters };
+    this.text = search.text;
+    this.submit();
+  }
+
+  /** Whether the search shown is pinned already. */
+  isPinned(): boolean {
+    const q = this.query;
+    return q.kind === 'text' && this.saved.some((s) => s.text === q.text && JSON.stringify(s.filters) === JSON.stringify($state.snapshot(this.filters)));
   }
 
   /** Takes a typed filter or exclusion (`type:video`, `-sky`) out of the query: its chip's ×. */
