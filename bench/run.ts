@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw, places
  *   npm run bench -- --hnsw-sizes 100000
  * Results are printed and written to bench/results/latest.json.
  */
@@ -19,6 +19,7 @@ import { measureAdversarial, type AdversarialResult } from './adversarial.js';
 import { measureOcr, type OcrResult } from '../test/helpers/ocr-quality.js';
 import { measureHeic, type HeicResult } from './heic.js';
 import { measureRaw, type RawResult } from './raw.js';
+import { measurePlaces, type PlacesResult } from './places.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,6 +46,7 @@ const results: {
   textReadingCost: TextReadingCost[];
   heic: HeicResult[];
   raw: RawResult[];
+  places: PlacesResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -57,6 +59,7 @@ const results: {
   textReadingCost: [],
   heic: [],
   raw: [],
+  places: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -197,6 +200,13 @@ if (wants('raw')) {
   } else results.notes.push('raw skipped: ../shared/media/raw not found');
 }
 
+if (wants('places')) {
+  log('places: naming GPS positions offline (GeoNames towns of 1000+ people)');
+  const r = measurePlaces();
+  results.places.push(r);
+  log(`  load ${r.loadMs.toFixed(0)} ms (+${r.loadMiB.toFixed(0)} MiB), ${r.usPerPhoto.toFixed(1)} µs per position (${r.named} of ${r.positions} random positions near a town)`);
+}
+
 if (wants('reconcile')) {
   const files = Number(values['reconcile-files']);
   log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
@@ -226,6 +236,7 @@ const merged = {
   textReadingCost: wants('ocr') ? results.textReadingCost : (previous.textReadingCost ?? []),
   heic: wants('heic') ? results.heic : (previous.heic ?? []),
   raw: wants('raw') ? results.raw : (previous.raw ?? []),
+  places: wants('places') ? results.places : (previous.places ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

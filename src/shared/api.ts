@@ -271,6 +271,8 @@ export interface FileDetails {
   text: { text: string; box: [number, number, number, number]; atS?: number }[];
   /** Said when the words were not all read: too many to read, or the picture could not be read. */
   textNote?: string;
+  /** Where it was taken, in words ("Shinjuku, Tokyo, Japan"), from its GPS position. */
+  place?: string;
   /** The camera's RAW files of this picture (same folder, name and moment), shown as this one item. */
   rawFiles: string[];
 }

@@ -14,9 +14,9 @@ describe('parseQuery', () => {
   });
 
   it('reads every filter, keeping each token as typed for its chip', () => {
-    const q = parseQuery('sunset type:video year:2019 camera:Canon folder:"summer trips" has:text has:gps');
+    const q = parseQuery('sunset type:video year:2019 camera:Canon folder:"summer trips" has:text has:gps in:japan');
     expect(q.text).toBe('sunset');
-    expect(q.filters.map((f) => f.raw)).toEqual(['type:video', 'year:2019', 'camera:Canon', 'folder:"summer trips"', 'has:text', 'has:gps']);
+    expect(q.filters.map((f) => f.raw)).toEqual(['type:video', 'year:2019', 'camera:Canon', 'folder:"summer trips"', 'has:text', 'has:gps', 'in:japan']);
     expect(q.where).toEqual({
       kinds: ['video'],
       from: Date.UTC(2019, 0, 1),
@@ -25,6 +25,7 @@ describe('parseQuery', () => {
       folder: 'summer trips',
       hasText: true,
       hasGps: true,
+      place: 'japan',
     });
   });
 

@@ -11,6 +11,7 @@ import { IndexRunner, type IndexProgress, type RunSummary } from './index-runner
 import { RunProgress } from './run-progress.js';
 import { RunTally } from './run-tally.js';
 import { readTextInPictures } from './text-pass.js';
+import { nameThePlaces } from './place-pass.js';
 import type { WaitingModels } from '../store/library-queries.js';
 import { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
@@ -55,7 +56,9 @@ export class IndexPasses {
           await this.recordings(passOptions),
         )
       : addRuns(await this.readOnly(passOptions), await this.recordings(passOptions));
-    // The words in pictures, last: searching by meaning does not wait for them.
+    // Where photos were taken, in words (fast), then the words in pictures, last: searching by
+    // meaning does not wait for them.
+    if (!options.signal?.aborted) nameThePlaces(this.store, options.signal);
     if (!options.signal?.aborted) {
       const text = await readTextInPictures(this.store, this.models, this.pauser, passOptions);
       if (text.read > 0) summary.textRead = text;

@@ -3,14 +3,14 @@
  * `-word` (or `-"two words"`) leaves out what shows it, and filters are typed inline:
  *
  *   type:photo|video|audio   year:2019   before:2020-06   after:2019-03-15   folder:holidays
- *   camera:canon             has:text    has:gps
+ *   camera:canon             has:text    has:gps      in:paris   in:japan
  *
  * A filter that cannot be understood is left out with a hint ("year: takes a year, such as
  * year:2019"), never an error; an unknown `word:thing` is just text (a URL, a time "10:30").
  */
 import type { MediaKind } from '../util/media-types.js';
 
-export type FilterKey = 'type' | 'year' | 'before' | 'after' | 'folder' | 'camera' | 'has';
+export type FilterKey = 'type' | 'year' | 'before' | 'after' | 'folder' | 'camera' | 'has' | 'in';
 
 export interface QueryFilter {
   key: FilterKey;
@@ -32,6 +32,8 @@ export interface ParsedQuery {
     to?: number;
     folder?: string;
     camera?: string;
+    /** A place name the photo's position answers to (town, city, country). */
+    place?: string;
     hasText?: boolean;
     hasGps?: boolean;
   };
@@ -91,7 +93,7 @@ export function parseQuery(input: string): ParsedQuery {
 }
 
 function isFilterKey(name: string): name is FilterKey {
-  return ['type', 'year', 'before', 'after', 'folder', 'camera', 'has'].includes(name);
+  return ['type', 'year', 'before', 'after', 'folder', 'camera', 'has', 'in'].includes(name);
 }
 
 /** Adds a filter's meaning to `parsed.where`; returns a hint instead when the value makes no sense. */
@@ -127,6 +129,10 @@ function applyFilter(parsed: ParsedQuery, key: FilterKey, value: string): string
     case 'camera':
       if (!value) return 'camera: takes part of a camera name, such as camera:canon';
       where.camera = value;
+      return undefined;
+    case 'in':
+      if (!value) return 'in: takes a place, such as in:paris or in:japan';
+      where.place = value;
       return undefined;
     case 'has': {
       const what = value.toLowerCase();

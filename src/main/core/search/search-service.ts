@@ -62,8 +62,8 @@ export interface SearchHit {
   offsetS?: number;
   /** How far the hit stands above the model's background for the query (standard score); vector hits only. */
   strength?: number;
-  /** How the hit was found ('text': by the words read in it). */
-  via: 'vector' | 'tags' | 'browse' | 'text';
+  /** How the hit was found ('text': by the words read in it; 'place': by where it was taken). */
+  via: 'vector' | 'tags' | 'browse' | 'text' | 'place';
 }
 
 export interface SearchResponse {
@@ -111,6 +111,15 @@ export class SearchService {
       .filter((c) => showsNearly(words, c.text))
       .slice(0, limit)
       .map((c, rank) => ({ contentId: c.contentId, rank }));
+  }
+
+  /** The files of these contents (taken at a place the query names), in the given order. */
+  atPlaces(contentIds: number[], options: SearchOptions = {}): SearchHit[] {
+    return this.expandToFiles(
+      contentIds.map((contentId, i) => ({ contentId, score: 1 - i / (contentIds.length + 1), offsetS: null })),
+      options,
+      'place',
+    );
   }
 
   /** Tag labels of these models that match what is being typed, most common first (see TagIndex.suggest). */

@@ -110,7 +110,10 @@ export class Searcher {
     const query = parseTextQuery(text);
     const options = withRealFolder(given);
     const wantsPictures = !options.kinds?.length || options.kinds.includes('image') || options.kinds.includes('video');
-    const read = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }, query.phrases) : [];
+    const showing = wantsPictures ? this.search.byWordsInPictures(query.terms, { ...options, offset: 0, limit: 500 }, query.phrases) : [];
+    const placed = this.search.atPlaces(this.store.places.at(placesNamed(text, this.store.places.names()), 500), options);
+    // Pictures that show the words, and photos taken at a place the query names, are found first.
+    const read = [...showing, ...placed.filter((p) => !showing.some((s) => s.fileId === p.fileId))];
     if (read.length === 0) return this.byMeaning(query.meaning, given);
     // Pictures that show the words come first, in the order their meaning ranks them (a query that
     // mixes a description and quoted words puts a picture that has both first); the rest follow.
@@ -339,5 +342,36 @@ function withQueryFilters(
   if (typed.camera) options.camera = typed.camera;
   if (typed.hasText) options.hasText = true;
   if (typed.hasGps) options.hasGps = true;
+  if (typed.place) options.place = typed.place;
   return options;
+}
+
+/** Prepositions that say a place follows ("sunset in nice", "from paris"). */
+const PLACE_WORDS = ['in', 'at', 'from', 'near', 'around'];
+
+/**
+ * The names of the library's places a query means: the whole query (but for small words), or the
+ * start of a longer name ("new york" for New York City); a name after "in", "at", "from" or "near";
+ * or a name typed with a capital ("Nice at night", not "a nice sunset"). Two-letter country codes
+ * only count with a preposition or as the whole query.
+ */
+export function placesNamed(typed: string, names: Set<string>): string[] {
+  if (names.size === 0) return [];
+  const said = searchableText(typed);
+  const meaningful = said
+    .split(' ')
+    .filter((w) => w && !PLACE_WORDS.includes(w) && !['photos', 'photo', 'pictures', 'picture', 'taken', 'the', 'a', 'of', 'my'].includes(w))
+    .join(' ');
+  const padded = ` ${said} `;
+  return [...names].filter((name) => {
+    const words = searchableText(name);
+    if (!words) return false;
+    if (meaningful === words || (meaningful.length >= 4 && words.startsWith(`${meaningful} `))) return true;
+    if (words.length < 3) return false;
+    if (PLACE_WORDS.some((p) => padded.includes(` ${p} ${words} `))) return true;
+    if (!padded.includes(` ${words} `)) return false;
+    // Typed with a capital: a proper name, not the word ("Nice", "Reading").
+    const at = typed.toLowerCase().indexOf(name.split(' ')[0]!.toLowerCase());
+    return at >= 0 && typed[at] !== typed[at]!.toLowerCase();
+  });
 }

@@ -54,12 +54,12 @@ export function toResult(response: SearchResponse, limit: number): SearchResult 
   const hits = response.results.slice(0, limit).map(toHit);
   // How the query was answered: by meaning (vectors) or by tags; pictures found by their words lead
   // either kind of list.
-  const answeredBy = response.results.find((hit) => hit.via !== 'text')?.via ?? (hits.length ? 'vector' : 'none');
+  const answeredBy = response.results.find((hit) => hit.via !== 'text' && hit.via !== 'place')?.via ?? (hits.length ? 'vector' : 'none');
   return {
     model: response.model,
     hits,
     more: response.results.length > limit,
-    via: answeredBy === 'text' ? 'vector' : answeredBy,
+    via: answeredBy === 'text' || answeredBy === 'place' ? 'vector' : answeredBy,
     ...(response.query ? { query: response.query } : {}),
   };
 }
@@ -121,6 +121,7 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
       ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
     rawFiles: row.rawCompanions,
+    ...(row.place ? { place: [row.place.town, row.place.city, row.place.country].filter(Boolean).join(', ') } : {}),
     ...(row.text?.error
       ? { textNote: `The words could not be read: ${row.text.error}` }
       : row.text?.truncated

@@ -3,6 +3,7 @@
  * with their vectors and waiting work, per-file errors and folder problems. One read model that the
  * CLI's `status` and the app's status bar both show.
  */
+import type { StoredPlace } from '../store/place-repo.js';
 import type { LibraryStore } from '../store/library-store.js';
 import type { Settings } from '../store/settings-repo.js';
 import type { FileDetailsRow, FolderCounts, WaitingModels } from '../store/library-queries.js';
@@ -76,12 +77,13 @@ export class LibraryStatusReader {
   fileDetails(
     fileId: number,
     tagModelId?: number,
-  ): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined; rawCompanions: string[] }) | undefined {
+  ): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined; rawCompanions: string[]; place: StoredPlace | undefined }) | undefined {
     const row = this.store.queries.fileDetails(fileId);
     if (!row) return undefined;
     const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
     const text = row.content_id ? this.store.text.of(row.content_id) : undefined;
-    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId) };
+    const place = row.content_id ? this.store.places.of(row.content_id) : undefined;
+    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId), place };
   }
 
   /** Library folders whose last scan found them unreachable. */

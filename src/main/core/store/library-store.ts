@@ -13,6 +13,7 @@ import { JobRepo } from './job-repo.js';
 import { LibraryQueries } from './library-queries.js';
 import { RequestRepo } from './request-repo.js';
 import { SavedSearchRepo } from './saved-search-repo.js';
+import { PlaceRepo } from './place-repo.js';
 import { ReviewRepo } from './review-repo.js';
 import { ScanIssueRepo } from './scan-issue-repo.js';
 import { SearchQueries } from './search-queries.js';
@@ -37,6 +38,7 @@ export class LibraryStore {
   readonly queries: LibraryQueries;
   readonly text: TextRepo;
   readonly savedSearches: SavedSearchRepo;
+  readonly places: PlaceRepo;
 
   private constructor(private readonly db: Db) {
     this.folders = new FolderRepo(db);
@@ -54,6 +56,7 @@ export class LibraryStore {
     this.queries = new LibraryQueries(db);
     this.text = new TextRepo(db);
     this.savedSearches = new SavedSearchRepo(db);
+    this.places = new PlaceRepo(db);
   }
 
   /** Opens (creating or migrating) the database; a damaged one throws LibraryDamagedError. */

@@ -217,4 +217,11 @@ export const MIGRATIONS: readonly string[] = [
     saved_at INTEGER NOT NULL
   );
   `,
+  /* 17: where each photo was taken, in words (media/gazetteer, store/place-repo) */ `
+  CREATE TABLE content_place (
+    content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+    town TEXT, city TEXT, country TEXT, country_code TEXT,
+    names TEXT NOT NULL            -- '|paris|france|fr|': every name it answers to, lower case; '' when nowhere
+  );
+  `,
 ];

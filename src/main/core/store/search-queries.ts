@@ -26,11 +26,13 @@ export interface SearchFilters {
   /** Only items whose words were read (`has:text`), or that carry a GPS position (`has:gps`). */
   hasText?: boolean;
   hasGps?: boolean;
+  /** Taken at a place answering to this name (or a name starting with it): `in:paris`. */
+  place?: string;
 }
 
 export function hasFilters(f: SearchFilters): boolean {
   return Boolean(
-    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps,
+    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps || f.place,
   );
 }
 
@@ -92,6 +94,10 @@ function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
   }
   if (f.hasText) clauses.push(`EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id AND t.text <> '')`);
   if (f.hasGps) clauses.push('c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL');
+  if (f.place) {
+    clauses.push(`EXISTS (SELECT 1 FROM content_place p WHERE p.content_id = c.id AND p.names LIKE ? ESCAPE '\\')`);
+    params.push(`%|${likeLiteral(f.place.toLowerCase())}%`);
+  }
   return { where: clauses.join(' AND '), params };
 }
 

@@ -1,0 +1,54 @@
+/**
+ * Where each photo was taken, in words (media/gazetteer), per content: its town, its city, its
+ * country, and every name it answers to, kept as `|name|name|` (lower case) so a name is matched
+ * whole. A position that is nowhere in particular is stored without names, so it is not tried again.
+ */
+import type { Db } from './database.js';
+
+export interface StoredPlace {
+  town: string | null;
+  city: string | null;
+  country: string | null;
+}
+
+export class PlaceRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Contents with a GPS position and no place yet, at most `limit`. */
+  unplaced(limit: number): { contentId: number; lat: number; lon: number }[] {
+    return this.db
+      .prepare(
+        `SELECT c.id AS contentId, c.gps_lat AS lat, c.gps_lon AS lon FROM contents c
+         WHERE c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL AND NOT EXISTS (SELECT 1 FROM content_place p WHERE p.content_id = c.id)
+         LIMIT ?`,
+      )
+      .all(limit) as { contentId: number; lat: number; lon: number }[];
+  }
+
+  set(contentId: number, place: { town: string; city?: string; country: string; countryCode: string; names: string[] } | undefined): void {
+    const names = place ? `|${place.names.map((n) => n.toLowerCase()).join('|')}|` : '';
+    this.db
+      .prepare('INSERT OR REPLACE INTO content_place (content_id, town, city, country, country_code, names) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(contentId, place?.town ?? null, place?.city ?? null, place?.country ?? null, place?.countryCode ?? null, names);
+  }
+
+  of(contentId: number): StoredPlace | undefined {
+    const row = this.db.prepare('SELECT town, city, country FROM content_place WHERE content_id = ?').get(contentId) as StoredPlace | undefined;
+    return row?.town ? row : undefined;
+  }
+
+  /** Every place name the library's photos answer to (lower case). */
+  names(): Set<string> {
+    const rows = this.db.prepare(`SELECT DISTINCT names FROM content_place WHERE names <> ''`).all() as { names: string }[];
+    return new Set(rows.flatMap((r) => r.names.split('|').filter(Boolean)));
+  }
+
+  /** Contents taken at a place answering to one of `names` (lower case, whole names). */
+  at(names: string[], limit: number): number[] {
+    if (names.length === 0) return [];
+    const where = names.map(() => `instr(names, ?) > 0`).join(' OR ');
+    return (
+      this.db.prepare(`SELECT content_id FROM content_place WHERE ${where} LIMIT ?`).all(...names.map((n) => `|${n}|`), limit) as { content_id: number }[]
+    ).map((r) => r.content_id);
+  }
+}

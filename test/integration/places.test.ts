@@ -1,0 +1,89 @@
+/**
+ * Issue 12, places: photos carrying a GPS position are named offline (GeoNames' towns, shipped in an
+ * npm package) and found by the place: "Paris", "Tokyo" and "New York" put the photos taken there
+ * first among untagged ones; `in:japan` keeps only the photos taken in Japan; the details say where.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { Engine } from '../../src/main/core/engine.js';
+import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
+import { placesNamed } from '../../src/main/core/search/searcher.js';
+import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
+import { writeSyntheticPhotos } from '../helpers/images.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** EXIF GPS as degrees, minutes and seconds (rationals), the way cameras write it. */
+function gps(lat: number, lon: number): Record<string, string> {
+  const dms = (v: number) => {
+    const a = Math.abs(v);
+    const d = Math.floor(a);
+    const m = Math.floor((a - d) * 60);
+    const s = Math.round(((a - d) * 60 - m) * 60 * 100);
+    return `${d}/1 ${m}/1 ${s}/100`;
+  };
+  return { GPSLatitudeRef: lat >= 0 ? 'N' : 'S', GPSLatitude: dms(lat), GPSLongitudeRef: lon >= 0 ? 'E' : 'W', GPSLongitude: dms(lon) };
+}
+
+const PLACES: [string, number, number][] = [
+  ['paris', 48.8584, 2.2945], // the Eiffel Tower
+  ['tokyo', 35.6586, 139.7454], // Tokyo Tower
+  ['newyork', 40.7484, -73.9857], // the Empire State Building
+  ['atsea', 0, -30], // the middle of the Atlantic: nowhere in particular
+];
+
+describe('places', () => {
+  const dir = tempDir();
+  let engine: Engine;
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+  beforeAll(async () => {
+    useModelDirs(FIXTURE_MODELS);
+    await writeSyntheticPhotos(dir, 8, 300); // untagged
+    for (const [i, [name, lat, lon]] of PLACES.entries()) {
+      const photos = await writeSyntheticPhotos(tempDir(), 1, 400 + i);
+      await sharp(photos[0]!)
+        .withExif({ IFD3: gps(lat, lon) })
+        .toFile(join(dir, `${name}.jpg`));
+    }
+    engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    engine.settings.update({ audioModel: null, readText: false });
+    engine.folders.add(dir);
+    await engine.indexer.index();
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('finds photos by the town, the city or the country they were taken in', async () => {
+    const first = async (query: string) => (await engine.search.text(query, { limit: 5 })).results[0]!;
+    expect((await first('Paris')).path).toBe(join(dir, 'paris.jpg'));
+    expect((await first('Paris')).via).toBe('place');
+    expect((await first('tokyo')).path).toBe(join(dir, 'tokyo.jpg'));
+    expect((await first('New York')).path).toBe(join(dir, 'newyork.jpg'));
+    expect((await first('photos in japan')).path).toBe(join(dir, 'tokyo.jpg'));
+    const inJapan = await engine.search.text('in:japan', { limit: 20 });
+    expect(inJapan.results.map((r) => r.path)).toEqual([join(dir, 'tokyo.jpg')]);
+    const inUsa = await engine.search.text('in:usa', { limit: 20 });
+    expect(inUsa.results.map((r) => r.path)).toEqual([join(dir, 'newyork.jpg')]);
+  });
+
+  it('says where a photo was taken, and nothing for a position that is nowhere in particular', () => {
+    const byName = new Map(engine.search.browse({ limit: 50 }).map((h) => [h.path.split('/').pop()!, h.fileId]));
+    const place = (name: string) => toFileDetails(engine.status.fileDetails(byName.get(name)!)!).place;
+    expect(place('paris.jpg')).toBe('Paris, France');
+    expect(place('tokyo.jpg')).toMatch(/Tokyo, Japan$/);
+    expect(place('newyork.jpg')).toMatch(/New York City, United States of America$/);
+    expect(place('atsea.jpg')).toBeUndefined();
+  });
+
+  it('takes a place name as meant: the whole query, after "in", or typed with a capital; not a word that is also a town', () => {
+    const names = new Set(['nice', 'france', 'fr', 'new york city', 'reading']);
+    expect(placesNamed('a nice sunset', names)).toEqual([]);
+    expect(placesNamed('Nice at night', names)).toEqual(['nice']);
+    expect(placesNamed('sunset in nice', names)).toEqual(['nice']);
+    expect(placesNamed('new york', names)).toEqual(['new york city']);
+    expect(placesNamed('a girl reading', names)).toEqual([]);
+    expect(placesNamed('fr', names)).toEqual(['fr']);
+    expect(placesNamed('photos of fr friends', names)).toEqual([]);
+  });
+});
