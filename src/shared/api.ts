@@ -273,6 +273,8 @@ export interface FileDetails {
   textNote?: string;
   /** Where it was taken, in words ("Shinjuku, Tokyo, Japan"), from its GPS position. */
   place?: string;
+  /** A Live Photo's motion (the short video beside this still): its file id, to play it. */
+  motionFileId?: number;
   /** The camera's RAW files of this picture (same folder, name and moment), shown as this one item. */
   rawFiles: string[];
 }

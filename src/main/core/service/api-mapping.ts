@@ -121,6 +121,7 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
       ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
     rawFiles: row.rawCompanions,
+    ...(row.liveMotion !== undefined ? { motionFileId: row.liveMotion } : {}),
     ...(row.place ? { place: [row.place.town, row.place.city, row.place.country].filter(Boolean).join(', ') } : {}),
     ...(row.text?.error
       ? { textNote: `The words could not be read: ${row.text.error}` }

@@ -77,13 +77,21 @@ export class LibraryStatusReader {
   fileDetails(
     fileId: number,
     tagModelId?: number,
-  ): (FileDetailsRow & { tags: Tag[]; text: ContentText | undefined; rawCompanions: string[]; place: StoredPlace | undefined }) | undefined {
+  ):
+    | (FileDetailsRow & {
+        tags: Tag[];
+        text: ContentText | undefined;
+        rawCompanions: string[];
+        place: StoredPlace | undefined;
+        liveMotion: number | undefined;
+      })
+    | undefined {
     const row = this.store.queries.fileDetails(fileId);
     if (!row) return undefined;
     const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
     const text = row.content_id ? this.store.text.of(row.content_id) : undefined;
     const place = row.content_id ? this.store.places.of(row.content_id) : undefined;
-    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId), place };
+    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId), place, liveMotion: this.store.queries.liveMotion(fileId) };
   }
 
   /** Library folders whose last scan found them unreachable. */

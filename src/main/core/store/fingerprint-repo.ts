@@ -4,7 +4,7 @@
  * hashes. Every write of these columns, and every read of them for duplicate finding, is here.
  */
 import type { Db } from './database.js';
-import { isRawCompanion } from './raw-companions.js';
+import { isCompanion, isLiveMotion, isRawCompanion } from './companions.js';
 
 /** A picture's fingerprint as stored (media/visual-fingerprint.ts gives its meaning). */
 export interface StoredVisualFingerprint {
@@ -28,7 +28,6 @@ const COLUMN: Record<FingerprintKind, { kind: string; column: string }> = {
 const GRID_BYTES = 32 * 32;
 
 /** A ready file of every content. */
-const HAS_READY_FILE = `EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready')`;
 
 /** A file of a duplicate group, with what choosing its keeper needs. */
 export interface GroupFile {
@@ -87,7 +86,7 @@ export class FingerprintRepo {
   visual(): { id: number; fingerprint: StoredVisualFingerprint }[] {
     const rows = this.db
       .prepare(
-        // A RAW beside its developed picture is that picture, not a duplicate of it (store/raw-companions).
+        // A RAW beside its developed picture is that picture, not a duplicate of it (store/companions).
         `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL
            AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isRawCompanion('f', 'c')})`,
       )
@@ -106,28 +105,35 @@ export class FingerprintRepo {
   blobs(kind: Exclude<FingerprintKind, 'visual'>): { id: number; blob: Buffer }[] {
     const { kind: contentKind, column } = COLUMN[kind];
     return this.db
-      .prepare(`SELECT c.id, c.${column} AS blob FROM contents c WHERE c.kind = ? AND c.${column} IS NOT NULL AND ${HAS_READY_FILE}`)
+      // A Live Photo's motion is part of its still, not a video to compare with others (store/companions).
+      .prepare(
+        `SELECT c.id, c.${column} AS blob FROM contents c WHERE c.kind = ? AND c.${column} IS NOT NULL
+           AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isLiveMotion('f', 'c')})`,
+      )
       .all(contentKind) as { id: number; blob: Buffer }[];
   }
 
-  /** Contents with several identical ready files of a kind (exact duplicates). */
+  /**
+   * Contents with several identical ready files of a kind (exact duplicates). A file that belongs to
+   * a picture beside it (a RAW, a Live Photo's motion: store/companions) is no copy to clean up.
+   */
   contentsWithCopies(kind: string): number[] {
     return (
       this.db
         .prepare(
           `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
-           WHERE f.status = 'ready' AND c.kind = ? GROUP BY f.content_id HAVING COUNT(*) > 1`,
+           WHERE f.status = 'ready' AND c.kind = ? AND NOT ${isCompanion('f', 'c')} GROUP BY f.content_id HAVING COUNT(*) > 1`,
         )
         .all(kind) as { id: number }[]
     ).map((r) => r.id);
   }
 
-  /** The ready files of a content, by path. */
+  /** The ready files of a content that are items of their own (not companions: store/companions), by path. */
   readyFiles(contentId: number): GroupFile[] {
     return this.db
       .prepare(
         `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s, c.camera_make FROM files f JOIN contents c ON c.id = f.content_id
-         WHERE f.content_id = ? AND f.status = 'ready' ORDER BY f.path`,
+         WHERE f.content_id = ? AND f.status = 'ready' AND NOT ${isCompanion('f', 'c')} ORDER BY f.path`,
       )
       .all(contentId) as GroupFile[];
   }

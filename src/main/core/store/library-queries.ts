@@ -2,7 +2,7 @@
  * Read models for what people look at: per-folder counts, one file's details, and what a thumbnail
  * is made from. Joins across files, folders and contents, answered in one statement each.
  */
-import { companionsOf } from './raw-companions.js';
+import { companionsOf, motionOf } from './companions.js';
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 
@@ -102,7 +102,7 @@ export class LibraryQueries {
       .get(fileId) as FileDetailsRow | undefined;
   }
 
-  /** The RAW files beside this developed picture (store/raw-companions), by path. */
+  /** The RAW files beside this developed picture (store/companions), by path. */
   rawCompanions(fileId: number): string[] {
     return (
       this.db
@@ -112,6 +112,17 @@ export class LibraryQueries {
         )
         .all(fileId) as { path: string }[]
     ).map((r) => r.path);
+  }
+
+  /** The motion of a Live Photo whose still this is (store/companions): its file id. */
+  liveMotion(fileId: number): number | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT motion.id FROM files f, files motion JOIN contents motionc ON motionc.id = motion.content_id
+         WHERE f.id = ? AND ${motionOf('f')} LIMIT 1`,
+      )
+      .get(fileId) as { id: number } | undefined;
+    return row?.id;
   }
 
   /** What a ready file's thumbnail is made from (its content hash keys the cache). */

@@ -206,7 +206,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 14: why a picture's words could not be read (said in its details instead of an empty silence) */ `
   ALTER TABLE content_text ADD COLUMN error TEXT;
   `,
-  /* 15: a RAW file is found beside its developed picture by folder and name without extension (store/raw-companions) */ `
+  /* 15: a RAW file is found beside its developed picture by folder and name without extension (store/companions) */ `
   CREATE INDEX files_stem ON files(folder_id, substr(path, 1, length(path) - length(ext)));
   `,
   /* 16: searches a person pinned (store/saved-search-repo) */ `

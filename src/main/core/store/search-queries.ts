@@ -7,7 +7,7 @@
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 import { belowPrefix } from '../util/paths-inside.js';
-import { isRawCompanion } from './raw-companions.js';
+import { isCompanion } from './companions.js';
 
 export interface SearchFilters {
   /** Only files at or below this folder. */
@@ -56,8 +56,8 @@ export interface FileInfo {
 
 /** SQL conditions over `files f JOIN contents c`, with their parameters. */
 function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
-  // A RAW beside its developed picture is not an item of its own (store/raw-companions).
-  const clauses: string[] = [`f.status = 'ready'`, `NOT ${isRawCompanion('f', 'c')}`];
+  // A RAW beside its developed picture, a Live Photo's motion: not items of their own (store/companions).
+  const clauses: string[] = [`f.status = 'ready'`, `NOT ${isCompanion('f', 'c')}`];
   const params: unknown[] = [];
   if (f.folder) {
     const prefix = belowPrefix(f.folder);
