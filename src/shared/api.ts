@@ -19,6 +19,11 @@ export const SearchFiltersSchema = z
     /** Date taken (or file time), epoch milliseconds, inclusive. */
     from: z.number().finite().optional(),
     to: z.number().finite().optional(),
+    /** Taken inside this box of latitudes and longitudes (a cluster opened from the map). */
+    area: z
+      .object({ south: z.number().min(-90).max(90), west: z.number().min(-180).max(180), north: z.number().min(-90).max(90), east: z.number().min(-180).max(180) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SearchFilters = z.infer<typeof SearchFiltersSchema>;
@@ -114,6 +119,8 @@ export const RequestSchemas = {
   recentlyTrashed: z.object({}).strict(),
   /** Searches pinned in the sidebar. */
   savedSearches: z.object({}).strict(),
+  /** Where the photos were taken, in clusters, for the map. */
+  mapClusters: z.object({}).strict(),
   saveSearch: z.object({ text: z.string().trim().min(1, 'type a search to pin it').max(1000), filters: SearchFiltersSchema.default({}) }).strict(),
   forgetSavedSearch: z.object({ id: z.number().int().positive() }).strict(),
   /** Puts one of them back. */
@@ -358,12 +365,22 @@ export interface Results {
   restoreTrashed: { restored: string[]; failed: FileError[] };
   recentlyTrashed: { items: TrashedItem[] };
   savedSearches: { searches: SavedSearchItem[] };
+  mapClusters: { clusters: MapCluster[] };
   saveSearch: SavedSearchItem;
   forgetSavedSearch: { ok: true };
   restoreTrashedItem: { restored: string[]; failed: FileError[] };
   exportFiles: { copied: { from: string; to: string }[]; failed: FileError[] };
   timeline: { months: { month: string; count: number }[] };
   suggest: { words: Suggestion[] };
+}
+
+export interface MapCluster {
+  lat: number;
+  lon: number;
+  count: number;
+  /** The place most of its photos answer to ("Paris, France"). */
+  name: string | null;
+  area: { south: number; west: number; north: number; east: number };
 }
 
 export interface SavedSearchItem {

@@ -5,6 +5,7 @@
  */
 import { parseTextQuery } from './text-query.js';
 import { parseQuery, type ParsedQuery } from './query-language.js';
+import { clusterPositions, type MapCluster } from './map-clusters.js';
 import { searchableText } from '../store/text-repo.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -184,6 +185,11 @@ export class Searcher {
     const known = this.store.vectors.findModel(name);
     if (!known || !this.store.vectors.hasAny(known.id)) return undefined;
     return locateModel(name, this.modelCacheDir) ? name : undefined;
+  }
+
+  /** Where the library's photos were taken, gathered into clusters for the map. */
+  mapClusters(): MapCluster[] {
+    return clusterPositions(this.store.places.positions());
   }
 
   /** Searches pinned by the person (run again, they answer from the library as it is now). */

@@ -76,6 +76,7 @@ export function toSearchOptions(
     from: filters.from,
     to: filters.to,
     kinds,
+    ...(filters.area ? { area: filters.area } : {}),
     limit: page.limit + 1,
     offset: page.offset,
     aboveBackground: !page.everything,

@@ -141,6 +141,7 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       return report;
     },
     savedSearches: () => ({ searches: engine.search.saved().map(toSavedSearch) }),
+    mapClusters: () => ({ clusters: engine.search.mapClusters() }),
     saveSearch: ({ text, filters }) => toSavedSearch(engine.search.save(text, filters)),
     forgetSavedSearch: ({ id }) => {
       engine.search.forgetSaved(id);

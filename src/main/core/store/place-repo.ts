@@ -4,6 +4,7 @@
  * whole. A position that is nowhere in particular is stored without names, so it is not tried again.
  */
 import type { Db } from './database.js';
+import { isCompanion } from './companions.js';
 
 export interface StoredPlace {
   town: string | null;
@@ -41,6 +42,17 @@ export class PlaceRepo {
   names(): Set<string> {
     const rows = this.db.prepare(`SELECT DISTINCT names FROM content_place WHERE names <> ''`).all() as { names: string }[];
     return new Set(rows.flatMap((r) => r.names.split('|').filter(Boolean)));
+  }
+
+  /** Every item's position, with its place's names (items only: no companions; store/companions). */
+  positions(): { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT c.gps_lat AS lat, c.gps_lon AS lon, p.town, p.city, p.country FROM contents c LEFT JOIN content_place p ON p.content_id = c.id
+         WHERE c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL
+           AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isCompanion('f', 'c')})`,
+      )
+      .all() as { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[];
   }
 
   /** Contents taken at a place answering to one of `names` (lower case, whole names). */

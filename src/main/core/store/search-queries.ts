@@ -28,11 +28,13 @@ export interface SearchFilters {
   hasGps?: boolean;
   /** Taken at a place answering to this name (or a name starting with it): `in:paris`. */
   place?: string;
+  /** Taken inside this box of latitudes and longitudes (a cluster on the map). */
+  area?: { south: number; west: number; north: number; east: number };
 }
 
 export function hasFilters(f: SearchFilters): boolean {
   return Boolean(
-    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps || f.place,
+    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps || f.place || f.area,
   );
 }
 
@@ -94,6 +96,10 @@ function filterSql(f: SearchFilters): { where: string; params: unknown[] } {
   }
   if (f.hasText) clauses.push(`EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id AND t.text <> '')`);
   if (f.hasGps) clauses.push('c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL');
+  if (f.area) {
+    clauses.push('c.gps_lat BETWEEN ? AND ? AND c.gps_lon BETWEEN ? AND ?');
+    params.push(f.area.south, f.area.north, f.area.west, f.area.east);
+  }
   if (f.place) {
     clauses.push(`EXISTS (SELECT 1 FROM content_place p WHERE p.content_id = c.id AND p.names LIKE ? ESCAPE '\\')`);
     params.push(`%|${likeLiteral(f.place.toLowerCase())}%`);

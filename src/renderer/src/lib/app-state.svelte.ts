@@ -19,7 +19,7 @@ import type {
 import type { MonthCount } from './timeline';
 import { api } from './api';
 
-export type Page = 'search' | 'library' | 'duplicates' | 'settings';
+export type Page = 'search' | 'map' | 'library' | 'duplicates' | 'settings';
 
 /** What the results answer: typed text, an indexed file, an image from outside, or nothing yet. */
 export type Query =
@@ -57,6 +57,8 @@ class AppState {
   /** The person asked for every match of this query, weak ones included. */
   private everything = false;
   via = $state<SearchResult['via']>('none');
+  /** The place a map cluster opened (the heading names it while its area filter holds). */
+  areaName = $state<string | null>(null);
   /** Searches pinned in the sidebar. */
   saved = $state<SavedSearchItem[]>([]);
   /** What the query language read in the last text search: filter chips, exclusions, hints. */
@@ -226,6 +228,16 @@ class AppState {
     } catch (error) {
       this.notify('error', message(error));
     }
+  }
+
+  /** Opens a map cluster's photos as a result grid: the library within its box, newest first. */
+  openArea(cluster: { area: NonNullable<SearchFilters['area']>; name: string | null }): void {
+    this.page = 'search';
+    this.text = '';
+    this.areaName = cluster.name;
+    this.filters = { ...this.filters, area: cluster.area };
+    this.query = { kind: 'browse' };
+    void this.run();
   }
 
   /** Runs a pinned search again: it answers from the library as it is now. */

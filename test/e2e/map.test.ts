@@ -1,0 +1,99 @@
+/// <reference lib="dom" />
+/**
+ * Issue 12, the map: drawn offline (countries from an npm package, no tile server), photos gathered
+ * where they were taken, a cluster opening its photos as a result grid; and a search by place.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
+import { writeSyntheticPhoto } from '../helpers/images.js';
+import { suiteTempDir } from '../helpers/temp.js';
+import { browserSkipReason, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+
+const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
+if (skipReason) console.warn(skipReason);
+
+const dms = (v: number) => {
+  const a = Math.abs(v);
+  const d = Math.floor(a);
+  const m = Math.floor((a - d) * 60);
+  return `${d}/1 ${m}/1 ${Math.round(((a - d) * 60 - m) * 6000)}/100`;
+};
+
+describe.skipIf(Boolean(skipReason))('the map in a browser', () => {
+  const scratch = suiteTempDir();
+  const media = join(scratch.path, 'media');
+  let session: AppSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(media, { recursive: true });
+    const places: [string, number, number][] = [
+      ['paris-1', 48.8584, 2.2945],
+      ['paris-2', 48.8606, 2.3376],
+      ['tokyo', 35.6586, 139.7454],
+      ['newyork', 40.7484, -73.9857],
+    ];
+    for (const [i, [name, lat, lon]] of places.entries()) {
+      const plain = join(scratch.path, `${name}-plain.jpg`);
+      await writeSyntheticPhoto(plain, 60 + i, 640, 480, 'jpeg', 4);
+      const exif = { GPSLatitudeRef: lat >= 0 ? 'N' : 'S', GPSLatitude: dms(lat), GPSLongitudeRef: lon >= 0 ? 'E' : 'W', GPSLongitude: dms(lon) };
+      await sharp(plain).withExif({ IFD3: exif }).toFile(join(media, `${name}.jpg`));
+    }
+    await writeSyntheticPhoto(join(media, 'nowhere.jpg'), 70, 640, 480, 'jpeg', 4);
+    session = await openOfflineSession(scratch.path);
+    page = session.page;
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    scratch.remove();
+  });
+
+  it('indexes the photos', async () => {
+    await page.goto(session.server.url);
+    await page.getByTestId('first-run').waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByLabel('Folder to add').fill(media);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+  });
+
+  it('draws the world offline with the photos gathered where they were taken, and opens a cluster as a grid', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Map', exact: true }).click();
+    await expect.poll(() => page.getByTestId('map-count').innerText()).toBe('4 photos with a position, in 3 places');
+    // Every country drawn from the bundled shapes (no request leaves the machine: the session is offline).
+    expect(await page.getByTestId('map').locator('path.country').count()).toBeGreaterThan(150);
+    const clusters = page.getByTestId('map-cluster');
+    expect((await clusters.evaluateAll((c) => c.map((x) => x.getAttribute('aria-label')))).sort()).toEqual([
+      'New York City, United States of America: 1 photo',
+      'Paris, France: 2 photos',
+      'Tokyo, Japan: 1 photo',
+    ]);
+    expect(await seriousViolations(page, 'map')).toEqual([]);
+    await dismissNotices(page);
+    await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'map.png'));
+    await page.getByRole('button', { name: 'Paris, France: 2 photos' }).click();
+    await waitForAnswer(page, 'Photos taken near Paris, France');
+    const shown = await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));
+    expect(shown.sort()).toEqual(['paris-1.jpg', 'paris-2.jpg']);
+    await page.getByTestId('area-clear').click();
+    await waitForAnswer(page, 'Your library, newest first');
+    expect(await page.getByTestId('result').count()).toBe(5);
+  });
+
+  it('finds photos by the place typed in the search box, and shows it in the preview', async () => {
+    await page.getByLabel('Search your library').fill('Tokyo');
+    await page.keyboard.press('Enter');
+    await waitForAnswer(page, 'Results for “Tokyo”');
+    const first = page.locator('[data-testid="result"][data-index="0"]');
+    expect(await first.getAttribute('data-path')).toBe(join(media, 'tokyo.jpg'));
+    await first.click();
+    await expect.poll(() => page.getByTestId('preview-place').innerText()).toBe('Tokyo, Japan');
+  });
+});
