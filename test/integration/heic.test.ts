@@ -6,7 +6,7 @@
  * its JPEG twin first.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -100,5 +100,25 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
     // A damaged file is a clear error, not a crash.
     const broken = readFileSync(heic).subarray(0, 600);
     await expect(decodeHeic(broken, 224, exifOrientation)).rejects.toThrow(/HEIC/);
+  });
+
+  it('gives a cut HEIC its own status, and indexes a JPEG named .heic as what it is', async () => {
+    const dir = tempDir();
+    await writeSyntheticPhoto(join(dir, 'p.jpg'), 5, 1200, 900, 'jpeg', 4);
+    const heic = heifEnc(join(dir, 'p.jpg'), join(tempDir(), 'p.heic'), 320);
+    writeFileSync(join(dir, 'cut.heic'), readFileSync(heic).subarray(0, 3000));
+    copyFileSync(join(dir, 'p.jpg'), join(dir, 'renamed.heic'));
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null, readText: false });
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      expect(summary.embedded).toBe(1); // p.jpg and renamed.heic are one content
+      const errors = engine.status.read({ errorLimit: 20 }).errors;
+      expect(errors.map((e) => e.path.split('/').pop())).toEqual(['cut.heic']);
+      expect(errors[0]!.error).toMatch(/HEIC/);
+    } finally {
+      await engine.close();
+    }
   });
 });

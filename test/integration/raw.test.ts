@@ -4,7 +4,7 @@
  * preview, with their camera and date; those without one (a DNG, a GoPro GPR, a Kodak KDC with a
  * 96 px thumbnail) each get a clear status, and nothing crashes.
  */
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -91,6 +91,29 @@ describe.skipIf(!hasRaw)('a RAW beside the JPEG of the same shot', () => {
         const paths = group.members.map((m) => m.path);
         expect(paths.includes(join(dir, 'IMG_0042.CR3')) && paths.includes(join(dir, 'IMG_0042.JPG'))).toBe(false);
       }
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe.skipIf(!hasRaw)('a damaged or false RAW file', () => {
+  beforeEach(() => useModelDirs(FIXTURE_MODELS));
+
+  it('gets its own clear status, and the rest of the folder is indexed', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'fake.nef'), 'hello, not a raw file');
+    writeFileSync(join(dir, 'cut.cr3'), readFileSync(join(RAW, 'canon-eos-r6-pruned.cr3')).subarray(0, 200_000));
+    copyFileSync(join(RAW, 'nikon-coolscan-iv-ed.nef'), join(dir, 'good.nef'));
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.settings.update({ audioModel: null, readText: false });
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      expect(summary.embedded).toBe(1);
+      const errors = new Map(engine.status.read({ errorLimit: 20 }).errors.map((e) => [e.path.split('/').pop(), e.error]));
+      expect(errors.get('fake.nef')).toMatch(/^not a camera RAW file: its content is TXT/);
+      expect(errors.get('cut.cr3')).toMatch(/carries no preview picture large enough to index/);
     } finally {
       await engine.close();
     }

@@ -45,4 +45,17 @@ describe('parseQuery', () => {
     expect(q.hints[0]).toMatch(/^year: takes a year, such as year:2019/);
     expect(q.hints[1]).toMatch(/^before: takes a date/);
   });
+
+  it('never fails on any input: every filter it reads was typed, and the rest is kept or hinted at', () => {
+    const pieces = ['type:', 'year:', 'in:', 'has:', '-', '"', ':', 'video', '2019', 'paris', ' ', '  ', 'é', '北京', '\u202e', 'folder:"a b', '-"x', 'x:y'];
+    let seed = 42;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < 3000; i += 1) {
+      const input = Array.from({ length: 1 + Math.floor(random() * 8) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      const q = parseQuery(input);
+      expect(typeof q.text).toBe('string');
+      for (const f of q.filters) expect(input).toContain(f.raw);
+      for (const hint of q.hints) expect(hint.length).toBeGreaterThan(0);
+    }
+  });
 });

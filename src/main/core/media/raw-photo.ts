@@ -53,6 +53,10 @@ export async function readRawPhoto(path: string): Promise<RawPhoto> {
     const field = tags[tag] as unknown;
     return field instanceof BinaryField ? field.bytes : 0;
   };
+  // A file named like a RAW that is something else (a text, a renamed document) says so.
+  if (typeof tags.MIMEType === 'string' && !tags.MIMEType.startsWith('image/')) {
+    throw new MediaError(`not a camera RAW file: its content is ${tags.FileType ?? tags.MIMEType}`, 'not-media');
+  }
   let best: { jpeg: Buffer; width: number; height: number } | undefined;
   for (const tag of PREVIEW_TAGS.filter((t) => t in tags).sort((a, b) => sizeOf(b) - sizeOf(a))) {
     try {
