@@ -3,6 +3,7 @@
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
  *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw, places
  *   npm run bench -- --hnsw-sizes 100000
+ *   npm run bench -- --only search-scale --sizes 200000,1000000 --json   # last line: {"results":[…]}
  * Results are printed and written to bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,9 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'hnsw-sizes': { type: 'string', default: '100000,1000000' },
+    /** search-scale: the low-rank set's sizes; --json prints its results as the last line. */
+    sizes: { type: 'string', default: '200000' },
+    json: { type: 'boolean', default: false },
     'hnsw-clustered': { type: 'string', default: '100000' },
     'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '480' },
@@ -147,6 +151,18 @@ if (wants('hnsw')) {
   }
 }
 
+// The search-scale interface (issue 13): the vector index alone at the sizes asked, low-rank set;
+// with --json, one JSON object as the last line, the same way every time.
+const searchScale: Pick<HnswResult, 'vectors' | 'buildSeconds' | 'recallAt10' | 'p50Ms' | 'p99Ms' | 'rssMiBPerMillion'>[] = [];
+if (values.only === 'search-scale') {
+  for (const size of values.sizes!.split(',').filter(Boolean).map(Number)) {
+    log(`search-scale: ${size} low-rank vectors, 512-d`);
+    const r = measureHnsw('low-rank', size, 512, size >= 1_000_000 ? 100 : 200, log);
+    searchScale.push({ vectors: r.vectors, buildSeconds: r.buildSeconds, recallAt10: r.recallAt10, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rssMiBPerMillion: r.rssMiBPerMillion });
+    log(`  build ${r.buildSeconds.toFixed(0)} s, recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`);
+  }
+}
+
 if (wants('duplicates')) {
   if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
     log('duplicates: near-duplicate photos, Trove against findimagedupes');
@@ -241,3 +257,4 @@ const merged = {
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
 log('written bench/results/latest.json');
+if (values.json && values.only === 'search-scale') console.log(JSON.stringify({ results: searchScale }));
