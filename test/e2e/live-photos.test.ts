@@ -11,7 +11,7 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -40,14 +40,7 @@ describe.skipIf(Boolean(skipReason))('a Live Photo in a browser', () => {
   });
 
   it('is one tile, and plays its motion over the still in the viewer', async () => {
-    await page.goto(session.server.url);
-    await page.getByTestId('first-run').waitFor();
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
-    await page.getByRole('button', { name: 'Library' }).click();
-    await page.getByLabel('Folder to add').fill(media);
-    await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+    await indexFolderWithMobileNet(page, session.server.url, media);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Search', exact: true }).click();
     await waitForAnswer(page, 'Your library, newest first');
     const tiles = await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));

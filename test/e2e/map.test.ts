@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -54,14 +54,7 @@ describe.skipIf(Boolean(skipReason))('the map in a browser', () => {
   });
 
   it('indexes the photos', async () => {
-    await page.goto(session.server.url);
-    await page.getByTestId('first-run').waitFor();
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
-    await page.getByRole('button', { name: 'Library' }).click();
-    await page.getByLabel('Folder to add').fill(media);
-    await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+    await indexFolderWithMobileNet(page, session.server.url, media);
   });
 
   it('draws the world offline with the photos gathered where they were taken, and opens a cluster as a grid', async () => {

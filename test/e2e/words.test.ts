@@ -14,7 +14,7 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, dismissNotices, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, dismissNotices, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -175,14 +175,7 @@ describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search
   });
 
   it('indexes two signs', async () => {
-    await page.goto(session.server.url);
-    await page.getByTestId('first-run').waitFor();
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
-    await page.getByRole('button', { name: 'Library' }).click();
-    await page.getByLabel('Folder to add').fill(media);
-    await page.getByRole('button', { name: 'Add folder' }).click();
-    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+    await indexFolderWithMobileNet(page, session.server.url, media);
   });
 
   it('shows what the query filters and leaves out as chips, whose × takes them out again', async () => {

@@ -166,3 +166,18 @@ export async function seriousViolations(page: Page, where: string): Promise<stri
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('; ')}`);
 }
+
+/**
+ * The first run as a person goes through it offline: choose MobileNetV2 (from ../shared/models) in
+ * Settings, add `folder` in Library, and wait until everything is indexed ("Up to date").
+ */
+export async function indexFolderWithMobileNet(page: Page, url: string, folder: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('first-run').waitFor();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Image model').selectOption('mobilenet-v2-int8');
+  await page.getByRole('button', { name: 'Library' }).click();
+  await page.getByLabel('Folder to add').fill(folder);
+  await page.getByRole('button', { name: 'Add folder' }).click();
+  await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
+}
