@@ -19,7 +19,9 @@ export function formatResults(response: SearchResponse): string {
   if (response.results.length === 0) return 'No results.';
   const lines = response.results.map((hit, i) => {
     const moment = hit.offsetS !== undefined ? ` @ ${hit.offsetS.toFixed(1)}s` : '';
-    return `${String(i + 1).padStart(3)}. ${hit.score.toFixed(3)}  ${printable(hit.path)}${moment}`;
+    // A similarity for what was found by meaning or tags; otherwise how it was found.
+    const found = hit.via === 'text' ? 'words' : hit.via === 'place' ? 'place' : hit.via === 'browse' ? 'dated' : hit.score.toFixed(3);
+    return `${String(i + 1).padStart(3)}. ${found}  ${printable(hit.path)}${moment}`;
   });
   return lines.join('\n');
 }
