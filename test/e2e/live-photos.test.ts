@@ -11,7 +11,7 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, resultNames, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -43,7 +43,7 @@ describe.skipIf(Boolean(skipReason))('a Live Photo in a browser', () => {
     await indexFolderWithMobileNet(page, session.server.url, media);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Search', exact: true }).click();
     await waitForAnswer(page, 'Your library, newest first');
-    const tiles = await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));
+    const tiles = await resultNames(page);
     expect(tiles.sort()).toEqual(['IMG_0100.JPG', 'other.jpg']);
 
     const still = page.locator(`[data-testid="result"][data-path="${join(media, 'IMG_0100.JPG')}"]`);

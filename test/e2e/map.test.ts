@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, resultNames, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -73,7 +73,7 @@ describe.skipIf(Boolean(skipReason))('the map in a browser', () => {
     await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'map.png'));
     await page.getByRole('button', { name: 'Paris, France: 2 photos' }).click();
     await waitForAnswer(page, 'Photos taken near Paris, France');
-    const shown = await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));
+    const shown = await resultNames(page);
     expect(shown.sort()).toEqual(['paris-1.jpg', 'paris-2.jpg']);
     await page.getByTestId('area-clear').click();
     await waitForAnswer(page, 'Your library, newest first');

@@ -14,7 +14,7 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, dismissNotices, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import { browserSkipReason, indexFolderWithMobileNet, resultNames, dismissNotices, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -181,7 +181,7 @@ describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search
   it('shows what the query filters and leaves out as chips, whose × takes them out again', async () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Search', exact: true }).click();
     const box = page.getByLabel('Search your library');
-    const paths = () => page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()));
+    const paths = () => resultNames(page);
     await box.fill('harbour type:photo -open year:20x');
     await page.keyboard.press('Enter');
     await waitForAnswer(page, 'Results for “harbour type:photo -open year:20x”');
@@ -211,7 +211,7 @@ describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search
     await pinned.getByRole('button', { name: 'Search again: harbour -open' }).click();
     await waitForAnswer(page, 'Results for “harbour -open”');
     expect(await box.inputValue()).toBe('harbour -open');
-    expect(await page.getByTestId('result').evaluateAll((t) => t.map((x) => (x.getAttribute('data-path') ?? '').split('/').pop()))).toEqual([
+    expect(await resultNames(page)).toEqual([
       'rooms.jpg',
     ]);
     await settledScreenshot(page, join(SCREENSHOTS, 'pinned-search.png'));

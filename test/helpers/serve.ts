@@ -181,3 +181,8 @@ export async function indexFolderWithMobileNet(page: Page, url: string, folder: 
   await page.getByRole('button', { name: 'Add folder' }).click();
   await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 120_000 }).toMatch(/Up to date/);
 }
+
+/** The file names of the result tiles shown, in grid order. */
+export function resultNames(page: Page): Promise<string[]> {
+  return page.getByTestId('result').evaluateAll((tiles) => tiles.map((t) => (t.getAttribute('data-path') ?? '').split('/').pop() ?? ''));
+}

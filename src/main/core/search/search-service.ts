@@ -95,11 +95,16 @@ export class SearchService {
     // Nothing shows the words as asked: look for them misread by a letter or two (longer words only;
     // a phrase's words together, as one long word).
     if (found.length === 0) found = this.nearlyShowing([...terms, ...phrases.map((p) => p.replace(/ /g, ''))], limit * 2);
-    return this.expandToFiles(
-      found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: this.texts.momentShowing(f.contentId, terms) ?? null })),
+    const hits = this.expandToFiles(
+      found.map((f, i) => ({ contentId: f.contentId, score: 1 - i / (found.length + 1), offsetS: null })),
       options,
       'text',
     ).slice(0, limit);
+    // Only the videos returned are looked into for the moment that shows the words.
+    return hits.map((hit) => {
+      const atS = hit.kind === 'video' ? this.texts.momentShowing(hit.contentId, terms) : undefined;
+      return atS === undefined ? hit : { ...hit, offsetS: atS };
+    });
   }
 
   /** Contents whose text shows every term within its allowed edits (search/near-spelling), best first. */

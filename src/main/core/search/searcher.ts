@@ -4,6 +4,7 @@
  * or recording), and browsing without a query. Folder filters are resolved like library paths.
  */
 import { parseTextQuery } from './text-query.js';
+import { STOP_WORDS } from './tag-index.js';
 import { parseQuery, type ParsedQuery } from './query-language.js';
 import { clusterPositions, type MapCluster } from './map-clusters.js';
 import { searchableText } from '../store/text-repo.js';
@@ -95,8 +96,7 @@ export class Searcher {
     const model = await this.useModel(modelName).catch(() => undefined);
     const concepts = model?.hasText ? await this.search.concepts(model, exclude) : [];
     return hits.filter((hit) => {
-      const read = this.store.text.of(hit.contentId);
-      const said = read ? searchableText(read.lines.map((l) => l.text).join(' ')) : '';
+      const said = this.store.text.searchable(hit.contentId);
       if (words.some((w) => said.includes(w))) return false;
       if (model) {
         const tags = this.store.vectors.tagsOfContent(model.modelId, hit.contentId).map((t) => t.label.toLowerCase());
@@ -354,6 +354,8 @@ function withQueryFilters(
 
 /** Prepositions that say a place follows ("sunset in nice", "from paris"). */
 const PLACE_WORDS = ['in', 'at', 'from', 'near', 'around'];
+/** Words that say nothing about where, besides the small ones (STOP_WORDS). */
+const NOT_PLACES = new Set([...STOP_WORDS, ...PLACE_WORDS, 'photos', 'photo', 'pictures', 'picture', 'taken']);
 
 /**
  * The names of the library's places a query means: the whole query (but for small words), or the
@@ -366,7 +368,7 @@ export function placesNamed(typed: string, names: Set<string>): string[] {
   const said = searchableText(typed);
   const meaningful = said
     .split(' ')
-    .filter((w) => w && !PLACE_WORDS.includes(w) && !['photos', 'photo', 'pictures', 'picture', 'taken', 'the', 'a', 'of', 'my'].includes(w))
+    .filter((w) => w && !NOT_PLACES.has(w))
     .join(' ');
   const padded = ` ${said} `;
   return [...names].filter((name) => {

@@ -97,6 +97,11 @@ export class TextRepo {
     ).n;
   }
 
+  /** The words read in a content, as searched (searchableText); '' when none or not read. */
+  searchable(contentId: number): string {
+    return (this.db.prepare('SELECT text FROM content_text WHERE content_id = ?').get(contentId) as { text: string } | undefined)?.text ?? '';
+  }
+
   /**
    * The moment of a video that shows `terms`: the first where all of them show together, else the
    * first showing any; undefined for a picture.
