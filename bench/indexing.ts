@@ -120,7 +120,12 @@ export interface TextReadingCost {
 }
 
 /** What reading the words in pictures adds to indexing a folder, same model, alternating runs. */
-export async function measureTextReadingCost(modelName: string, photosDir: string, modelsDir: string, repeats = 3): Promise<TextReadingCost> {
+export async function measureTextReadingCost(
+  modelName: string,
+  photosDir: string,
+  modelsDir: string,
+  repeats = 3,
+): Promise<TextReadingCost> {
   process.env.TROVE_MODELS_DIR = modelsDir;
   const threads = defaultInferenceThreads();
   const files = (await scanFolder(photosDir, new PathFilter({ excludePatterns: [], includeHidden: false }))).files.length;

@@ -17,7 +17,7 @@ export function measurePlaces(positions = 100_000): PlacesResult {
   const loadMs = performance.now() - started;
   const loadMiB = (process.memoryUsage().rss - rss) / 2 ** 20;
   let seed = 7;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const points = Array.from({ length: positions }, () => [random() * 140 - 60, random() * 360 - 180] as const);
   let named = 0;
   const t = performance.now();

@@ -158,8 +158,17 @@ if (values.only === 'search-scale') {
   for (const size of values.sizes!.split(',').filter(Boolean).map(Number)) {
     log(`search-scale: ${size} low-rank vectors, 512-d`);
     const r = measureHnsw('low-rank', size, 512, size >= 1_000_000 ? 100 : 200, log);
-    searchScale.push({ vectors: r.vectors, buildSeconds: r.buildSeconds, recallAt10: r.recallAt10, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rssMiBPerMillion: r.rssMiBPerMillion });
-    log(`  build ${r.buildSeconds.toFixed(0)} s, recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`);
+    searchScale.push({
+      vectors: r.vectors,
+      buildSeconds: r.buildSeconds,
+      recallAt10: r.recallAt10,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      rssMiBPerMillion: r.rssMiBPerMillion,
+    });
+    log(
+      `  build ${r.buildSeconds.toFixed(0)} s, recall@10 ${r.recallAt10.toFixed(4)}, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`,
+    );
   }
 }
 
@@ -220,7 +229,9 @@ if (wants('places')) {
   log('places: naming GPS positions offline (GeoNames towns of 1000+ people)');
   const r = measurePlaces();
   results.places.push(r);
-  log(`  load ${r.loadMs.toFixed(0)} ms (+${r.loadMiB.toFixed(0)} MiB), ${r.usPerPhoto.toFixed(1)} µs per position (${r.named} of ${r.positions} random positions near a town)`);
+  log(
+    `  load ${r.loadMs.toFixed(0)} ms (+${r.loadMiB.toFixed(0)} MiB), ${r.usPerPhoto.toFixed(1)} µs per position (${r.named} of ${r.positions} random positions near a town)`,
+  );
 }
 
 if (wants('reconcile')) {

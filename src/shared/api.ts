@@ -21,7 +21,12 @@ export const SearchFiltersSchema = z
     to: z.number().finite().optional(),
     /** Taken inside this box of latitudes and longitudes (a cluster opened from the map). */
     area: z
-      .object({ south: z.number().min(-90).max(90), west: z.number().min(-180).max(180), north: z.number().min(-90).max(90), east: z.number().min(-180).max(180) })
+      .object({
+        south: z.number().min(-90).max(90),
+        west: z.number().min(-180).max(180),
+        north: z.number().min(-90).max(90),
+        east: z.number().min(-180).max(180),
+      })
       .strict()
       .optional(),
   })
@@ -121,7 +126,9 @@ export const RequestSchemas = {
   savedSearches: z.object({}).strict(),
   /** Where the photos were taken, in clusters, for the map. */
   mapClusters: z.object({}).strict(),
-  saveSearch: z.object({ text: z.string().trim().min(1, 'type a search to pin it').max(1000), filters: SearchFiltersSchema.default({}) }).strict(),
+  saveSearch: z
+    .object({ text: z.string().trim().min(1, 'type a search to pin it').max(1000), filters: SearchFiltersSchema.default({}) })
+    .strict(),
   forgetSavedSearch: z.object({ id: z.number().int().positive() }).strict(),
   /** Puts one of them back. */
   restoreTrashedItem: z.object({ id: z.number().int().positive() }).strict(),

@@ -16,7 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { suiteTempDir } from '../helpers/temp.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
-import { browserSkipReason, openOfflineSession, seriousViolations, settledScreenshot, type AppSession, type ServeProcess } from '../helpers/serve.js';
+import {
+  browserSkipReason,
+  openOfflineSession,
+  seriousViolations,
+  settledScreenshot,
+  type AppSession,
+  type ServeProcess,
+} from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -152,7 +159,9 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     const names = await sides.locator('strong').allInnerTexts();
     expect(new Set(names).size).toBe(2); // two different files
     expect(names).toContain('beach.jpg');
-    await page.waitForFunction(() => [...document.querySelectorAll('dialog img')].every((img) => (img as HTMLImageElement).naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('dialog img')].every((img) => (img as HTMLImageElement).naturalWidth > 0),
+    );
     const widths = await sides.locator('img').evaluateAll((imgs) => imgs.map((img) => img.getBoundingClientRect().width));
     for (const w of widths) expect(w).toBeGreaterThan(300); // large, not a thumbnail
     // Either side can show any member.

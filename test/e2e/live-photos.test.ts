@@ -11,7 +11,15 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, resultNames, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import {
+  browserSkipReason,
+  indexFolderWithMobileNet,
+  resultNames,
+  openOfflineSession,
+  settledScreenshot,
+  waitForAnswer,
+  type AppSession,
+} from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -55,7 +63,9 @@ describe.skipIf(Boolean(skipReason))('a Live Photo in a browser', () => {
     await live.click();
     const motion = page.getByTestId('viewer-motion');
     // Playing: frames decoded and time moving.
-    await expect.poll(() => motion.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && v.currentTime > 0), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => motion.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && v.currentTime > 0), { timeout: 15_000 })
+      .toBe(true);
     expect(await live.getAttribute('aria-pressed')).toBe('true');
     await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'live-photo.png')).catch(() => undefined);
     // When it ends, the still is back.

@@ -11,7 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, resultNames, dismissNotices, openOfflineSession, seriousViolations, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import {
+  browserSkipReason,
+  indexFolderWithMobileNet,
+  resultNames,
+  dismissNotices,
+  openOfflineSession,
+  seriousViolations,
+  settledScreenshot,
+  waitForAnswer,
+  type AppSession,
+} from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -40,8 +50,15 @@ describe.skipIf(Boolean(skipReason))('the map in a browser', () => {
     for (const [i, [name, lat, lon]] of places.entries()) {
       const plain = join(scratch.path, `${name}-plain.jpg`);
       await writeSyntheticPhoto(plain, 60 + i, 640, 480, 'jpeg', 4);
-      const exif = { GPSLatitudeRef: lat >= 0 ? 'N' : 'S', GPSLatitude: dms(lat), GPSLongitudeRef: lon >= 0 ? 'E' : 'W', GPSLongitude: dms(lon) };
-      await sharp(plain).withExif({ IFD3: exif }).toFile(join(media, `${name}.jpg`));
+      const exif = {
+        GPSLatitudeRef: lat >= 0 ? 'N' : 'S',
+        GPSLatitude: dms(lat),
+        GPSLongitudeRef: lon >= 0 ? 'E' : 'W',
+        GPSLongitude: dms(lon),
+      };
+      await sharp(plain)
+        .withExif({ IFD3: exif })
+        .toFile(join(media, `${name}.jpg`));
     }
     await writeSyntheticPhoto(join(media, 'nowhere.jpg'), 70, 640, 480, 'jpeg', 4);
     session = await openOfflineSession(scratch.path);

@@ -120,7 +120,10 @@ describe.skipIf(Boolean(skipReason))('viewing and picking in a browser', () => {
     // The first 2019 month is at the top of the grid, and the scrubber marks where the view is.
     await expect.poll(() => scrubber.locator('[aria-current="true"]').getAttribute('aria-label')).toMatch(/ 2019, /);
     const grid = (await page.getByTestId('results-grid').boundingBox())!;
-    const firstOf2019 = page.getByTestId('month-heading').filter({ hasText: / 2019$/ }).first();
+    const firstOf2019 = page
+      .getByTestId('month-heading')
+      .filter({ hasText: / 2019$/ })
+      .first();
     const box = (await firstOf2019.boundingBox())!;
     expect(Math.abs(box.y - grid.y)).toBeLessThan(60);
     await page.getByTestId('results-grid').evaluate((g) => g.scrollTo({ top: 0 }));
@@ -211,7 +214,12 @@ describe.skipIf(Boolean(skipReason))('viewing and picking in a browser', () => {
     const box = page.getByLabel('Search your library');
     await box.fill('a flam');
     await expect
-      .poll(() => page.getByTestId('suggestions').locator('option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)))
+      .poll(() =>
+        page
+          .getByTestId('suggestions')
+          .locator('option')
+          .evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)),
+      )
       .toContain('a flamingo');
     for (const query of ['a flamingo', 'flamngo']) {
       await box.fill(query);

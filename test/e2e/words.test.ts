@@ -14,7 +14,16 @@ import { hasSharedPhotos, REPO_ROOT, SHARED_SKIP_REASON } from '../helpers/env.j
 import { runFfmpeg } from '../helpers/ffmpeg.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { suiteTempDir } from '../helpers/temp.js';
-import { browserSkipReason, indexFolderWithMobileNet, resultNames, dismissNotices, openOfflineSession, settledScreenshot, waitForAnswer, type AppSession } from '../helpers/serve.js';
+import {
+  browserSkipReason,
+  indexFolderWithMobileNet,
+  resultNames,
+  dismissNotices,
+  openOfflineSession,
+  settledScreenshot,
+  waitForAnswer,
+  type AppSession,
+} from '../helpers/serve.js';
 
 const skipReason = browserSkipReason() || (hasSharedPhotos ? '' : SHARED_SKIP_REASON);
 if (skipReason) console.warn(skipReason);
@@ -24,7 +33,10 @@ const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 /** A shop front: a dark sign with two lines of white letters on a brick-coloured wall. */
 function signSvg(width: number, height: number, lines: string[]): string {
   const text = lines
-    .map((line, i) => `<text x="${width / 2}" y="${300 + i * 130}" text-anchor="middle" font-size="96" font-family="sans-serif" fill="#fdfdfd">${line}</text>`)
+    .map(
+      (line, i) =>
+        `<text x="${width / 2}" y="${300 + i * 130}" text-anchor="middle" font-size="96" font-family="sans-serif" fill="#fdfdfd">${line}</text>`,
+    )
     .join('');
   return `<svg width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="#8c4a3a"/><rect x="150" y="170" width="${width - 300}" height="330" rx="18" fill="#1f2b36"/>${text}</svg>`;
 }
@@ -44,7 +56,9 @@ describe.skipIf(Boolean(skipReason))('words in pictures in a browser', () => {
     // A video: four seconds of a wall, then four of a sign.
     const frames = join(scratch.path, 'frames');
     mkdirSync(frames);
-    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#5b6b7a' } }).png().toFile(join(frames, 'wall.png'));
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#5b6b7a' } })
+      .png()
+      .toFile(join(frames, 'wall.png'));
     writeFileSync(
       join(frames, 'sign.svg'),
       `<svg width="640" height="360"><rect width="640" height="360" fill="#1d3b57"/><text x="320" y="210" text-anchor="middle" font-size="84" font-family="sans-serif" fill="#fff">FERRY</text></svg>`,
@@ -211,9 +225,7 @@ describe.skipIf(Boolean(skipReason))('filters and exclusions typed in the search
     await pinned.getByRole('button', { name: 'Search again: harbour -open' }).click();
     await waitForAnswer(page, 'Results for “harbour -open”');
     expect(await box.inputValue()).toBe('harbour -open');
-    expect(await resultNames(page)).toEqual([
-      'rooms.jpg',
-    ]);
+    expect(await resultNames(page)).toEqual(['rooms.jpg']);
     await settledScreenshot(page, join(SCREENSHOTS, 'pinned-search.png'));
     await pinned.getByRole('button', { name: 'Unpin harbour -open' }).click();
     await expect.poll(() => pinned.count()).toBe(0);

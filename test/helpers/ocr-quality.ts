@@ -33,7 +33,11 @@ export function normalise(text: string): string {
 }
 
 export async function measureOcr(folder: string, log: (m: string) => void): Promise<OcrResult> {
-  const rows = readFileSync(join(folder, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(join(folder, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const pictures = [...new Set(rows.map((r) => r[0]!).filter(Boolean))];
   const reader = await TextReader.open(2);
   const texts = new Map<string, string>();

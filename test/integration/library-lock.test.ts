@@ -39,7 +39,9 @@ describe('library lock', () => {
     expect(await Promise.all(racers.map((r) => r.firstLine))).toEqual(['ready', 'ready']);
     writeFileSync(join(dir, 'holder.marker.go'), '');
     const results = await Promise.all(racers.map((r) => r.done));
-    const [a, b] = results.map((out) => JSON.parse(out.trim().split('\n').at(-1)!) as { held: number; refused: number; violations: number });
+    const [a, b] = results.map(
+      (out) => JSON.parse(out.trim().split('\n').at(-1)!) as { held: number; refused: number; violations: number },
+    );
     console.log(
       `lock race: held ${a!.held} + ${b!.held} times, refused ${a!.refused} + ${b!.refused} times, violations ${a!.violations + b!.violations}`,
     );

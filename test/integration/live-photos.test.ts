@@ -49,7 +49,9 @@ describe('Live Photos', () => {
       const still = shown.find((h) => h.path.endsWith('IMG_0007.JPG'))!;
       const motionId = toFileDetails(engine.status.fileDetails(still.fileId)!).motionFileId;
       expect(engine.status.fileDetails(motionId!)!.path).toBe(join(dir, 'IMG_0007.MOV'));
-      expect(toFileDetails(engine.status.fileDetails(shown.find((h) => h.path.endsWith('talk.jpg'))!.fileId)!).motionFileId).toBeUndefined();
+      expect(
+        toFileDetails(engine.status.fileDetails(shown.find((h) => h.path.endsWith('talk.jpg'))!.fileId)!).motionFileId,
+      ).toBeUndefined();
       // Copies of the motion elsewhere (the same bytes, a re-encode) are not grouped with the Live Photo's own.
       const groups = await engine.duplicates.find();
       expect(groups.length).toBeGreaterThan(0); // the two copies elsewhere are duplicates of each other

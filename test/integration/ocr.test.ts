@@ -32,7 +32,10 @@ describe('reading text in pictures', () => {
     const sign = Buffer.from(
       `<svg width="800" height="600"><rect x="120" y="220" width="560" height="130" fill="white"/><text x="400" y="310" text-anchor="middle" font-size="72" font-family="sans-serif" font-weight="bold" fill="#202020">HARBOUR CAFE</text></svg>`,
     );
-    const signed = await sharp(photo).composite([{ input: sign }]).jpeg({ quality: 85 }).toBuffer();
+    const signed = await sharp(photo)
+      .composite([{ input: sign }])
+      .jpeg({ quality: 85 })
+      .toBuffer();
     const result = await reader.read(signed);
     const text = normalise(result.lines.map((l) => l.text).join(' '));
     expect(text.replace(/ /g, '')).toContain('harbourcafe');
@@ -53,7 +56,9 @@ describe('reading text in pictures', () => {
     const panorama = await sharp({ create: { width: 30000, height: 800, channels: 3, background: '#7a8a99' } })
       .composite([
         {
-          input: Buffer.from(`<svg width="3000" height="300"><text x="1500" y="200" text-anchor="middle" font-size="220" font-family="sans-serif" fill="white">PANORAMA</text></svg>`),
+          input: Buffer.from(
+            `<svg width="3000" height="300"><text x="1500" y="200" text-anchor="middle" font-size="220" font-family="sans-serif" fill="white">PANORAMA</text></svg>`,
+          ),
           left: 13500,
           top: 250,
         },
@@ -63,7 +68,9 @@ describe('reading text in pictures', () => {
     const wide = await reader.read(panorama);
     expect(Math.max(wide.width, wide.height)).toBeLessThanOrEqual(2560); // read at a bounded size
 
-    const black = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    const black = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     expect((await reader.read(black)).lines).toEqual([]);
 
     const words = Array.from({ length: 40 * 30 }, (_, i) => {
@@ -122,7 +129,9 @@ describe('words in videos, and the setting that turns reading off', () => {
   async function videoShowing(dir: string, word: string): Promise<string> {
     const wall = join(dir, 'wall.png');
     const sign = join(dir, 'sign.png');
-    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#5b6b7a' } }).png().toFile(wall);
+    await sharp({ create: { width: 640, height: 360, channels: 3, background: '#5b6b7a' } })
+      .png()
+      .toFile(wall);
     const svg = `<svg width="640" height="360"><rect width="640" height="360" fill="#1d3b57"/><text x="320" y="210" text-anchor="middle" font-size="84" font-family="sans-serif" fill="#ffffff">${word}</text></svg>`;
     await sharp(Buffer.from(svg)).png().toFile(sign);
     const out = join(dir, 'media', 'trip.mp4');
@@ -216,17 +225,27 @@ describe('a quoted phrase', () => {
     const dir = tempDir();
     const sign = (lines: string[]) =>
       `<svg width="1000" height="500"><rect width="1000" height="500" fill="#f4efe6"/>${lines
-        .map((l, i) => `<text x="500" y="${170 + i * 160}" text-anchor="middle" font-size="100" font-family="sans-serif" fill="#1a1a1a">${l}</text>`)
+        .map(
+          (l, i) =>
+            `<text x="500" y="${170 + i * 160}" text-anchor="middle" font-size="100" font-family="sans-serif" fill="#1a1a1a">${l}</text>`,
+        )
         .join('')}</svg>`;
-    await sharp(Buffer.from(sign(['OPEN DAILY']))).jpeg({ quality: 90 }).toFile(join(dir, 'together.jpg'));
-    await sharp(Buffer.from(sign(['DAILY NEWS', 'NOW OPEN']))).jpeg({ quality: 90 }).toFile(join(dir, 'apart.jpg'));
+    await sharp(Buffer.from(sign(['OPEN DAILY'])))
+      .jpeg({ quality: 90 })
+      .toFile(join(dir, 'together.jpg'));
+    await sharp(Buffer.from(sign(['DAILY NEWS', 'NOW OPEN'])))
+      .jpeg({ quality: 90 })
+      .toFile(join(dir, 'apart.jpg'));
     const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
     try {
       engine.settings.update({ audioModel: null });
       engine.folders.add(dir);
       await engine.indexer.index();
       const byText = async (query: string) =>
-        (await engine.search.text(query, { limit: 10 })).results.filter((r) => r.via === 'text').map((r) => r.path).sort();
+        (await engine.search.text(query, { limit: 10 })).results
+          .filter((r) => r.via === 'text')
+          .map((r) => r.path)
+          .sort();
       expect(await byText('open daily')).toEqual([join(dir, 'apart.jpg'), join(dir, 'together.jpg')]);
       expect(await byText('"open daily"')).toEqual([join(dir, 'together.jpg')]);
       expect(await byText('"daily open"')).toEqual([]);

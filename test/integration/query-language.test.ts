@@ -22,7 +22,9 @@ async function photo(name: string, words: string, make: string, date: string, gp
     .withExif({
       IFD0: { Make: make, Model: `${make} One` },
       IFD2: { DateTimeOriginal: date },
-      ...(gps ? { IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 41/1 22/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 41/1 30/1' } } : {}),
+      ...(gps
+        ? { IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 41/1 22/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 41/1 30/1' } }
+        : {}),
     })
     .toFile(join(dir, name));
 }

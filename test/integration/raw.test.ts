@@ -32,19 +32,31 @@ describe.skipIf(!hasRaw)('camera RAW files (../shared/media/raw)', () => {
   });
 
   it('indexes a RAW with an embedded preview from it, with its camera and date', () => {
-    const ready = new Map(engine.search.browse({ limit: 20 }).map((hit) => [hit.path.split('/').pop()!, engine.status.fileDetails(hit.fileId)!]));
+    const ready = new Map(
+      engine.search.browse({ limit: 20 }).map((hit) => [hit.path.split('/').pop()!, engine.status.fileDetails(hit.fileId)!]),
+    );
     expect([...ready.keys()].sort()).toEqual(['canon-eos-d30.crw', 'canon-eos-r6-pruned.cr3', 'nikon-coolscan-iv-ed.nef']);
     expect(ready.get('canon-eos-d30.crw')).toMatchObject({ width: 1440, height: 960, camera_model: 'Canon EOS D30' });
     expect(new Date(ready.get('canon-eos-d30.crw')!.taken_at!).toISOString()).toBe('2002-11-24T15:11:22.000Z');
-    expect(ready.get('canon-eos-r6-pruned.cr3')).toMatchObject({ width: 1620, height: 1080, camera_make: 'Canon', camera_model: 'Canon EOS R6' });
+    expect(ready.get('canon-eos-r6-pruned.cr3')).toMatchObject({
+      width: 1620,
+      height: 1080,
+      camera_make: 'Canon',
+      camera_model: 'Canon EOS R6',
+    });
     expect(new Date(ready.get('canon-eos-r6-pruned.cr3')!.taken_at!).toISOString()).toMatch(/^2021-05-12T12:21:21/);
     expect(ready.get('nikon-coolscan-iv-ed.nef')).toMatchObject({ width: 869, height: 593, camera_make: 'Nikon' });
   });
 
   it('gives every RAW without a usable preview its own clear status', () => {
     const errors = engine.status.read({ errorLimit: 20 }).errors;
-    expect(errors.map((e) => e.path.split('/').pop()).sort()).toEqual(['blackmagic-pocket-4k.dng', 'gopro-hero8-black.gpr', 'kodak-dc50.kdc']);
-    for (const error of errors) expect(error.error).toMatch(/carries no preview picture large enough to index, and Trove does not decode RAW sensor data/);
+    expect(errors.map((e) => e.path.split('/').pop()).sort()).toEqual([
+      'blackmagic-pocket-4k.dng',
+      'gopro-hero8-black.gpr',
+      'kodak-dc50.kdc',
+    ]);
+    for (const error of errors)
+      expect(error.error).toMatch(/carries no preview picture large enough to index, and Trove does not decode RAW sensor data/);
     expect(errors.find((e) => e.path.endsWith('kodak-dc50.kdc'))!.error).toMatch(/Kodak/);
   });
 
@@ -66,10 +78,15 @@ describe.skipIf(!hasRaw)('a RAW beside the JPEG of the same shot', () => {
     const exiftool = new ExifTool({ maxProcs: 1 });
     const preview = await exiftool.extractBinaryTagToBuffer('PreviewImage', join(dir, 'IMG_0042.CR3'));
     await exiftool.end();
-    await sharp(preview).withExif({ IFD2: { DateTimeOriginal: '2021:05:12 12:21:21' } }).toFile(join(dir, 'IMG_0042.JPG'));
+    await sharp(preview)
+      .withExif({ IFD2: { DateTimeOriginal: '2021:05:12 12:21:21' } })
+      .toFile(join(dir, 'IMG_0042.JPG'));
     // A RAW with a JPEG of the same name taken years apart (a renumbered card): two items.
     copyFileSync(join(RAW, 'canon-eos-d30.crw'), join(dir, 'IMG_0099.CRW'));
-    await sharp(preview).resize(800).withExif({ IFD2: { DateTimeOriginal: '2015:01:01 10:00:00' } }).toFile(join(dir, 'IMG_0099.JPG'));
+    await sharp(preview)
+      .resize(800)
+      .withExif({ IFD2: { DateTimeOriginal: '2015:01:01 10:00:00' } })
+      .toFile(join(dir, 'IMG_0099.JPG'));
     // And a RAW alone.
     copyFileSync(join(RAW, 'nikon-coolscan-iv-ed.nef'), join(dir, 'scan.nef'));
 

@@ -112,7 +112,8 @@ describe('indexing progress', () => {
           reports.push(p);
           if (resumed) return;
           if (pausedAt) whilePaused.push(p);
-          else if (!engine.indexer.pauser.paused) engine.indexer.pause(); // at the first report, work in flight
+          else if (!engine.indexer.pauser.paused)
+            engine.indexer.pause(); // at the first report, work in flight
           else if (p.phase === 'paused') {
             pausedAt = p;
             // What the pause says is left is what the library says is waiting, now and until resumed.

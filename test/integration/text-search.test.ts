@@ -18,7 +18,11 @@ if (!hasTextPhotos) console.warn(`../shared/media/text-photos not found at ${TEX
 describe.skipIf(!hasTextPhotos)('search by the words in pictures (../shared/media/text-photos)', () => {
   let engine: Engine;
   const rows = hasTextPhotos
-    ? readFileSync(join(TEXT_PHOTOS, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',') as [string, string, string])
+    ? readFileSync(join(TEXT_PHOTOS, 'labels.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',') as [string, string, string])
     : [];
 
   beforeEach(() => useModelDirs(FIXTURE_MODELS));
@@ -48,7 +52,10 @@ describe.skipIf(!hasTextPhotos)('search by the words in pictures (../shared/medi
     expect(recall).toBeGreaterThanOrEqual(0.9);
     for (const [, query] of rows.filter(([path]) => !path)) {
       const { results } = await engine.search.text(query, { limit: 10 });
-      expect(results.filter((r) => r.via === 'text'), query).toEqual([]);
+      expect(
+        results.filter((r) => r.via === 'text'),
+        query,
+      ).toEqual([]);
     }
   });
 
@@ -59,7 +66,12 @@ describe.skipIf(!hasTextPhotos)('search by the words in pictures (../shared/medi
     expect(results[0]!.via).toBe('text');
     // Its record carries the lines read, each with its box inside the picture.
     const details = engine.status.fileDetails(results[0]!.fileId)!;
-    const line = details.text!.lines.find((l) => l.text.toLowerCase().replace(/[^a-z0-9]/g, '').includes(query.replace(/[^a-z0-9]/g, '')))!;
+    const line = details.text!.lines.find((l) =>
+      l.text
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')
+        .includes(query.replace(/[^a-z0-9]/g, '')),
+    )!;
     expect(line).toBeDefined();
     const [left, top, width, height] = line.box;
     expect(left + width).toBeLessThanOrEqual(details.text!.width);

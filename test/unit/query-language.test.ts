@@ -16,7 +16,15 @@ describe('parseQuery', () => {
   it('reads every filter, keeping each token as typed for its chip', () => {
     const q = parseQuery('sunset type:video year:2019 camera:Canon folder:"summer trips" has:text has:gps in:japan');
     expect(q.text).toBe('sunset');
-    expect(q.filters.map((f) => f.raw)).toEqual(['type:video', 'year:2019', 'camera:Canon', 'folder:"summer trips"', 'has:text', 'has:gps', 'in:japan']);
+    expect(q.filters.map((f) => f.raw)).toEqual([
+      'type:video',
+      'year:2019',
+      'camera:Canon',
+      'folder:"summer trips"',
+      'has:text',
+      'has:gps',
+      'in:japan',
+    ]);
     expect(q.where).toEqual({
       kinds: ['video'],
       from: Date.UTC(2019, 0, 1),
@@ -47,9 +55,28 @@ describe('parseQuery', () => {
   });
 
   it('never fails on any input: every filter it reads was typed, and the rest is kept or hinted at', () => {
-    const pieces = ['type:', 'year:', 'in:', 'has:', '-', '"', ':', 'video', '2019', 'paris', ' ', '  ', 'é', '北京', '\u202e', 'folder:"a b', '-"x', 'x:y'];
+    const pieces = [
+      'type:',
+      'year:',
+      'in:',
+      'has:',
+      '-',
+      '"',
+      ':',
+      'video',
+      '2019',
+      'paris',
+      ' ',
+      '  ',
+      'é',
+      '北京',
+      '\u202e',
+      'folder:"a b',
+      '-"x',
+      'x:y',
+    ];
     let seed = 42;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 3000; i += 1) {
       const input = Array.from({ length: 1 + Math.floor(random() * 8) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
       const q = parseQuery(input);

@@ -21,7 +21,9 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
         const now = Date.now();
         if (p.phase !== 'done' && now - last < 5000) return;
         last = now;
-        stream.write(`${p.step === 'words' ? 'reading words' : 'indexing'} ${p.done}/${p.total} (${p.ratePerSecond.toFixed(1)}/s, ETA ${formatDuration(p.etaSeconds)})\n`);
+        stream.write(
+          `${p.step === 'words' ? 'reading words' : 'indexing'} ${p.done}/${p.total} (${p.ratePerSecond.toFixed(1)}/s, ETA ${formatDuration(p.etaSeconds)})\n`,
+        );
       },
       stop() {},
     };

@@ -64,7 +64,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'readText': {
       if (!textReader) throw new Error('the text reader is not open');
       const params = request.params;
-      return textReader.read('image' in params ? Buffer.from(params.image.buffer, params.image.byteOffset, params.image.byteLength) : z.string().min(1).parse(params.path));
+      return textReader.read(
+        'image' in params
+          ? Buffer.from(params.image.buffer, params.image.byteOffset, params.image.byteLength)
+          : z.string().min(1).parse(params.path),
+      );
     }
     case 'dispose':
       for (const embedder of embedders.values()) await embedder.dispose();

@@ -16,7 +16,14 @@
 import { KnnGraph } from '../index/knn-graph.js';
 import type { FingerprintRepo } from '../store/fingerprint-repo.js';
 import type { VectorRepo } from '../store/vector-repo.js';
-import { alignedSimilarity, centreCorrelation, dctHash, gridVector, hammingDistance, type VisualFingerprint } from '../media/visual-fingerprint.js';
+import {
+  alignedSimilarity,
+  centreCorrelation,
+  dctHash,
+  gridVector,
+  hammingDistance,
+  type VisualFingerprint,
+} from '../media/visual-fingerprint.js';
 import { fingerprintImage } from '../media/image-decoder.js';
 import { UnionFind } from './union-find.js';
 import { backfillFingerprints, buildGroups, type DuplicateGroup } from './duplicate-groups.js';

@@ -75,14 +75,12 @@ function errorMessage(error: unknown): string {
 
 function asContentText(result: OcrResult, atS?: number): ContentText {
   return {
-    lines: result.lines.map(
-      (l): StoredLine => ({
-        text: l.text,
-        confidence: l.confidence,
-        box: [l.box.left, l.box.top, l.box.width, l.box.height],
-        ...(atS !== undefined ? { atS } : {}),
-      }),
-    ),
+    lines: result.lines.map((l): StoredLine => ({
+      text: l.text,
+      confidence: l.confidence,
+      box: [l.box.left, l.box.top, l.box.width, l.box.height],
+      ...(atS !== undefined ? { atS } : {}),
+    })),
     width: result.width,
     height: result.height,
     truncated: result.truncated,

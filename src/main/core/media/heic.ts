@@ -122,7 +122,9 @@ class HeifFile {
   /** Whether libheif turns or mirrors the primary picture by the file's own properties. */
   turnsItself(): boolean {
     const ids = this.alloc(4 * 8);
-    return this.lib._heif_item_get_transformation_properties(this.context, this.lib._heif_image_handle_get_item_id(this.primary), ids, 8) > 0;
+    return (
+      this.lib._heif_item_get_transformation_properties(this.context, this.lib._heif_image_handle_get_item_id(this.primary), ids, 8) > 0
+    );
   }
 
   /** The smallest thumbnail whose shorter side is at least `shortest`, else the primary picture. */
@@ -230,7 +232,10 @@ async function open<T>(input: Buffer | string, use: (file: HeifFile) => T): Prom
 export type OrientationReader = (exif: Buffer) => Promise<number>;
 
 export async function heicInfo(input: Buffer | string, orientationOf: OrientationReader): Promise<HeicInfo> {
-  const { info, exif } = await open(input, (file) => ({ info: { ...file.size(file.primary), turnsItself: file.turnsItself() }, exif: file.exif() }));
+  const { info, exif } = await open(input, (file) => ({
+    info: { ...file.size(file.primary), turnsItself: file.turnsItself() },
+    exif: file.exif(),
+  }));
   const orientation = !info.turnsItself && exif ? await orientationOf(exif) : 1;
   const turned = orientation >= 5;
   return { width: turned ? info.height : info.width, height: turned ? info.width : info.height, exif, orientation };

@@ -60,7 +60,13 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
   if (!DECODABLE.has(format)) throw new MediaError(`unsupported image format "${format}"`, 'unsupported');
   if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) {
     const heic = await heicInfo(input, exifOrientation);
-    return { format: 'heic', width: heic.width, height: heic.height, orientation: heic.orientation, ...(heic.exif ? { exif: heic.exif } : {}) };
+    return {
+      format: 'heic',
+      width: heic.width,
+      height: heic.height,
+      orientation: heic.orientation,
+      ...(heic.exif ? { exif: heic.exif } : {}),
+    };
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -236,7 +242,11 @@ export async function uprightPicture(
   if (probe.format === 'raw') {
     if (typeof input !== 'string') throw new MediaError('a RAW file is read from its path', 'unsupported');
     const raw = await readRawPhoto(input);
-    return { image: turnedBy(sharp(raw.jpeg, { limitInputPixels: MAX_IMAGE_PIXELS, ...options }), raw.orientation), width: raw.width, height: raw.height };
+    return {
+      image: turnedBy(sharp(raw.jpeg, { limitInputPixels: MAX_IMAGE_PIXELS, ...options }), raw.orientation),
+      width: raw.width,
+      height: raw.height,
+    };
   }
   if (probe.format !== 'heic') {
     const image = sharp(input, { limitInputPixels: MAX_IMAGE_PIXELS, ...options });

@@ -5,7 +5,15 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker, workerEntry } from '../util/worker-start.js';
-import type { EmbedImagesResult, LoadRequest, LoadResult, ReadTextResult, Slot, WorkerRequest, WorkerResponse } from './inference-protocol.js';
+import type {
+  EmbedImagesResult,
+  LoadRequest,
+  LoadResult,
+  ReadTextResult,
+  Slot,
+  WorkerRequest,
+  WorkerResponse,
+} from './inference-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type RequestWithoutId = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;

@@ -130,7 +130,8 @@ export class SearchService {
   /** Tag labels of these models that match what is being typed, most common first (see TagIndex.suggest). */
   suggest(modelIds: number[], text: string, limit: number): { word: string; count: number }[] {
     const merged = new Map<string, number>();
-    for (const id of modelIds) for (const s of this.tags.suggest(id, text, limit * 4)) merged.set(s.word, (merged.get(s.word) ?? 0) + s.count);
+    for (const id of modelIds)
+      for (const s of this.tags.suggest(id, text, limit * 4)) merged.set(s.word, (merged.get(s.word) ?? 0) + s.count);
     return [...merged.entries()]
       .map(([word, count]) => ({ word, count }))
       .sort((a, b) => b.count - a.count || a.word.localeCompare(b.word))
@@ -146,7 +147,12 @@ export class SearchService {
   }
 
   /** A text's vector, pushed away from the concepts to avoid (then of unit length again). */
-  private async textVector(client: InferenceClient, slot: SearchableModel['slot'], text: string, avoid: string[] = []): Promise<Float32Array> {
+  private async textVector(
+    client: InferenceClient,
+    slot: SearchableModel['slot'],
+    text: string,
+    avoid: string[] = [],
+  ): Promise<Float32Array> {
     const [vector, ...avoided] = await client.embedTexts([text, ...avoid], slot);
     if (avoided.length === 0) return vector!;
     const pushed = Float32Array.from(vector!, (v, i) => v - (AVOID_WEIGHT * avoided.reduce((sum, a) => sum + a[i]!, 0)) / avoided.length);

@@ -125,7 +125,10 @@ export class Searcher {
     const shown = read
       .map((hit, order) => {
         const known = rank.get(hit.fileId);
-        return { hit: { ...hit, strength: Math.max(known?.hit.strength ?? 0, STRONG) }, place: known ? known.i : meaning.results.length + order };
+        return {
+          hit: { ...hit, strength: Math.max(known?.hit.strength ?? 0, STRONG) },
+          place: known ? known.i : meaning.results.length + order,
+        };
       })
       .sort((a, b) => a.place - b.place)
       // One ranking, higher first: the pictures that show the words score above every other hit.

@@ -20,7 +20,10 @@ export interface TextQuery {
 
 export function parseTextQuery(text: string): TextQuery {
   const quoted = [...text.matchAll(/"([^"]+)"/g)].map((m) => m[1]!.trim()).filter(Boolean);
-  const rest = text.replace(/"[^"]*"?/g, ' ').replace(/\s+/g, ' ').trim();
+  const rest = text
+    .replace(/"[^"]*"?/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const words = (phrase: string) => searchableText(phrase).split(' ').filter(Boolean);
   if (quoted.length > 0) {
     return {

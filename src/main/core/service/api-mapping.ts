@@ -116,9 +116,10 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
     // Boxes as fractions of the picture, so any rendering of it can draw them.
     text: (row.text?.lines ?? []).map((l) => ({
       text: l.text,
-      box: row.text!.width && row.text!.height
-        ? [l.box[0] / row.text!.width, l.box[1] / row.text!.height, l.box[2] / row.text!.width, l.box[3] / row.text!.height]
-        : [0, 0, 0, 0],
+      box:
+        row.text!.width && row.text!.height
+          ? [l.box[0] / row.text!.width, l.box[1] / row.text!.height, l.box[2] / row.text!.width, l.box[3] / row.text!.height]
+          : [0, 0, 0, 0],
       ...(l.atS !== undefined ? { atS: l.atS } : {}),
     })),
     rawFiles: row.rawCompanions,

@@ -148,7 +148,9 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       return { ok: true as const };
     },
     recentlyTrashed: () => ({
-      items: engine.trash.recent().map((t) => ({ id: t.id, path: t.path, name: basename(t.path), trashedAt: t.trashedAt, inTrash: t.inTrash })),
+      items: engine.trash
+        .recent()
+        .map((t) => ({ id: t.id, path: t.path, name: basename(t.path), trashedAt: t.trashedAt, inTrash: t.inTrash })),
     }),
     restoreTrashedItem: (p) => {
       const report = engine.trash.restoreOne(p.id);

@@ -91,7 +91,14 @@ export class LibraryStatusReader {
     const tags = tagModelId !== undefined && row.content_id ? this.store.vectors.tagsOfContent(tagModelId, row.content_id).slice(0, 5) : [];
     const text = row.content_id ? this.store.text.of(row.content_id) : undefined;
     const place = row.content_id ? this.store.places.of(row.content_id) : undefined;
-    return { ...row, tags, text, rawCompanions: this.store.queries.rawCompanions(fileId), place, liveMotion: this.store.queries.liveMotion(fileId) };
+    return {
+      ...row,
+      tags,
+      text,
+      rawCompanions: this.store.queries.rawCompanions(fileId),
+      place,
+      liveMotion: this.store.queries.liveMotion(fileId),
+    };
   }
 
   /** Library folders whose last scan found them unreachable. */

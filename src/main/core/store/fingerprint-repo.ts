@@ -104,13 +104,15 @@ export class FingerprintRepo {
   /** Recordings' (or videos') stored fingerprints, with a ready file. */
   blobs(kind: Exclude<FingerprintKind, 'visual'>): { id: number; blob: Buffer }[] {
     const { kind: contentKind, column } = COLUMN[kind];
-    return this.db
-      // A Live Photo's motion is part of its still, not a video to compare with others (store/companions).
-      .prepare(
-        `SELECT c.id, c.${column} AS blob FROM contents c WHERE c.kind = ? AND c.${column} IS NOT NULL
+    return (
+      this.db
+        // A Live Photo's motion is part of its still, not a video to compare with others (store/companions).
+        .prepare(
+          `SELECT c.id, c.${column} AS blob FROM contents c WHERE c.kind = ? AND c.${column} IS NOT NULL
            AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isLiveMotion('f', 'c')})`,
-      )
-      .all(contentKind) as { id: number; blob: Buffer }[];
+        )
+        .all(contentKind) as { id: number; blob: Buffer }[]
+    );
   }
 
   /**

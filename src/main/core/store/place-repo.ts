@@ -34,7 +34,8 @@ export class PlaceRepo {
   }
 
   of(contentId: number): StoredPlace | undefined {
-    const row = this.db.prepare('SELECT town, city, country FROM content_place WHERE content_id = ?').get(contentId) as StoredPlace | undefined;
+    const row = this.db.prepare('SELECT town, city, country FROM content_place WHERE content_id = ?').get(contentId) as
+      StoredPlace | undefined;
     return row?.town ? row : undefined;
   }
 
@@ -60,7 +61,9 @@ export class PlaceRepo {
     if (names.length === 0) return [];
     const where = names.map(() => `instr(names, ?) > 0`).join(' OR ');
     return (
-      this.db.prepare(`SELECT content_id FROM content_place WHERE ${where} LIMIT ?`).all(...names.map((n) => `|${n}|`), limit) as { content_id: number }[]
+      this.db.prepare(`SELECT content_id FROM content_place WHERE ${where} LIMIT ?`).all(...names.map((n) => `|${n}|`), limit) as {
+        content_id: number;
+      }[]
     ).map((r) => r.content_id);
   }
 }

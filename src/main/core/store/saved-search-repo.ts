@@ -16,17 +16,24 @@ export class SavedSearchRepo {
   constructor(private readonly db: Db) {}
 
   list(): SavedSearch[] {
-    const rows = this.db.prepare('SELECT id, text, filters, saved_at FROM saved_searches ORDER BY id').all() as
-      { id: number; text: string; filters: string; saved_at: number }[];
+    const rows = this.db.prepare('SELECT id, text, filters, saved_at FROM saved_searches ORDER BY id').all() as {
+      id: number;
+      text: string;
+      filters: string;
+      saved_at: number;
+    }[];
     return rows.map((r) => ({ id: r.id, text: r.text, filters: JSON.parse(r.filters) as Record<string, unknown>, savedAt: r.saved_at }));
   }
 
   /** Pins a search; the same query with the same filters is pinned once (its id returned again). */
   add(text: string, filters: Record<string, unknown>): number {
     const key = JSON.stringify(filters);
-    const known = this.db.prepare('SELECT id FROM saved_searches WHERE text = ? AND filters = ?').get(text, key) as { id: number } | undefined;
+    const known = this.db.prepare('SELECT id FROM saved_searches WHERE text = ? AND filters = ?').get(text, key) as
+      { id: number } | undefined;
     if (known) return known.id;
-    return Number(this.db.prepare('INSERT INTO saved_searches (text, filters, saved_at) VALUES (?, ?, ?)').run(text, key, Date.now()).lastInsertRowid);
+    return Number(
+      this.db.prepare('INSERT INTO saved_searches (text, filters, saved_at) VALUES (?, ?, ?)').run(text, key, Date.now()).lastInsertRowid,
+    );
   }
 
   remove(id: number): boolean {

