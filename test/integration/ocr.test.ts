@@ -11,6 +11,7 @@ import { Engine } from '../../src/main/core/engine.js';
 import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { TextReader } from '../../src/main/core/media/ocr/ocr.js';
+import { TextReaderPool } from '../../src/main/core/models/text-reader-pool.js';
 import { normalise } from '../helpers/ocr-quality.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
@@ -85,6 +86,32 @@ describe('reading text in pictures', () => {
     expect(crowded.truncated).toBe(true);
     expect(crowded.lines.length).toBeLessThanOrEqual(400);
     expect(crowded.lines.length).toBeGreaterThan(100);
+  });
+});
+
+describe('the pool of text readers', () => {
+  it('reads pictures in a worker each, side by side, and gives every picture its own words', async () => {
+    const pool = new TextReaderPool(2);
+    try {
+      const signs = await Promise.all(
+        ['OPEN', 'CLOSED', 'EXIT', 'TAXI'].map((word) =>
+          sharp(
+            Buffer.from(
+              `<svg width="400" height="200"><rect width="400" height="200" fill="white"/><text x="200" y="120" text-anchor="middle" font-size="60" font-family="sans-serif" fill="black">${word}</text></svg>`,
+            ),
+          )
+            .jpeg()
+            .toBuffer(),
+        ),
+      );
+      const read = await Promise.all(signs.map((sign) => pool.read(sign)));
+      // ONNX Runtime holds its thread while it runs: two pictures in flight need two workers.
+      expect(pool.workersOpen).toBe(2);
+      expect(read.map((r) => normalise(r.lines.map((l) => l.text).join(' ')))).toEqual(['open', 'closed', 'exit', 'taxi']);
+    } finally {
+      await pool.close();
+    }
+    expect(pool.workersOpen).toBe(0);
   });
 });
 

@@ -44,6 +44,11 @@ export class IndexPasses {
     // One count of the run's files for every pass, and one end: a pass ending is not the run ending.
     const tally = new RunTally(() => this.store.queries.waitingFiles(this.waitingModels(model, options.audioModel)));
     const end = options.onProgress;
+    // The words are read last, but their readers start now, alongside the embedding (loading them
+    // is a fraction of a second of one core, which would otherwise be waited for at the end).
+    if (this.store.settings.get().readText && (tally.read().remaining > 0 || this.store.text.unreadCount() > 0)) {
+      this.models.textReader().warm();
+    }
     const passOptions: PassOptions & { tally: RunTally } = {
       ...options,
       tally,

@@ -5,7 +5,6 @@
  * the lines are stored with their boxes and moments (store/text-repo). What cannot be read is stored
  * as holding no text, so it is not tried again and again; a changed file is a new content, read anew.
  */
-import pLimit from 'p-limit';
 import { extractVideoFrame, probeMedia } from '../media/ffmpeg.js';
 import type { OcrResult } from '../media/ocr/ocr.js';
 import type { ModelManager } from '../models/model-manager.js';
@@ -21,7 +20,7 @@ const MAX_MOMENTS_READ = 40;
 /** Without embedded moments (no image model yet), a video is read every this many seconds. */
 const EVERY_S_WITHOUT_MOMENTS = 5;
 
-type Reader = Awaited<ReturnType<ModelManager['textReader']>>;
+type Reader = ReturnType<ModelManager['textReader']>;
 
 export async function readTextInPictures(
   store: LibraryStore,
@@ -33,40 +32,60 @@ export async function readTextInPictures(
   // Its own count: pictures to read, after the run's files are embedded (a second, labelled step).
   const tally = new RunTally(() => store.text.unreadCount());
   const progress = new RunProgress(pauser, tally, options.onProgress, 'words');
+  const reader = models.textReader();
+  const next = unreadQueue(store);
   let read = 0;
   let withText = 0;
-  for (;;) {
-    await progress.pausePoint(options.signal);
-    if (options.signal?.aborted) break;
-    const batch = store.text.unread(BATCH);
-    if (batch.length === 0) break;
-    // A few pictures in flight (the reader says how many): one decodes while another is read.
-    const inFlight = pLimit((await models.textReader()).concurrency);
-    await Promise.all(
-      batch.map(({ contentId, path, kind }) =>
-        inFlight(async () => {
-          if (options.signal?.aborted) return;
-          progress.working(path);
-          progress.report();
-          let text: ContentText | undefined;
-          try {
-            text =
-              kind === 'video'
-                ? await readVideo(store, () => models.textReader(), contentId, path, options.signal)
-                : asContentText(await (await models.textReader()).read(path));
-          } catch (error) {
-            text = options.signal?.aborted ? undefined : { lines: [], width: 0, height: 0, truncated: false, error: errorMessage(error) };
-          }
-          if (!text) return; // stopped half way through a video: it is read again next time
-          store.text.set(contentId, text);
-          read += 1;
-          if (text.lines.length > 0) withText += 1;
-        }),
-      ),
-    );
-  }
+  // A few pictures in flight (the reader says how many), each lane taking the next as soon as it is
+  // done: no lane waits for the slowest picture of a batch.
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      await progress.pausePoint(options.signal);
+      if (options.signal?.aborted) return;
+      const item = next.take();
+      if (!item) return;
+      const { contentId, path, kind } = item;
+      try {
+        progress.working(path);
+        progress.report();
+        let text: ContentText | undefined;
+        try {
+          text =
+            kind === 'video' ? await readVideo(store, reader, contentId, path, options.signal) : asContentText(await reader.read(path));
+        } catch (error) {
+          text = options.signal?.aborted ? undefined : { lines: [], width: 0, height: 0, truncated: false, error: errorMessage(error) };
+        }
+        if (!text) return; // stopped half way through a video: it is read again next time
+        store.text.set(contentId, text);
+        read += 1;
+        if (text.lines.length > 0) withText += 1;
+      } finally {
+        next.done(contentId);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: reader.concurrency }, lane));
   progress.finish(Boolean(options.signal?.aborted));
   return { read, withText };
+}
+
+type Unread = ReturnType<LibraryStore['text']['unread']>[number];
+
+/** The pictures left to read, fetched a batch at a time, never handing out one already being read. */
+function unreadQueue(store: LibraryStore): { take(): Unread | undefined; done(contentId: number): void } {
+  const reading = new Set<number>();
+  const queue: Unread[] = [];
+  return {
+    take() {
+      if (queue.length === 0) queue.push(...store.text.unread(BATCH + reading.size).filter((u) => !reading.has(u.contentId)));
+      const item = queue.shift();
+      if (item) reading.add(item.contentId);
+      return item;
+    },
+    done(contentId) {
+      reading.delete(contentId);
+    },
+  };
 }
 
 function errorMessage(error: unknown): string {
@@ -93,7 +112,7 @@ function asContentText(result: OcrResult, atS?: number): ContentText {
  */
 async function readVideo(
   store: LibraryStore,
-  reader: () => Promise<Reader>,
+  reader: Reader,
   contentId: number,
   path: string,
   signal: AbortSignal | undefined,
@@ -104,7 +123,7 @@ async function readVideo(
   for (const atS of moments) {
     if (signal?.aborted) return undefined;
     const frame = await extractVideoFrame(path, atS, signal);
-    const seen = asContentText(await (await reader()).read(frame), atS);
+    const seen = asContentText(await reader.read(frame), atS);
     const said = seen.lines.map((l) => l.text).join('\n');
     if (said && said !== previous) read.lines.push(...seen.lines);
     previous = said;

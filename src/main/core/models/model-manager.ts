@@ -2,13 +2,13 @@
  * Gets a model ready to use: finds its files (or downloads them, unless offline), starts it in the
  * inference worker, registers it in the database and opens its vector index.
  */
-import type { OcrResult } from '../media/ocr/ocr.js';
 import type { ImagePreprocess } from '../media/image-preprocess.js';
 import { VectorIndex, type IndexOpenReport } from '../index/vector-index.js';
 import type { VectorRepo } from '../store/vector-repo.js';
 import { InferenceClient } from './inference-client.js';
 import { DownloadError, downloadHubModel, type DownloadProgress } from './hub-download.js';
 import { locateModel, ModelNotInstalledError, type ResolvedModel } from './model-locator.js';
+import { TextReaderPool } from './text-reader-pool.js';
 import { audioSettingsOf, findBuiltinModel, isHubModel, modalityOf, type ModelSpec } from './registry.js';
 
 export interface LoadedModel {
@@ -51,19 +51,13 @@ export interface ModelManagerOptions {
   onDownloadProgress?: (p: DownloadProgress) => void;
 }
 
-/** Pictures read side by side (see textReader). */
-const TEXT_READINGS_IN_FLIGHT = 2;
-
 export class ModelManager {
   private client: InferenceClient | undefined;
   private loaded: LoadedModel | undefined;
   private loading: Promise<LoadedModel> | undefined;
   private audio: LoadedAudioModel | undefined;
-  /**
-   * The OCR models (shipped in an npm package, nothing to download), opened on first use in a worker
-   * of their own: a receipt can take seconds, and a search's text embedding must not wait behind it.
-   */
-  private reader: Promise<InferenceClient> | undefined;
+  /** The OCR models (shipped in an npm package, nothing to download), in workers of their own. */
+  private reader: TextReaderPool | undefined;
 
   constructor(private readonly options: ModelManagerOptions) {}
 
@@ -188,39 +182,18 @@ export class ModelManager {
   }
 
   /**
-   * The reader of text in pictures (PP-OCRv4) within the inference threads the models have: most
-   * pictures are small to the detector, where a second thread helps less than a second picture read
-   * alongside (measured on 300 photos: 13 ms each with one thread, two in flight; 16-20 ms with two
-   * threads, one at a time). `concurrency` is how many pictures to keep in flight.
+   * The readers of text in pictures (PP-OCRv4), in workers of their own within the inference
+   * threads the models have (see TextReaderPool); opened on first use, or ahead with `warm`.
    */
-  async textReader(): Promise<{ read(picture: string | Uint8Array): Promise<OcrResult>; concurrency: number }> {
-    this.reader ??= (async () => {
-      const client = new InferenceClient(this.options.workerEntry);
-      try {
-        await client.openTextReader(Math.max(1, Math.floor(this.options.threads / TEXT_READINGS_IN_FLIGHT)));
-      } catch (error) {
-        await client.close();
-        this.reader = undefined;
-        throw error;
-      }
-      return client;
-    })();
-    const opened = this.reader;
-    const client = await opened;
-    return {
-      concurrency: Math.min(TEXT_READINGS_IN_FLIGHT, this.options.threads),
-      read: (picture) =>
-        client.readText(picture).finally(() => {
-          // A picture that crashed the reader's worker fails alone: the next one gets a new worker.
-          if (client.dead && this.reader === opened) this.reader = undefined;
-        }),
-    };
+  textReader(): TextReaderPool {
+    this.reader ??= new TextReaderPool(this.options.threads, this.options.workerEntry);
+    return this.reader;
   }
 
   async close(): Promise<void> {
     const reader = this.reader;
     this.reader = undefined;
-    await (await reader?.catch(() => undefined))?.close();
+    await reader?.close();
     this.loaded?.index.save();
     this.audio?.index.save();
     this.audio = undefined;
