@@ -2,7 +2,9 @@
  * The HNSW index against its source of truth: grown before it is full, deletions applied, and
  * repaired or rebuilt from SQLite when it is missing, corrupt, or out of step.
  */
-import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/core/store/database.js';
@@ -10,6 +12,8 @@ import { VectorRepo } from '../../src/main/core/store/vector-repo.js';
 import { ContentRepo } from '../../src/main/core/store/content-repo.js';
 import { VectorIndex } from '../../src/main/core/index/vector-index.js';
 import { tempDir } from '../helpers/temp.js';
+import { REPO_ROOT } from '../helpers/env.js';
+import { exactTopK, makeVectors, rows } from '../helpers/vectors.js';
 
 const DIM = 16;
 
@@ -52,9 +56,9 @@ function findsItself(index: VectorIndex, vectors: VectorRepo, modelId: number): 
 }
 
 describe('vector index', () => {
-  it('builds from the database when missing, and grows past its initial capacity', () => {
+  it('builds from the database when missing, and grows past its initial capacity', async () => {
     const { db, vectors, modelId, indexDir } = setup(10);
-    const { index, report } = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    const { index, report } = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     expect(report.rebuilt).toBe(true);
     expect(report.reason).toMatch(/missing/);
     expect(index.size).toBe(10);
@@ -65,9 +69,9 @@ describe('vector index', () => {
     db.close();
   });
 
-  it('applies deletions and additions made while it was closed (out of step)', () => {
+  it('applies deletions and additions made while it was closed (out of step)', async () => {
     const { db, vectors, modelId, indexDir, ids } = setup(200);
-    VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId).index.save();
+    (await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).index.save();
     // The database moves on without the index: 10 deleted, 5 added.
     db.prepare(`DELETE FROM vectors WHERE id IN (${ids.slice(0, 10).join(',')})`).run();
     const contents = new ContentRepo(db);
@@ -75,7 +79,7 @@ describe('vector index', () => {
       const contentId = insertContent(contents, `late-${i}`);
       vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(1000 + i) }], []);
     }
-    const { index, report } = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    const { index, report } = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     expect(report).toMatchObject({ rebuilt: false, added: 5, removed: 10 });
     expect(index.size).toBe(195);
     expect(findsItself(index, vectors, modelId)).toBe(true);
@@ -84,40 +88,40 @@ describe('vector index', () => {
     db.close();
   });
 
-  it('rebuilds a corrupt or truncated index file instead of trusting it', () => {
+  it('rebuilds a corrupt or truncated index file instead of trusting it', async () => {
     const { db, vectors, modelId, indexDir } = setup(300);
-    VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId).index.save();
+    (await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).index.save();
     const file = join(indexDir, 'test-model.hnsw');
     const bytes = readFileSync(file);
     bytes.fill(0x7f, 100, 400); // flipped bytes, same size
     writeFileSync(file, bytes);
-    let opened = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    let opened = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     expect(opened.report).toMatchObject({ rebuilt: true });
     expect(opened.report.reason).toMatch(/corrupt/);
     expect(findsItself(opened.index, vectors, modelId)).toBe(true);
 
     writeFileSync(file, readFileSync(file).subarray(0, 1000)); // truncated
-    opened = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    opened = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     expect(opened.report.rebuilt).toBe(true);
     expect(opened.index.size).toBe(300);
 
     rmSync(`${file}.json`);
-    opened = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    opened = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     expect(opened.report.rebuilt).toBe(true);
     expect(existsSync(`${file}.json`)).toBe(true);
     db.close();
   });
 
-  it('refuses to mix dimensions and rebuilds for a new one', () => {
+  it('refuses to mix dimensions and rebuilds for a new one', async () => {
     const { db, vectors, modelId, indexDir } = setup(50);
-    VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId).index.save();
+    (await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).index.save();
     expect(() => vectors.modelId('test-model', DIM * 2)).toThrow(/now gives 32-d vectors/);
     db.close();
   });
 
-  it('ranks by cosine similarity, highest first, and honours a filter', () => {
+  it('ranks by cosine similarity, highest first, and honours a filter', async () => {
     const { db, vectors, modelId, indexDir, ids } = setup(100);
-    const { index } = VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    const { index } = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     const results = index.search(randomUnit(7), 10);
     expect(results[0]).toMatchObject({ id: ids[7] });
     expect(results[0]!.score).toBeCloseTo(1, 5);
@@ -137,5 +141,226 @@ describe('efSearchFor', () => {
     expect(efSearchFor(300_000)).toBeGreaterThan(efSearchFor(100_000));
     expect(efSearchFor(1_000_000)).toBeGreaterThan(efSearchFor(300_000));
     expect(efSearchFor(100_000_000)).toBe(HNSW_PARAMS.efSearchMax);
+  });
+});
+
+describe('a large library: the graph over projected vectors, answers re-ranked by the full ones', () => {
+  const DIMS = 512;
+
+  /** A library of `count` low-rank 512-d vectors (embedding-like), one content each. */
+  function library(count: number, seed = 42) {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'library.db'));
+    const vectors = new VectorRepo(db);
+    const contents = new ContentRepo(db);
+    const modelId = vectors.modelId('big-model', DIMS);
+    const ids: number[] = [];
+    /** Stores `more` vectors (each its own content) and, as the indexer does, then adds them to `index`. */
+    const grow = (more: Float32Array[], label: string, index?: VectorIndex): void => {
+      db.transaction(() => {
+        more.forEach((vector, i) => {
+          const contentId = insertContent(contents, `${label}-${i}`);
+          const [id] = vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector }], []);
+          index?.add([{ id: id!, vector }]);
+          ids.push(id!);
+          data.push(vector);
+        });
+      })();
+    };
+    const data: Float32Array[] = [];
+    grow(rows(makeVectors('low-rank', count, DIMS, seed), DIMS), `big-${seed}`);
+    return { db, vectors, modelId, data, ids, grow, indexDir: join(dir, 'indexes') };
+  }
+
+  function recallAt10(index: VectorIndex, data: Float32Array[], ids: number[], queries: Float32Array[]): number {
+    let hits = 0;
+    for (const q of queries) {
+      const truth = new Set(exactTopK(data, q, 10).map((i) => ids[i]!));
+      hits += index.search(q, 10).filter((n) => truth.has(n.id)).length;
+    }
+    return hits / (10 * queries.length);
+  }
+
+  it('finds what the full graph finds (recall@10 within noise), with exact cosine scores', async () => {
+    const { db, vectors, modelId, data, ids, indexDir } = library(3000);
+    const queries = rows(makeVectors('low-rank', 40, DIMS, 7), DIMS);
+    const full = (await VectorIndex.open(join(indexDir, 'full'), 'big-model', DIMS, vectors, modelId)).index;
+    const projected = (await VectorIndex.open(join(indexDir, 'projected'), 'big-model', DIMS, vectors, modelId, { projectFrom: 1000 }))
+      .index;
+    expect(full.projected).toBe(false);
+    expect(projected.projected).toBe(true);
+    const [fullRecall, projectedRecall] = [recallAt10(full, data, ids, queries), recallAt10(projected, data, ids, queries)];
+    expect(projectedRecall).toBeGreaterThanOrEqual(0.97);
+    expect(projectedRecall).toBeGreaterThanOrEqual(fullRecall - 0.02);
+    const [best] = projected.search(queries[0]!, 1);
+    const exact = data[ids.indexOf(best!.id)]!.reduce((s, v, d) => s + v * queries[0]![d]!, 0);
+    expect(best!.score).toBeCloseTo(exact, 3); // re-ranked by float16 copies: within 1e-3
+    db.close();
+  });
+
+  it('is projected once the library has grown, keeps its projection across opens, and rebuilds a damaged one', async () => {
+    const { db, vectors, modelId, data, ids, grow, indexDir } = library(600);
+    const options = { projectFrom: 1000 };
+    let opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.index.projected).toBe(false);
+    opened.index.save();
+    grow(rows(makeVectors('low-rank', 600, DIMS, 43), DIMS), 'more'); // while the index is closed
+    opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/grown/) });
+    expect(opened.index.projected).toBe(true);
+    expect(opened.index.size).toBe(1200);
+
+    opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report.rebuilt).toBe(false);
+    expect(opened.index.projected).toBe(true);
+
+    const projectionFile = join(indexDir, 'big-model.hnsw.projection');
+    const bytes = readFileSync(projectionFile);
+    bytes.fill(0, 0, 64);
+    writeFileSync(projectionFile, bytes);
+    opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/projection missing or corrupt/) });
+    // Damaged re-ranking vectors are read again from the database; the graph is kept.
+    const vectorsFile = join(indexDir, 'big-model.hnsw.vectors');
+    writeFileSync(vectorsFile, readFileSync(vectorsFile).subarray(0, 1000));
+    opened.index.save();
+    writeFileSync(vectorsFile, readFileSync(vectorsFile).subarray(0, 1000));
+    opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report.rebuilt).toBe(false);
+    expect(opened.index.projected).toBe(true);
+    // Every stored vector is found, and found once.
+    for (const [i, vector] of data.entries()) {
+      const found = opened.index.search(vector, 5);
+      expect(found[0]?.id).toBe(ids[i]);
+      expect(new Set(found.map((n) => n.id)).size).toBe(found.length);
+    }
+    db.close();
+  });
+
+  it('leaves out what was deleted while it was closed, and what is deleted while it is open', async () => {
+    const { db, vectors, modelId, data, ids, indexDir } = library(1200);
+    const options = { projectFrom: 1000 };
+    (await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options)).index.save();
+    const gone = ids.slice(0, 100);
+    db.prepare(`DELETE FROM vectors WHERE id IN (${gone.join(',')})`).run();
+    const opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report.removed).toBe(100);
+    expect(opened.index.search(data[0]!, 10).some((n) => gone.includes(n.id))).toBe(false);
+    opened.index.remove([ids[100]!]);
+    expect(opened.index.search(data[100]!, 10).some((n) => n.id === ids[100])).toBe(false);
+    expect(opened.index.search(data[101]!, 1)[0]?.id).toBe(ids[101]);
+    db.close();
+  });
+
+  describe('several graphs, built side by side', () => {
+    const options = { projectFrom: 1000, segmentMin: 1000, threads: 2 };
+
+    it('finds every stored vector exactly once, with the recall of one graph', async () => {
+      const { db, vectors, modelId, data, ids, indexDir } = library(3000);
+      const queries = rows(makeVectors('low-rank', 40, DIMS, 7), DIMS);
+      const one = (await VectorIndex.open(join(indexDir, 'one'), 'big-model', DIMS, vectors, modelId, { ...options, threads: 1 })).index;
+      const two = (await VectorIndex.open(join(indexDir, 'two'), 'big-model', DIMS, vectors, modelId, options)).index;
+      expect([one.graphs, two.graphs]).toEqual([1, 2]);
+      expect(two.size).toBe(3000);
+      expect(recallAt10(two, data, ids, queries)).toBeGreaterThanOrEqual(recallAt10(one, data, ids, queries) - 0.02);
+      for (const [i, vector] of data.entries()) {
+        const found = two.search(vector, 10);
+        expect(found[0]?.id).toBe(ids[i]);
+        expect(new Set(found.map((n) => n.id)).size).toBe(found.length);
+      }
+      db.close();
+    });
+
+    it('adds to its last graph, deletes from any, stays in step across opens, and compacts', async () => {
+      const { db, vectors, modelId, data, ids, grow, indexDir } = library(2400);
+      let { index } = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+      expect(index.graphs).toBe(2);
+      // Added while open (saved to the database first, as the indexer does), and removed while open.
+      grow(rows(makeVectors('low-rank', 100, DIMS, 44), DIMS), 'added', index);
+      expect(index.graphs).toBe(3); // the built graphs were full: a third took the additions
+      const gone = [ids[0]!, ids[1500]!, ids[2450]!]; // one in each graph's share, one just added
+      db.prepare(`DELETE FROM vectors WHERE id IN (${gone.join(',')})`).run();
+      index.remove(gone);
+      index.save();
+      let opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+      expect(opened.report).toMatchObject({ rebuilt: false, added: 0, removed: 0 });
+      index = opened.index;
+      expect(index.graphs).toBe(3);
+      expect(index.size).toBe(2497);
+      const everyOnce = () => {
+        for (const [i, vector] of data.entries()) {
+          const found = index.search(vector, 3).map((n) => n.id);
+          if (gone.includes(ids[i]!)) expect(found).not.toContain(ids[i]);
+          else expect(found[0]).toBe(ids[i]);
+          expect(new Set(found).size).toBe(found.length);
+        }
+      };
+      everyOnce();
+      // A quarter and more deleted while closed: the graphs are built again without them.
+      const many = ids.slice(100, 1200);
+      db.prepare(`DELETE FROM vectors WHERE id IN (${many.join(',')})`).run();
+      gone.push(...many);
+      opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+      expect(opened.report).toMatchObject({ rebuilt: true, reason: 'compacting deleted entries' });
+      index = opened.index;
+      expect(index.size).toBe(2497 - 1100);
+      everyOnce();
+      db.close();
+    });
+
+    it('merges the graphs additions grew into, once there are too many', async () => {
+      const { db, vectors, modelId, data, ids, grow, indexDir } = library(1200);
+      const small = { projectFrom: 1000, segmentMin: 500, threads: 1 };
+      const { index } = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, small);
+      grow(rows(makeVectors('low-rank', 2100, DIMS, 45), DIMS), 'grown', index);
+      expect(index.graphs).toBe(6); // 1200, then 500, 500, 500, 500 and 100
+      index.save();
+      const opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, small);
+      expect(opened.report).toMatchObject({ rebuilt: true, reason: 'merging the graphs it grew into' });
+      expect(opened.index.graphs).toBe(1);
+      expect(readdirSync(indexDir).filter((f) => /\.hnsw\.\d+$/.test(f))).toEqual([]); // the grown graphs' files are gone
+      for (let i = 0; i < data.length; i += 3) expect(opened.index.search(data[i]!, 1)[0]?.id).toBe(ids[i]);
+      db.close();
+    });
+
+    it('survives being killed in the middle of a build: the next open has every vector, once', async () => {
+      const { db, vectors, modelId, data, ids, indexDir } = library(12_000);
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(REPO_ROOT, 'test', 'helpers', 'build-index-child.ts'),
+          indexDir,
+          db.name,
+          'big-model',
+          String(DIMS),
+          '5000',
+        ],
+        { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = once(child, 'exit');
+      // Killed once the graphs are being built (some vectors dealt out, not all).
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          const progress = [...chunk.toString().matchAll(/progress (\d+) (\d+)/g)];
+          if (progress.some(([, done, total]) => Number(done) > 0 && Number(done) < Number(total))) resolve();
+          if (chunk.toString().includes('built')) reject(new Error('the build ended before it could be killed'));
+        });
+        child.on('exit', () => reject(new Error('the child ended before it was killed')));
+      });
+      child.kill('SIGKILL');
+      await exited;
+      const { index, report } = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, { ...options, segmentMin: 5000 });
+      expect(report.rebuilt).toBe(true);
+      expect(index.size).toBe(12_000);
+      expect(readdirSync(indexDir).filter((f) => f.includes('.build-'))).toEqual([]);
+      for (let i = 0; i < data.length; i += 7) {
+        const found = index.search(data[i]!, 3).map((n) => n.id);
+        expect(found[0]).toBe(ids[i]);
+        expect(new Set(found).size).toBe(found.length);
+      }
+      db.close();
+    });
   });
 });

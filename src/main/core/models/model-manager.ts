@@ -131,7 +131,9 @@ export class ModelManager {
       probeSize: preprocess.size,
     });
     const modelId = this.options.vectors.modelId(spec.name, dim);
-    const { index, report } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
+    const { index, report } = await VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId, {
+      threads: this.options.threads,
+    });
     this.loaded?.index.save();
     return {
       name: spec.name,
@@ -170,7 +172,9 @@ export class ModelManager {
       probeSamples: sampleRate,
     });
     const modelId = this.options.vectors.modelId(spec.name, dim);
-    const { index } = VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId);
+    const { index } = await VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId, {
+      threads: this.options.threads,
+    });
     this.audio?.index.save();
     this.audio = { slot: 'audio', name: spec.name, modelId, dim, hasText, sampleRate, windowSeconds, index, client: this.client };
     return this.audio;

@@ -142,6 +142,14 @@ export class VectorRepo {
     for (const row of rows) yield { id: row.id, vector: fromBlob(row.vector) };
   }
 
+  /** The vectors with these ids (one query; ids not stored are absent from the map). */
+  byIds(ids: readonly number[]): Map<number, Float32Array> {
+    const rows = this.db
+      .prepare('SELECT id, vector FROM vectors WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { id: number; vector: Buffer }[];
+    return new Map(rows.map((row) => [row.id, fromBlob(row.vector)]));
+  }
+
   /**
    * Up to `count` of a model's vectors spread over its id range (a cheap stand-in for a random
    * sample: one indexed lookup each, whatever the size of the library). Deterministic for a given
