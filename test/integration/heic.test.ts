@@ -10,12 +10,12 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/main/core/engine.js';
 import { decodeHeic } from '../../src/main/core/media/heic.js';
 import { exifOrientation } from '../../src/main/core/media/exif.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { openPicturesLibrary } from '../helpers/engine.js';
 
 const hasHeifEnc = (() => {
   try {
@@ -57,9 +57,8 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
       .toFile(join(work, 'turned.jpg'));
     const turned = heifEnc(join(work, 'turned.jpg'), join(dir, 'turned.heic'));
 
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       const summary = await engine.indexer.index();
       expect(summary.failed).toBe(0);
@@ -108,9 +107,8 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
     const heic = heifEnc(join(dir, 'p.jpg'), join(tempDir(), 'p.heic'), 320);
     writeFileSync(join(dir, 'cut.heic'), readFileSync(heic).subarray(0, 3000));
     copyFileSync(join(dir, 'p.jpg'), join(dir, 'renamed.heic'));
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       const summary = await engine.indexer.index();
       expect(summary.embedded).toBe(1); // p.jpg and renamed.heic are one content

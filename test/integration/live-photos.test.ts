@@ -6,12 +6,12 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/main/core/engine.js';
 import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { openPicturesLibrary } from '../helpers/engine.js';
 
 describe('Live Photos', () => {
   beforeEach(() => useModelDirs(FIXTURE_MODELS));
@@ -32,9 +32,8 @@ describe('Live Photos', () => {
     await writeSyntheticPhoto(join(dir, 'talk.jpg'), 22, 960, 720, 'jpeg', 4);
     ffmpegOrThrow(['-f', 'lavfi', '-i', 'testsrc2=duration=12:size=320x240:rate=10', '-pix_fmt', 'yuv420p', join(dir, 'talk.mp4')]);
 
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       const summary = await engine.indexer.index();
       expect(summary.failed).toBe(0);

@@ -15,6 +15,7 @@ import { TextReaderPool } from '../../src/main/core/models/text-reader-pool.js';
 import { normalise } from '../helpers/ocr-quality.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { openPicturesLibrary } from '../helpers/engine.js';
 import { runFfmpeg } from '../helpers/ffmpeg.js';
 
 describe('reading text in pictures', () => {
@@ -199,9 +200,8 @@ describe('words in videos, and the setting that turns reading off', () => {
     const dir = tempDir();
     const svg = `<svg width="900" height="400"><rect width="900" height="400" fill="#f4efe6"/><text x="450" y="240" text-anchor="middle" font-size="110" font-family="sans-serif" fill="#1a1a1a">BAKERY</text></svg>`;
     await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(join(dir, 'sign.jpg'));
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       expect((await engine.indexer.index()).textRead).toBeUndefined();
       expect((await engine.search.text('bakery', { limit: 5 })).results.filter((r) => r.via === 'text')).toEqual([]);
@@ -222,9 +222,8 @@ describe('a picture whose words cannot be read', () => {
     const sign = join(dir, 'sign.jpg');
     const svg = `<svg width="900" height="400"><rect width="900" height="400" fill="#f4efe6"/><text x="450" y="240" text-anchor="middle" font-size="110" font-family="sans-serif" fill="#1a1a1a">MUSEUM</text></svg>`;
     await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toFile(sign);
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       await engine.indexer.index();
       // The file is damaged behind Trove's back (same size and time, so no rescan sees it) before its words are read.

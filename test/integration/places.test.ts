@@ -12,6 +12,7 @@ import { placesNamed } from '../../src/main/core/search/searcher.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhotos } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
+import { openPicturesLibrary } from '../helpers/engine.js';
 
 /** EXIF GPS as degrees, minutes and seconds (rationals), the way cameras write it. */
 function gps(lat: number, lon: number): Record<string, string> {
@@ -45,8 +46,7 @@ describe('places', () => {
         .withExif({ IFD3: gps(lat, lon) })
         .toFile(join(dir, `${name}.jpg`));
     }
-    engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
-    engine.settings.update({ audioModel: null, readText: false });
+    engine = openPicturesLibrary();
     engine.folders.add(dir);
     await engine.indexer.index();
   }, 120_000);

@@ -12,6 +12,7 @@ import { Engine } from '../../src/main/core/engine.js';
 import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
 import { FIXTURE_MODELS, SHARED, useModelDirs } from '../helpers/env.js';
 import { tempDir } from '../helpers/temp.js';
+import { openPicturesLibrary } from '../helpers/engine.js';
 
 const RAW = join(SHARED, 'media', 'raw');
 const hasRaw = existsSync(join(RAW, 'files.csv'));
@@ -22,8 +23,7 @@ describe.skipIf(!hasRaw)('camera RAW files (../shared/media/raw)', () => {
   beforeEach(() => useModelDirs(FIXTURE_MODELS));
   beforeAll(async () => {
     useModelDirs(FIXTURE_MODELS);
-    engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
-    engine.settings.update({ audioModel: null, readText: false });
+    engine = openPicturesLibrary();
     engine.folders.add(RAW);
     await engine.indexer.index();
   }, 120_000);
@@ -90,9 +90,8 @@ describe.skipIf(!hasRaw)('a RAW beside the JPEG of the same shot', () => {
     // And a RAW alone.
     copyFileSync(join(RAW, 'nikon-coolscan-iv-ed.nef'), join(dir, 'scan.nef'));
 
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       await engine.indexer.index();
       const shown = engine.search.browse({ limit: 20 });
@@ -122,9 +121,8 @@ describe.skipIf(!hasRaw)('a damaged or false RAW file', () => {
     writeFileSync(join(dir, 'fake.nef'), 'hello, not a raw file');
     writeFileSync(join(dir, 'cut.cr3'), readFileSync(join(RAW, 'canon-eos-r6-pruned.cr3')).subarray(0, 200_000));
     copyFileSync(join(RAW, 'nikon-coolscan-iv-ed.nef'), join(dir, 'good.nef'));
-    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    const engine = openPicturesLibrary();
     try {
-      engine.settings.update({ audioModel: null, readText: false });
       engine.folders.add(dir);
       const summary = await engine.indexer.index();
       expect(summary.embedded).toBe(1);

@@ -3,13 +3,8 @@
  * CELL_DEGREES), each with its count, its centre, the box that holds its photos (the filter that
  * opens them as a result grid) and the name most of them answer to.
  */
-export interface MapCluster {
-  lat: number;
-  lon: number;
-  count: number;
-  name: string | null;
-  area: { south: number; west: number; north: number; east: number };
-}
+import type { MapCluster } from '../../../shared/api.js';
+export type { MapCluster };
 
 /** A cell is about 220 km across: a city and its surroundings, a region of a small country. */
 const CELL_DEGREES = 2;
