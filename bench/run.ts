@@ -4,6 +4,8 @@
  *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw, places
  *   npm run bench -- --hnsw-sizes 100000
  *   npm run bench -- --only search-scale --sizes 200000,1000000 --json   # last line: {"results":[…]}
+ *   npm run bench -- --only search-end-to-end --e2e-items 1000000   # start to first results, warm queries
+ *   npm run bench -- --only browsable-first --browse-photos 10000     # time to browsable, to searchable
  * Results are printed and written to bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { measureIndexing, measureTextReadingCost, type TextReadingCost, type ThroughputResult } from './indexing.js';
 import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureVectorScale, type ScaleResult } from './vector-scale.js';
+import { measureEndToEnd, type EndToEndResult } from './search-end-to-end.js';
+import { measureBrowsableFirst, type BrowsableResult } from './browsable-first.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
 import { measureReconcile, type ReconcileResult } from './reconcile.js';
@@ -38,6 +42,10 @@ const { values } = parseArgs({
     'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '480' },
     'reconcile-files': { type: 'string', default: '100000' },
+    /** search-end-to-end: library sizes (photos) whose start and text queries are timed. */
+    'e2e-items': { type: 'string', default: '200000' },
+    /** browsable-first: how many 12-megapixel photos are added (about 3 MB each on disk while measured). */
+    'browse-photos': { type: 'string', default: '1000' },
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
@@ -54,6 +62,8 @@ const results: {
   raw: RawResult[];
   places: PlacesResult[];
   scale: ScaleResult[];
+  endToEnd: EndToEndResult[];
+  browsable: BrowsableResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -68,6 +78,8 @@ const results: {
   raw: [],
   places: [],
   scale: [],
+  endToEnd: [],
+  browsable: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -245,6 +257,30 @@ if (wants('places')) {
   );
 }
 
+if (values.only === 'search-end-to-end') {
+  const models = fullSizeClip();
+  for (const items of values['e2e-items']!.split(',').filter(Boolean).map(Number)) {
+    log(`search-end-to-end: a library of ${items} photos, text queries through the full-size CLIP text encoder`);
+    const r = await measureEndToEnd(items, models, log);
+    results.endToEnd.push(r);
+    log(
+      `  cold: engine open ${r.engineOpenMs.toFixed(0)} ms + first query ${r.firstQueryMs.toFixed(0)} ms = ${r.coldFirstResultsSeconds.toFixed(2)} s to the first results ` +
+        `(${r.coldFromSpawnSeconds.toFixed(2)} s from spawning Node with tsx; ${r.diskColdFirstResultsSeconds === null ? 'the system cache could not be dropped' : `${r.diskColdFirstResultsSeconds.toFixed(2)} s with nothing in the system cache`}); warm p50 ${r.warmP50Ms.toFixed(1)} ms, p95 ${r.warmP95Ms.toFixed(1)} ms; RSS ${r.rssMiB.toFixed(0)} MiB`,
+    );
+  }
+}
+
+if (values.only === 'browsable-first') {
+  const count = Number(values['browse-photos']);
+  log(`browsable-first: ${count} 12-megapixel photos added, indexed with the full-size CLIP ViT-B/32`);
+  const r = await measureBrowsableFirst(count, fullSizeClip(), log);
+  results.browsable.push(r);
+  log(
+    `  every photo listed with its date after ${r.browsableSeconds.toFixed(1)} s; the first screen's ${60} thumbnails after ${r.firstScreenSeconds.toFixed(1)} s; ` +
+      `all searchable after ${r.searchableSeconds.toFixed(1)} s (${r.embeddedPerSecond.toFixed(1)} photos/s)`,
+  );
+}
+
 if (wants('reconcile')) {
   const files = Number(values['reconcile-files']);
   log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
@@ -275,6 +311,8 @@ const merged = {
   heic: wants('heic') ? results.heic : (previous.heic ?? []),
   raw: wants('raw') ? results.raw : (previous.raw ?? []),
   places: wants('places') ? results.places : (previous.places ?? []),
+  endToEnd: values.only === 'search-end-to-end' ? results.endToEnd : (previous.endToEnd ?? []),
+  browsable: values.only === 'browsable-first' ? results.browsable : (previous.browsable ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);

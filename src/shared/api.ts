@@ -232,6 +232,8 @@ export interface AppStatus {
   /** Effective inference threads. */
   threads: number;
   offline: boolean;
+  /** The library database was found damaged after it opened (a large library is checked then): what to do. */
+  damaged?: string;
 }
 
 export interface SearchHit {

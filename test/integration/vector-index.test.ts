@@ -2,6 +2,7 @@
  * The HNSW index against its source of truth: grown before it is full, deletions applied, and
  * repaired or rebuilt from SQLite when it is missing, corrupt, or out of step.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -85,6 +86,83 @@ describe('vector index', () => {
     expect(findsItself(index, vectors, modelId)).toBe(true);
     const deleted = randomUnit(0);
     expect(index.search(deleted, 195).map((n) => n.id)).not.toContain(ids[0]);
+    db.close();
+  });
+
+  it('at a start with nothing changed, compares the ids by fingerprint instead of one by one; a change is still caught', async () => {
+    const { db, vectors, modelId, indexDir, ids } = setup(200);
+    const first = (await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).index;
+    db.prepare(`DELETE FROM vectors WHERE id IN (${ids.slice(0, 3).join(',')})`).run();
+    first.remove(ids.slice(0, 3));
+    first.save();
+    /** The library's own vectors, counting the times the index asks for every id. */
+    class Watched extends VectorRepo {
+      listed = 0;
+      override ids(model: number): number[] {
+        this.listed += 1;
+        return super.ids(model);
+      }
+    }
+    const watched = new Watched(db);
+    let opened = await VectorIndex.open(indexDir, 'test-model', DIM, watched, modelId);
+    expect(opened.report).toMatchObject({ rebuilt: false, added: 0, removed: 0 });
+    expect(watched.listed).toBe(0);
+    expect(opened.index.size).toBe(197); // its deletions were saved with it
+    expect(findsItself(opened.index, vectors, modelId)).toBe(true);
+    expect(opened.index.search(randomUnit(1), 197).map((n) => n.id)).not.toContain(ids[1]);
+
+    // Behind its back, one vector goes and another comes: as many as before, a different set.
+    db.prepare('DELETE FROM vectors WHERE id = ?').run(ids[10]);
+    const contentId = insertContent(new ContentRepo(db), 'late');
+    vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: randomUnit(2000) }], []);
+    opened = await VectorIndex.open(indexDir, 'test-model', DIM, watched, modelId);
+    expect(opened.report).toMatchObject({ rebuilt: false, added: 1, removed: 1 });
+    expect(watched.listed).toBe(1);
+    expect(opened.index.size).toBe(197);
+    expect(findsItself(opened.index, vectors, modelId)).toBe(true);
+    opened.index.save();
+    watched.listed = 0;
+    expect((await VectorIndex.open(indexDir, 'test-model', DIM, watched, modelId)).report.added).toBe(0);
+    expect(watched.listed).toBe(0);
+    db.close();
+  });
+
+  it('opens an index described by an older Trove (SHA-256) without rebuilding it, and describes it anew', async () => {
+    const { db, vectors, modelId, indexDir } = setup(100);
+    (await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).index.save();
+    const file = join(indexDir, 'test-model.hnsw');
+    const graph = readFileSync(file);
+    const sha256 = createHash('sha256').update(graph).digest('hex');
+    /** The sidecar as Trove wrote it before XXH3 (format 2, SHA-256). */
+    const describeAsBefore = () =>
+      writeFileSync(
+        `${file}.json`,
+        JSON.stringify({
+          format: 2,
+          dim: DIM,
+          graphDims: DIM,
+          projection: null,
+          segments: [{ graph: { bytes: graph.byteLength, sha256 }, vectors: null }],
+        }),
+      );
+    describeAsBefore();
+    const { index, report } = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
+    expect(report.rebuilt).toBe(false);
+    expect(findsItself(index, vectors, modelId)).toBe(true);
+    const sidecar = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
+    expect(sidecar).toMatchObject({ format: 3, ids: { count: 100 } });
+    expect(sidecar.segments[0].graph).toEqual({ bytes: graph.byteLength, xxh3: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(readFileSync(file).equals(graph)).toBe(true); // described anew, not rewritten
+
+    // An altered byte of a legacy-described file is still caught.
+    describeAsBefore();
+    const altered = Buffer.from(graph);
+    altered[200] = altered[200]! ^ 0xff;
+    writeFileSync(file, altered);
+    expect((await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId)).report).toMatchObject({
+      rebuilt: true,
+      reason: expect.stringMatching(/corrupt/),
+    });
     db.close();
   });
 

@@ -130,6 +130,14 @@ export class Engine {
     return this.settings.isOffline();
   }
 
+  /**
+   * "ok", or the damage `quick_check` found in the library database: known at open for a small
+   * library (a damaged one does not open), soon after for a large one, checked on a worker thread.
+   */
+  integrity(): Promise<string> {
+    return this.store.integrity();
+  }
+
   /** A backup of the database now (a long-running Trove takes one a day). */
   backupNow(): Promise<BackupFile | undefined> {
     return this.store.backupTo(this.backups);

@@ -33,7 +33,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
             ? new ClapEmbedder(params.dir, params.dtype, params.threads)
             : await ManifestEmbedder.load(params.dir, requireManifest(params.manifest), params.threads);
       let dim = 0;
-      if (params.probeSize) {
+      if (params.probeText && loaded.hasText) dim = (await loaded.embedTexts(['a photo']))[0]!.length;
+      else if (params.probeSize) {
         const blank = new Float32Array(3 * params.probeSize * params.probeSize);
         dim = (await loaded.embedImages(blank, 1, params.probeSize))[0]!.vector.length;
       }

@@ -8,11 +8,8 @@ import type { FullVectors } from './full-vectors.js';
 
 export type Hnsw = hnswlib.HierarchicalNSW;
 
-/** A saved file, as the sidecar checks it. */
-export interface SavedFile {
-  bytes: number;
-  sha256: string;
-}
+/** A saved file, as the sidecar checks it (XXH3; SHA-256 when an older Trove saved it). */
+export type SavedFile = { bytes: number; xxh3: string } | { bytes: number; sha256: string };
 
 /** One graph of the index, with (when projected) the full vectors of its ids. */
 export interface Segment {

@@ -13,23 +13,22 @@
  * core (graph-builder.ts) and searched together: new vectors go into the last one.
  */
 import { availableParallelism } from 'node:os';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
-import type { VectorRepo } from '../store/vector-repo.js';
+import type { IdFingerprint, VectorRepo } from '../store/vector-repo.js';
 import { FullVectors } from './full-vectors.js';
 import { buildGraphsInWorkers, CHUNK, counted, dealt, GraphBuild, type GraphSpec } from './graph-builder.js';
 import { PROJECTED_DIMS, PROJECTION_SAMPLE, Projection } from './projection.js';
 import {
+  isLegacy,
+  loadIndexFiles,
   removeLeftovers,
   removeSegmentFiles,
   safeFileName,
+  saveIndexFiles,
   segmentFile,
-  sha256File,
-  tryLoad,
-  writeChecked,
   type FileCheck,
-  type Sidecar,
 } from './index-files.js';
 import { markDeleted, newSegment, type Segment } from './segment.js';
 
@@ -64,7 +63,7 @@ export function rerankCandidatesFor(size: number): number {
 }
 
 /** What the index is built from and re-ranks by: the database's vectors (VectorRepo), or a bench's. */
-export type StoredVectors = Pick<VectorRepo, 'count' | 'ids' | 'iterate' | 'sample' | 'byIds'>;
+export type StoredVectors = Pick<VectorRepo, 'count' | 'ids' | 'iterate' | 'sample' | 'byIds' | 'fingerprint'>;
 
 /** A projected index is split into one graph per core when each would hold at least this many. */
 export const SEGMENT_MIN = 50_000;
@@ -110,6 +109,8 @@ export interface Neighbor {
 
 export class VectorIndex {
   private projectionSaved: FileCheck | null = null;
+  /** The ids it holds, summed up (kept as vectors come and go), or undefined until compared with the database. */
+  private ids: IdFingerprint | undefined = { count: 0, maxId: 0, idSum: 0 };
 
   private constructor(
     private readonly segments: Segment[],
@@ -132,15 +133,16 @@ export class VectorIndex {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${safeFileName(modelName)}.hnsw`);
     removeLeftovers(dir, file);
-    const loaded = tryLoad(file, dim);
+    const loaded = await loadIndexFiles(file, dim);
     if (!loaded.segments) {
       const index = await VectorIndex.rebuild(file, dim, repo, modelId, options);
       return { index, report: { rebuilt: true, reason: loaded.reason, added: index.size, removed: 0 } };
     }
     const index = new VectorIndex(loaded.segments, dim, file, { vectors: repo, modelId }, loaded.projection, segmentMinOf(options));
     index.projectionSaved = loaded.projectionSaved ?? null;
+    index.ids = loaded.ids;
     index.refillFullVectors();
-    const report = index.syncWith(repo, modelId);
+    const report = index.catchUp(repo, modelId);
     const reason =
       index.tombstones > Math.max(1000, index.size / 4)
         ? 'compacting deleted entries'
@@ -183,15 +185,17 @@ export class VectorIndex {
       return index;
     }
     const fulls = Array.from({ length: graphs }, () => new FullVectors(dim, Math.ceil(count / graphs)));
+    let ids: IdFingerprint = { count: 0, maxId: 0, idSum: 0 };
     const built = fulls.map((_, i) => `${segmentFile(file, i)}.build-${process.pid}`);
     let segments: Segment[];
     try {
       await buildGraphsInWorkers(
         fulls.map(() => spec),
         built,
-        dealt(counted(repo.iterate(modelId), count, options.onBuildProgress), dim, graphs, count, (graph, id, vector) =>
-          fulls[graph]!.set(id, vector),
-        ),
+        dealt(counted(repo.iterate(modelId), count, options.onBuildProgress), dim, graphs, count, (graph, id, vector) => {
+          fulls[graph]!.set(id, vector);
+          ids = withId(ids, id);
+        }),
       );
       segments = fulls.map((full, i) => {
         const graph = new HierarchicalNSW('ip', spec.graphDims);
@@ -202,6 +206,7 @@ export class VectorIndex {
       for (const path of built) rmSync(path, { force: true });
     }
     const index = new VectorIndex(segments, dim, file, stored, projection, segmentMinOf(options));
+    index.ids = ids;
     index.save();
     return index;
   }
@@ -218,13 +223,27 @@ export class VectorIndex {
 
   /**
    * Makes the index hold exactly the vectors the database holds for this model: at open, and when
-   * this process takes the library over from another that added vectors meanwhile.
+   * this process takes the library over from another that added vectors meanwhile. The sets are
+   * compared by their fingerprints first (one indexed query): ids only grow (AUTOINCREMENT), so a set
+   * that gained an id after the index was saved has a larger largest id, one that only lost ids has
+   * fewer, and the sum catches an id swapped for another below the largest. Only different
+   * fingerprints cost comparing a million ids one by one.
    */
+  catchUp(repo: StoredVectors, modelId: number): IndexOpenReport {
+    const known = this.ids;
+    const stored = repo.fingerprint(modelId);
+    if (known && known.count === stored.count && known.maxId === stored.maxId && known.idSum === stored.idSum)
+      return { rebuilt: false, added: 0, removed: 0 };
+    return this.syncWith(repo, modelId);
+  }
+
+  /** Compares the index with the database id by id and adds or removes what differs. */
   syncWith(repo: StoredVectors, modelId: number): IndexOpenReport {
     const inDb = new Set(repo.ids(modelId));
     const inIndex = new Set<number>();
     let removed = 0;
     for (const segment of this.segments) {
+      segment.tombstones = 0;
       for (const id of segment.graph.getIdsList()) {
         inIndex.add(id);
         if (inDb.has(id)) continue;
@@ -234,6 +253,10 @@ export class VectorIndex {
     }
     const missing = [...inDb].filter((id) => !inIndex.has(id));
     this.add(repo.iterate(modelId, missing));
+    // It now holds exactly the database's ids.
+    let ids: IdFingerprint = { count: 0, maxId: 0, idSum: 0 };
+    for (const id of inDb) ids = withId(ids, id);
+    this.ids = ids;
     return { rebuilt: false, added: missing.length, removed };
   }
 
@@ -262,6 +285,7 @@ export class VectorIndex {
       segment.graph.addPoint(this.projection ? this.projection.apply(vector) : Array.from(vector), id);
       segment.full?.set(id, vector);
       segment.dirty = true;
+      if (this.ids) this.ids = withId(this.ids, id);
     }
   }
 
@@ -279,7 +303,9 @@ export class VectorIndex {
   remove(ids: Iterable<number>): void {
     for (const id of ids) {
       const segment = this.segments.find((s) => markDeleted(s, id));
-      if (segment) segment.tombstones += 1;
+      if (!segment) continue;
+      segment.tombstones += 1;
+      if (this.ids) this.ids = { ...this.ids, count: this.ids.count - 1, idSum: this.ids.idSum - id };
     }
   }
 
@@ -313,46 +339,13 @@ export class VectorIndex {
     return ranked.sort((a, b) => b.score - a.score).slice(0, want);
   }
 
-  /**
-   * Writes what changed: each changed graph (and its full vectors) to a temporary name, then renamed
-   * into place, the sidecar last. A crash in between leaves files the sidecar does not describe,
-   * which the next open rebuilds instead of trusting.
-   */
+  /** Writes what changed (index-files.ts: temporary names, renamed, the sidecar last). */
   save(): void {
-    if (!this.segments.some((s) => s.dirty) && (this.projectionSaved || !this.projection)) return;
-    const renames: [string, string][] = [];
-    const stage = (path: string, write: (tmp: string) => FileCheck): FileCheck => {
-      renames.push([`${path}.tmp`, path]);
-      return write(`${path}.tmp`);
-    };
-    if (this.projection && !this.projectionSaved) {
-      const bytes = this.projection.toBytes();
-      this.projectionSaved = stage(`${this.file}.projection`, (tmp) => writeChecked(tmp, bytes));
-    }
-    for (const [i, segment] of this.segments.entries()) {
-      if (!segment.dirty && segment.saved) continue;
-      const path = segmentFile(this.file, i);
-      const graph = stage(path, (tmp) => {
-        segment.graph.writeIndexSync(tmp);
-        return { bytes: statSync(tmp).size, sha256: sha256File(tmp) };
-      });
-      const full = segment.full;
-      const vectors = full ? stage(`${path}.vectors`, (tmp) => writeChecked(tmp, full.toBytes())) : null;
-      segment.saved = { graph, vectors };
-    }
-    const sidecar: Sidecar = {
-      format: 2,
-      dim: this.dim,
-      graphDims: this.projection?.to ?? this.dim,
-      projection: this.projection ? this.projectionSaved : null,
-      segments: this.segments.map((s) => s.saved!),
-    };
-    writeFileSync(`${this.file}.json.tmp`, JSON.stringify(sidecar));
-    for (const [from, to] of renames) renameSync(from, to);
-    if (!this.projection) rmSync(`${this.file}.projection`, { force: true });
-    removeSegmentFiles(this.file, this.segments.length);
-    renameSync(`${this.file}.json.tmp`, `${this.file}.json`);
-    for (const segment of this.segments) segment.dirty = false;
+    const legacy =
+      isLegacy(this.projectionSaved) || this.segments.some((s) => isLegacy(s.saved?.graph ?? null) || isLegacy(s.saved?.vectors ?? null));
+    if (!legacy && !this.segments.some((s) => s.dirty) && (this.projectionSaved || !this.projection)) return;
+    const { dim, projection, projectionSaved, segments } = this;
+    this.projectionSaved = saveIndexFiles(this.file, { dim, projection, projectionSaved, segments, ids: this.ids });
   }
 
   static remove(dir: string, modelName: string): void {
@@ -384,6 +377,11 @@ function threadsOf(options: IndexOptions): number {
 
 function wantsProjection(dim: number, size: number, options: IndexOptions): boolean {
   return dim > PROJECTED_DIMS && size >= (options.projectFrom ?? PROJECT_FROM);
+}
+
+/** The fingerprint with one more id. */
+function withId(ids: IdFingerprint, id: number): IdFingerprint {
+  return { count: ids.count + 1, maxId: Math.max(ids.maxId, id), idSum: ids.idSum + id };
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

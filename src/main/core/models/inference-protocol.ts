@@ -19,6 +19,12 @@ export const LoadRequestSchema = z.object({
   threads: z.number().int().min(1).max(256),
   /** Edge of a blank image run once at load, to learn the vector size and warm the session. */
   probeSize: z.number().int().positive().optional(),
+  /**
+   * For a model that reads text (CLIP): learn the vector size from a short text instead, so a start
+   * that only searches loads the text encoder it needs and never the image one (loaded, then, by
+   * the first pictures to embed).
+   */
+  probeText: z.boolean().optional(),
   /** Length of a silent waveform run once at load (audio models), for the same reasons. */
   probeSamples: z.number().int().positive().optional(),
 });

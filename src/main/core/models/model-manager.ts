@@ -122,18 +122,23 @@ export class ModelManager {
     }
     if (!preprocess) throw new Error(`${spec.name} has no image preprocessing settings`);
     this.client ??= new InferenceClient(this.options.workerEntry);
-    const { dim, hasText } = await this.client.load({
+    const loading = this.client.load({
       kind: spec.kind,
       dir,
       dtype: isHubModel(spec) ? spec.dtype : undefined,
       manifest: spec.kind === 'onnx' ? spec.manifest : undefined,
       threads: this.options.threads,
       probeSize: preprocess.size,
+      probeText: true,
     });
+    // A model the library knows has its index opened while the worker loads the model (at a million
+    // vectors both take a second or more); a new one's dimension is known once the model is loaded.
+    const known = this.options.vectors.findModel(spec.name);
+    const opening = known ? this.openIndex(spec.name, known.dim, known.id) : undefined;
+    opening?.catch(() => undefined); // awaited below, after the model; never an unhandled rejection meanwhile
+    const { dim, hasText } = await loading;
     const modelId = this.options.vectors.modelId(spec.name, dim);
-    const { index, report } = await VectorIndex.open(this.options.indexDir, spec.name, dim, this.options.vectors, modelId, {
-      threads: this.options.threads,
-    });
+    const { index, report } = await (known?.dim === dim && opening ? opening : this.openIndex(spec.name, dim, modelId));
     this.loaded?.index.save();
     return {
       name: spec.name,
@@ -148,6 +153,10 @@ export class ModelManager {
       indexReport: report,
       client: this.client,
     };
+  }
+
+  private openIndex(name: string, dim: number, modelId: number): ReturnType<typeof VectorIndex.open> {
+    return VectorIndex.open(this.options.indexDir, name, dim, this.options.vectors, modelId, { threads: this.options.threads });
   }
 
   currentAudio(): LoadedAudioModel | undefined {
@@ -182,7 +191,7 @@ export class ModelManager {
 
   /** Brings the open indexes up to date with the database (another process may have added to it). */
   resyncIndexes(): void {
-    for (const model of [this.loaded, this.audio]) model?.index.syncWith(this.options.vectors, model.modelId);
+    for (const model of [this.loaded, this.audio]) model?.index.catchUp(this.options.vectors, model.modelId);
   }
 
   /**

@@ -38,6 +38,8 @@ export interface HandlerContext {
   /** The model download in progress (or its last outcome), and starting one. */
   download(): DownloadState | undefined;
   startDownload(name: string): void;
+  /** What the check of the library database found wrong after it opened (a large library), if anything. */
+  damage(): string | undefined;
 }
 
 /** Largest image accepted for a search by example. */
@@ -237,6 +239,7 @@ export function appStatus(ctx: HandlerContext): AppStatus {
     settings: toSettings(s.settings),
     threads: engine.options.threads ?? s.settings.threads ?? defaultInferenceThreads(),
     offline: engine.isOffline(),
+    ...(ctx.damage() ? { damaged: ctx.damage() } : {}),
   };
 }
 

@@ -31,6 +31,11 @@ export interface LibraryServiceOptions extends Omit<EngineOptions, 'onDownloadPr
 const DOWNLOAD_EVENT_MS = 250;
 /** A long-running Trove keeps a fresh backup of its database: once a day. */
 const BACKUP_EVERY_MS = 24 * 60 * 60_000;
+/**
+ * A large library database is checked this long after a start (store/integrity-check.ts): reading
+ * all of it beside the index files and the model would slow the start it was spared from.
+ */
+const CHECK_AFTER_START_MS = 15_000;
 
 export class LibraryService {
   readonly engine: Engine;
@@ -39,8 +44,10 @@ export class LibraryService {
   private readonly handlers: Handlers;
   private readonly listeners = new Set<(event: TroveEvent) => void>();
   private download: DownloadState | undefined;
+  private damage: string | undefined;
   private lastDownloadEventAt = 0;
   private backupTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LibraryServiceOptions) {
     this.engine = Engine.open({ ...options, onDownloadProgress: (p) => this.onDownload(p) });
@@ -52,6 +59,7 @@ export class LibraryService {
       revealFile: options.revealFile,
       pickFolder: options.pickFolder,
       download: () => this.download,
+      damage: () => this.damage,
       startDownload: (name) => void this.downloadInBackground(name),
     };
     this.handlers = makeHandlers(this.context);
@@ -63,9 +71,20 @@ export class LibraryService {
 
   /** Starts indexing and watching in the background (once there is a folder to watch). */
   start(): void {
+    // A large database's check reads all of it: it waits until the start's own reading is done.
+    this.checkTimer = setTimeout(() => void this.checkDatabase(), CHECK_AFTER_START_MS);
+    this.checkTimer.unref();
     void this.loop.restart();
     this.backupTimer = setInterval(() => void this.engine.backupNow().catch(() => undefined), BACKUP_EVERY_MS);
     this.backupTimer.unref();
+  }
+
+  /** Checks the library database (a large one is checked after it opened) and reports damage: what to do. */
+  async checkDatabase(): Promise<void> {
+    const found = await this.engine.integrity();
+    if (found === 'ok' || found === 'stopped') return;
+    this.damage = `The library database is damaged (${found}). Quit Trove and run \`trove repair\`: it restores the newest backup and reads your folders again; nothing of yours is deleted.`;
+    this.emit({ type: 'notice', level: 'error', message: this.damage });
   }
 
   subscribe(listener: (event: TroveEvent) => void): () => void {
@@ -88,6 +107,7 @@ export class LibraryService {
 
   async close(): Promise<void> {
     clearInterval(this.backupTimer);
+    clearTimeout(this.checkTimer);
     await this.loop.close();
     await this.engine.close();
   }

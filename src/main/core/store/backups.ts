@@ -12,10 +12,9 @@
  * changed on disk since the backup is caught up. The vector indexes are repaired against the
  * database when they are opened (index/vector-index.ts).
  */
-import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkIntegrity, type Db } from './database.js';
+import { checkDatabaseFile, type Db } from './database.js';
 
 export const BACKUPS_KEPT = 3;
 
@@ -89,14 +88,5 @@ export class LibraryBackups {
 }
 
 function isGood(file: string): boolean {
-  if (!existsSync(file) || statSync(file).size === 0) return false;
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    return checkIntegrity(db) === 'ok';
-  } catch {
-    return false;
-  } finally {
-    db?.close();
-  }
+  return existsSync(file) && statSync(file).size > 0 && checkDatabaseFile(file) === 'ok';
 }

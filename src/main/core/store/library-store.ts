@@ -4,7 +4,8 @@
  * `atomically` runs a piece of work as one transaction (SQLite's, nested calls join the outer one).
  */
 import { TextRepo } from './text-repo.js';
-import { changedSinceOpen, openDatabase, type Db, type OpenOptions } from './database.js';
+import { changedSinceOpen, isCheckedAfterOpen, openDatabase, type Db, type OpenOptions } from './database.js';
+import { checkInBackground, type BackgroundCheck } from './integrity-check.js';
 import { ContentRepo } from './content-repo.js';
 import { FileRepo } from './file-repo.js';
 import { FingerprintRepo } from './fingerprint-repo.js';
@@ -40,6 +41,10 @@ export class LibraryStore {
   readonly savedSearches: SavedSearchRepo;
   readonly places: PlaceRepo;
 
+  /** A large database, opened without its check (see integrity). */
+  private uncheckedFile: string | undefined;
+  private check: BackgroundCheck | undefined;
+
   private constructor(private readonly db: Db) {
     this.folders = new FolderRepo(db);
     this.files = new FileRepo(db);
@@ -59,9 +64,25 @@ export class LibraryStore {
     this.places = new PlaceRepo(db);
   }
 
-  /** Opens (creating or migrating) the database; a damaged one throws LibraryDamagedError. */
+  /**
+   * Opens (creating or migrating) the database; a damaged one throws LibraryDamagedError. A large
+   * one is checked after it opens, on a worker thread: see `integrity`.
+   */
   static open(file: string, options: OpenOptions = {}): LibraryStore {
-    return new LibraryStore(openDatabase(file, options));
+    const later = isCheckedAfterOpen(file);
+    const store = new LibraryStore(openDatabase(file, { ...options, checkedElsewhere: later }));
+    store.uncheckedFile = later ? file : undefined;
+    return store;
+  }
+
+  /**
+   * "ok", or what is wrong with the database: known at open for a small one; for a large one, the
+   * first call starts its check on a worker thread.
+   */
+  integrity(): Promise<string> {
+    if (!this.uncheckedFile) return Promise.resolve('ok');
+    this.check ??= checkInBackground(this.uncheckedFile);
+    return this.check.result;
   }
 
   atomically<T>(work: () => T): T {
@@ -80,6 +101,7 @@ export class LibraryStore {
   /** Closes the database; a clean close that changed something leaves a backup first. */
   async close(backups?: LibraryBackups): Promise<void> {
     if (!this.db.open) return;
+    await this.check?.stop();
     if (backups && changedSinceOpen(this.db)) await backups.take(this.db).catch(() => undefined);
     this.db.close();
   }

@@ -4,6 +4,14 @@
  */
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
+import { Statements } from './statements.js';
+
+/** A set of vector ids summed up: compared instead of the whole set (VectorRepo.fingerprint). */
+export interface IdFingerprint {
+  count: number;
+  maxId: number;
+  idSum: number;
+}
 
 export interface NewVector {
   contentId: number;
@@ -17,7 +25,11 @@ export interface Tag {
 }
 
 export class VectorRepo {
-  constructor(private readonly db: Db) {}
+  private readonly statements: Statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = new Statements(db);
+  }
 
   /** The numeric id of a model name, registering it (with its dimension) on first use. */
   modelId(name: string, dim: number): number {
@@ -87,7 +99,18 @@ export class VectorRepo {
   }
 
   ids(modelId: number): number[] {
-    return (this.db.prepare('SELECT id FROM vectors WHERE model_id = ? ORDER BY id').all(modelId) as { id: number }[]).map((r) => r.id);
+    return this.db.prepare('SELECT id FROM vectors WHERE model_id = ? ORDER BY id').pluck().all(modelId) as number[];
+  }
+
+  /**
+   * What a model's set of vector ids adds up to: how many, the largest, their sum. Ids only grow
+   * (AUTOINCREMENT), so a set that lost or gained any id shows a different fingerprint (vector-index).
+   */
+  fingerprint(modelId: number): IdFingerprint {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS maxId, COALESCE(SUM(id), 0) AS idSum FROM vectors WHERE model_id = ?')
+      .get(modelId) as IdFingerprint;
+    return { count: row.count, maxId: row.maxId, idSum: row.idSum };
   }
 
   /** Whether the model has any vector (an index seek, unlike count). */
@@ -156,12 +179,9 @@ export class VectorRepo {
    * library state, so the same query ranks the same way twice.
    */
   sample(modelId: number, count: number): Float32Array[] {
-    const range = this.db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM vectors WHERE model_id = ?').get(modelId) as {
-      lo: number | null;
-      hi: number | null;
-    };
-    if (range.lo === null || range.hi === null) return [];
-    const at = this.db.prepare('SELECT id, vector FROM vectors WHERE model_id = ? AND id >= ? ORDER BY id LIMIT 1');
+    const range = this.idRange(modelId);
+    if (range.hi < range.lo) return [];
+    const at = this.statements.get('SELECT id, vector FROM vectors WHERE model_id = ? AND id >= ? ORDER BY id LIMIT 1');
     const seen = new Set<number>();
     const out: Float32Array[] = [];
     const step = (range.hi - range.lo + 1) / count;
@@ -172,6 +192,14 @@ export class VectorRepo {
       out.push(fromBlob(row.vector));
     }
     return out;
+  }
+
+  /** A model's smallest and largest vector id (two index seeks); hi < lo when it has none. */
+  idRange(modelId: number): { lo: number; hi: number } {
+    // Two queries: SQLite answers a lone MIN or MAX with one seek, but reads the whole range for both at once.
+    const lo = this.statements.get('SELECT MIN(id) FROM vectors WHERE model_id = ?').pluck().get(modelId) as number | null;
+    const hi = this.statements.get('SELECT MAX(id) FROM vectors WHERE model_id = ?').pluck().get(modelId) as number | null;
+    return lo === null || hi === null ? { lo: 1, hi: 0 } : { lo, hi };
   }
 
   vectorsOfContent(modelId: number, contentId: number): { id: number; offsetS: number | null; vector: Float32Array }[] {
