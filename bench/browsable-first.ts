@@ -91,7 +91,7 @@ async function thumbnails(engine: Engine, fileIds: number[]): Promise<void> {
 }
 
 /** `count` phone photos in `dir`; returns their total size in bytes. */
-async function writePhonePhotos(dir: string, count: number): Promise<number> {
+export async function writePhonePhotos(dir: string, count: number): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const bases: Buffer[] = [];
   for (let b = 0; b < BASES; b += 1) {
