@@ -115,20 +115,13 @@ export function isLegacy(check: FileCheck | null): boolean {
   return check !== null && !('xxh3' in check);
 }
 
-/** readChecked on the thread pool (the full vectors of a large index are read beside its graphs). */
-async function readCheckedAsync(file: string, check: FileCheck): Promise<Buffer | undefined> {
+/**
+ * The file's bytes when they are what the sidecar says; undefined when missing or different. Read on
+ * the thread pool: the full vectors of a large index are read while its graphs load.
+ */
+async function readChecked(file: string, check: FileCheck): Promise<Buffer | undefined> {
   try {
     const bytes = await readFile(file);
-    return matches(check, bytes) ? bytes : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The file's bytes when they are what the sidecar says; undefined when missing or different. */
-function readChecked(file: string, check: FileCheck): Buffer | undefined {
-  try {
-    const bytes = readFileSync(file);
     return matches(check, bytes) ? bytes : undefined;
   } catch {
     return undefined;
@@ -168,7 +161,7 @@ export async function loadIndexFiles(file: string, dim: number): Promise<Loaded>
       : sidecar;
   let projection: Projection | undefined;
   if (described.projection) {
-    const bytes = readChecked(`${file}.projection`, described.projection);
+    const bytes = await readChecked(`${file}.projection`, described.projection);
     if (!bytes) return { reason: 'index projection missing or corrupt (checksum mismatch)' };
     projection = Projection.fromBytes(bytes, dim, described.graphDims);
   } else if (described.graphDims !== dim) return { reason: 'index projection missing' };
@@ -188,7 +181,7 @@ export async function loadIndexFiles(file: string, dim: number): Promise<Loaded>
   // Full vectors that do not check out are read again from the database (refillFullVectors).
   const fulls = await Promise.all(
     described.segments.map(async (saved, i) => {
-      const bytes = projection && saved.vectors ? await readCheckedAsync(`${paths[i]!}.vectors`, saved.vectors) : undefined;
+      const bytes = projection && saved.vectors ? await readChecked(`${paths[i]!}.vectors`, saved.vectors) : undefined;
       return bytes ? FullVectors.fromBytes(bytes, dim) : undefined;
     }),
   );

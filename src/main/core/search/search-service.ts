@@ -281,20 +281,16 @@ export class SearchService {
     if (!hasFilters(options)) return model.index.search(vector, first);
     for (let k = first; k <= POST_FILTER_MAX; k *= 4) {
       const near = model.index.search(vector, k);
-      const passing = this.queries.passingVectorIds(
+      const passing = this.queries.passingVectors(
         near.map((n) => n.id),
         options,
       );
       const kept = near.filter((n) => passing.has(n.id));
-      if (near.length < k || this.contentsOf(kept) >= wanted) return kept;
+      // Enough when they hold `wanted` contents (a video's moments are one content).
+      if (near.length < k || new Set(passing.values()).size >= wanted) return kept;
     }
     const allowed = this.queries.allowedVectorIds(model.modelId, options);
     return allowed.size === 0 ? [] : model.index.search(vector, first, (id) => allowed.has(id));
-  }
-
-  /** How many contents these vectors belong to (a video's moments are one content). */
-  private contentsOf(neighbors: Neighbor[]): number {
-    return new Set(neighbors.map((n) => this.queries.placementOf(n.id)?.contentId)).size;
   }
 
   byTags(model: SearchableModel, text: string, options: SearchOptions = {}): SearchHit[] {

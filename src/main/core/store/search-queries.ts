@@ -142,20 +142,23 @@ export class SearchQueries {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Which of these vectors pass the filters (one query, a lookup per vector, whatever the library's size). */
-  passingVectorIds(ids: readonly number[], f: SearchFilters): Set<number> {
+  /**
+   * Which of these vectors pass the filters, each with its content (one query, a lookup per vector,
+   * whatever the library's size).
+   */
+  passingVectors(ids: readonly number[], f: SearchFilters): Map<number, number> {
     const { where, params } = filterSql(f);
     // CROSS JOIN fixes the order (the given ids first) and INDEXED BY the files' lookup: left to
     // itself, SQLite walks every ready file through files_status instead.
     const rows = this.statements
       .get(
-        `SELECT DISTINCT v.id FROM json_each(?) j CROSS JOIN vectors v ON v.id = j.value
+        `SELECT DISTINCT v.id, v.content_id FROM json_each(?) j CROSS JOIN vectors v ON v.id = j.value
          CROSS JOIN files f INDEXED BY files_content ON f.content_id = v.content_id JOIN contents c ON c.id = v.content_id
          WHERE ${where}`,
       )
-      .pluck()
-      .all(JSON.stringify(ids), ...params) as number[];
-    return new Set(rows);
+      .raw()
+      .all(JSON.stringify(ids), ...params) as [number, number][];
+    return new Map(rows);
   }
 
   /** Which content a vector belongs to, and at which moment (videos, recordings). */
