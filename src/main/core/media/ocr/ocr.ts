@@ -5,12 +5,14 @@
  * costs one small detection run.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { foldAffineBlocks } from './fold-affine.js';
 import { probeImage, uprightPicture, type ImageProbe } from '../image-decoder.js';
-import { countTextPixels, detectionSize, detectText, type TextBox } from './text-detector.js';
+import { countTextPixels, detectionInput, detectionSize, detectText, type TextBox } from './text-detector.js';
 import { LINE_HEIGHT, loadDictionary, MAX_LINE_WIDTH, recognizeLines, type LineImage } from './text-recognizer.js';
 
 export interface OcrLine {
@@ -69,8 +71,8 @@ export class TextReader {
       graphOptimizationLevel: 'all',
     };
     const [detector, recognizer] = await Promise.all([
-      ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options),
-      ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options),
+      ort.InferenceSession.create(await foldedModel(join(assets, 'ch_PP-OCRv4_det_infer.onnx')), options),
+      ort.InferenceSession.create(await foldedModel(join(assets, 'ch_PP-OCRv4_rec_infer.onnx')), options),
     ]);
     return new TextReader(detector, recognizer, loadDictionary(readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8')));
   }
@@ -94,11 +96,13 @@ export class TextReader {
       .toBuffer({ resolveWithObject: true });
     const { width, height } = picture.info;
     const size = detectionSize(width, height, options.detectionLimit ?? 960);
-    const small = await sharp(picture.data, { raw: { width, height, channels: 3 } })
-      .resize(size.width, size.height, { fit: 'fill' })
-      .raw()
-      .toBuffer();
-    const { boxes, found } = await detectText(this.detector, small, size.width, size.height, width / size.width, height / size.height);
+    const { boxes, found } = await detectText(
+      this.detector,
+      await inputAt(picture.data, width, height, size),
+      size,
+      width / size.width,
+      height / size.height,
+    );
     const truncated = found > boxes.length;
     if (boxes.length === 0) return { lines: [], width, height, truncated };
     const images = await Promise.all(boxes.map((box) => lineImage(picture.data, width, height, box)));
@@ -137,13 +141,37 @@ export class TextReader {
       .toColourspace('srgb')
       .raw()
       .toBuffer();
-    if ((await countTextPixels(this.detector, glance, size.width, size.height)) >= GLANCE_TEXT_PIXELS) return undefined;
+    const pixels = await countTextPixels(this.detector, detectionInput(glance, size.width, size.height, size), size);
+    if (pixels >= GLANCE_TEXT_PIXELS) return undefined;
     const scale = Math.min(1, READ_LIMIT / longer);
     return { width: Math.round(fullWidth * scale), height: Math.round(fullHeight * scale) };
   }
 
   async close(): Promise<void> {
     await Promise.all([this.detector.release(), this.recognizer.release()]);
+  }
+}
+
+/** The detector's input for the picture: sampled directly when close to its size, else shrunk by the decoder first. */
+async function inputAt(rgb: Buffer, width: number, height: number, size: { width: number; height: number }): Promise<Float32Array> {
+  if (size.width * 2 >= width && size.height * 2 >= height) return detectionInput(rgb, width, height, size);
+  const small = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(size.width, size.height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return detectionInput(small, size.width, size.height, size);
+}
+
+/**
+ * A network's bytes with its affine blocks folded (a fifth to a quarter less work, same outputs);
+ * the file as shipped if folding fails, since reading text slower beats not reading it.
+ */
+async function foldedModel(path: string): Promise<Uint8Array> {
+  const bytes = await readFile(path);
+  try {
+    return foldAffineBlocks(bytes).model;
+  } catch {
+    return bytes;
   }
 }
 

@@ -38,17 +38,57 @@ export function detectionSize(width: number, height: number, limit: number): { w
 const MEAN = [0.406, 0.456, 0.485];
 const STD = [0.225, 0.224, 0.229];
 
-/** Every pixel's probability of being text; `rgb` is the picture resized to `detectionSize`. */
-async function textProbability(session: InferenceSession, rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
-  const plane = width * height;
+/**
+ * The network's input for a picture (RGB, 3 bytes a pixel, `width` x `height`) at `size`: sampled
+ * bilinearly and normalised in one pass. Used for pictures at most twice the input's size (small
+ * photos are looked at close to their own size): a second decoder call would cost more than the
+ * network's own work on them. Larger pictures are shrunk by the decoder first (no aliasing).
+ */
+export function detectionInput(rgb: Uint8Array, width: number, height: number, size: { width: number; height: number }): Float32Array {
+  const plane = size.width * size.height;
   const input = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i += 1) {
+  // Where each output column samples the source (pixel centres mapped onto the source's, clamped).
+  const left = new Int32Array(size.width);
+  const right = new Int32Array(size.width);
+  const across = new Float32Array(size.width);
+  for (let x = 0; x < size.width; x += 1) {
+    const sx = Math.min(width - 1, Math.max(0, ((x + 0.5) * width) / size.width - 0.5));
+    left[x] = Math.floor(sx) * 3;
+    right[x] = Math.min(width - 1, Math.floor(sx) + 1) * 3;
+    across[x] = sx - Math.floor(sx);
+  }
+  // value * gain + offset = (value / 255 - mean) / std, per input channel (BGR: channel c reads RGB 2 - c).
+  const gain = STD.map((std) => 1 / (255 * std));
+  const offset = MEAN.map((mean, c) => -mean / STD[c]!);
+  const row = new Float32Array(width * 3);
+  for (let y = 0; y < size.height; y += 1) {
+    const sy = Math.min(height - 1, Math.max(0, ((y + 0.5) * height) / size.height - 0.5));
+    const top = Math.floor(sy) * width * 3;
+    const bottom = Math.min(height - 1, Math.floor(sy) + 1) * width * 3;
+    const down = sy - Math.floor(sy);
+    for (let i = 0; i < row.length; i += 1) row[i] = rgb[top + i]! + (rgb[bottom + i]! - rgb[top + i]!) * down;
+    const at = y * size.width;
     for (let c = 0; c < 3; c += 1) {
-      // BGR: channel c of the input is RGB channel 2 - c.
-      input[c * plane + i] = (rgb[i * 3 + (2 - c)]! / 255 - MEAN[c]!) / STD[c]!;
+      const k = 2 - c;
+      const g = gain[c]!;
+      const o = offset[c]!;
+      const out = c * plane + at;
+      for (let x = 0; x < size.width; x += 1) {
+        const l = row[left[x]! + k]!;
+        input[out + x] = (l + (row[right[x]! + k]! - l) * across[x]!) * g + o;
+      }
     }
   }
-  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, height, width]) };
+  return input;
+}
+
+/** Every pixel's probability of being text, for an input made by `detectionInput`. */
+async function textProbability(
+  session: InferenceSession,
+  input: Float32Array,
+  size: { width: number; height: number },
+): Promise<Float32Array> {
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, size.height, size.width]) };
   const output = (await session.run(feeds))[session.outputNames[0]!]!;
   return output.data as Float32Array;
 }
@@ -57,25 +97,30 @@ async function textProbability(session: InferenceSession, rgb: Uint8Array, width
  * How many pixels look like text, for a first glance at a picture: a handful is enough to read it
  * properly (tiny print seen small scores too low to form a box, but still lights some pixels).
  */
-export async function countTextPixels(session: InferenceSession, rgb: Uint8Array, width: number, height: number): Promise<number> {
+export async function countTextPixels(
+  session: InferenceSession,
+  input: Float32Array,
+  size: { width: number; height: number },
+): Promise<number> {
+  const probability = await textProbability(session, input, size);
   let count = 0;
-  for (const p of await textProbability(session, rgb, width, height)) if (p > BINARY_THRESHOLD) count += 1;
+  for (let i = 0; i < probability.length; i += 1) if (probability[i]! > BINARY_THRESHOLD) count += 1;
   return count;
 }
 
 /**
- * Finds text boxes. `rgb` is the picture already resized to `detectionSize` (3 bytes a pixel);
- * `scaleX`/`scaleY` map its pixels back to the original's.
+ * Finds text boxes in an input made by `detectionInput` at `size`; `scaleX`/`scaleY` map its
+ * pixels back to the picture's.
  */
 export async function detectText(
   session: InferenceSession,
-  rgb: Uint8Array,
-  width: number,
-  height: number,
+  input: Float32Array,
+  size: { width: number; height: number },
   scaleX: number,
   scaleY: number,
 ): Promise<{ boxes: TextBox[]; found: number }> {
-  const probability = await textProbability(session, rgb, width, height);
+  const { width, height } = size;
+  const probability = await textProbability(session, input, size);
   const found = regions(probability, width, height);
   const boxes = joinWordsOfALine(found.map((r) => unclip(r, width, height)))
     .map((r) => ({
