@@ -1,7 +1,9 @@
 /**
  * Issue 12, places: photos carrying a GPS position are named offline (GeoNames' towns, shipped in an
  * npm package) and found by the place: "Paris", "Tokyo" and "New York" put the photos taken there
- * first among untagged ones; `in:japan` keeps only the photos taken in Japan; the details say where.
+ * first among untagged ones; `in:japan` keeps only the photos taken in Japan; a region (a German
+ * state, a French région) finds the photos taken in it, and a name typed without its accents still
+ * does; the details say where.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +32,8 @@ const PLACES: [string, number, number][] = [
   ['paris', 48.8584, 2.2945], // the Eiffel Tower
   ['tokyo', 35.6586, 139.7454], // Tokyo Tower
   ['newyork', 40.7484, -73.9857], // the Empire State Building
+  ['munich', 48.1374, 11.5755], // Marienplatz, in Bavaria
+  ['zurich', 47.3769, 8.5417], // Zürich's main station
   ['atsea', 0, -30], // the middle of the Atlantic: nowhere in particular
 ];
 
@@ -67,12 +71,29 @@ describe('places', () => {
     expect(inUsa.results.map((r) => r.path)).toEqual([join(dir, 'newyork.jpg')]);
   });
 
+  it('finds photos by their region, and by names typed without their accents', async () => {
+    const first = async (query: string) => (await engine.search.text(query, { limit: 5 })).results[0]!;
+    expect((await first('Bavaria')).path).toBe(join(dir, 'munich.jpg'));
+    expect((await first('Bavaria')).via).toBe('place');
+    const inBavaria = await engine.search.text('in:bavaria', { limit: 20 });
+    expect(inBavaria.results.map((r) => r.path)).toEqual([join(dir, 'munich.jpg')]);
+    expect((await first('Île-de-France')).path).toBe(join(dir, 'paris.jpg'));
+    expect((await first('ile de france')).path).toBe(join(dir, 'paris.jpg'));
+    expect((await first('Zürich')).path).toBe(join(dir, 'zurich.jpg'));
+    expect((await first('zurich')).path).toBe(join(dir, 'zurich.jpg'));
+    // A region with no photos finds none by place.
+    const california = await engine.search.text('in:california', { limit: 20 });
+    expect(california.results).toEqual([]);
+  });
+
   it('says where a photo was taken, and nothing for a position that is nowhere in particular', () => {
     const byName = new Map(engine.search.browse({ limit: 50 }).map((h) => [h.path.split('/').pop()!, h.fileId]));
     const place = (name: string) => toFileDetails(engine.status.fileDetails(byName.get(name)!)!).place;
-    expect(place('paris.jpg')).toBe('Paris, France');
+    expect(place('paris.jpg')).toBe('Paris, Île-de-France, France');
+    // Tokyo's prefecture (Tōkyō) is not said twice.
     expect(place('tokyo.jpg')).toMatch(/Tokyo, Japan$/);
-    expect(place('newyork.jpg')).toMatch(/New York City, United States of America$/);
+    expect(place('newyork.jpg')).toMatch(/New York City, New York, United States of America$/);
+    expect(place('munich.jpg')).toMatch(/Munich, Bavaria, Germany$/);
     expect(place('atsea.jpg')).toBeUndefined();
   });
 

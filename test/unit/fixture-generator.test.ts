@@ -36,4 +36,24 @@ describe('model fixture generators', () => {
     const bytes = files.reduce((sum, f) => sum + statSync(join(committed, f)).size, 0);
     expect(bytes).toBeLessThan(2 * 1024 * 1024);
   });
+
+  it('make-region-names.ts reproduces the committed region names byte for byte, with the well-known regions right', () => {
+    const out = join(tempDir(), 'region-names.json');
+    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'make-region-names.ts'), '--out', out], {
+      cwd: REPO_ROOT,
+    });
+    const committed = join(REPO_ROOT, 'src', 'main', 'core', 'media', 'region-names.json');
+    expect(readFileSync(out).equals(readFileSync(committed))).toBe(true);
+    const regions = JSON.parse(readFileSync(committed, 'utf8')) as Record<string, string>;
+    // City-states inside another region (their districts are nearer the neighbour's towns) included.
+    expect([
+      regions['US.CA'],
+      regions['US.DC'],
+      regions['DE.02'],
+      regions['DE.16'],
+      regions['FR.11'],
+      regions['JP.40'],
+      regions['IT.09'],
+    ]).toEqual(['California', 'District of Columbia', 'Bavaria', 'Berlin', 'Île-de-France', 'Tōkyō', 'Lombardy']);
+  });
 });

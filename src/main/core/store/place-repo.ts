@@ -1,6 +1,6 @@
 /**
  * Where each photo was taken, in words (media/gazetteer), per content: its town, its city, its
- * country, and every name it answers to, kept as `|name|name|` (lower case) so a name is matched
+ * region, its country, and every name it answers to, kept as `|name|name|` (lower case) so a name is matched
  * whole. A position that is nowhere in particular is stored without names, so it is not tried again.
  */
 import type { Db } from './database.js';
@@ -9,6 +9,7 @@ import { isCompanion } from './companions.js';
 export interface StoredPlace {
   town: string | null;
   city: string | null;
+  region: string | null;
   country: string | null;
 }
 
@@ -26,15 +27,28 @@ export class PlaceRepo {
       .all(limit) as { contentId: number; lat: number; lon: number }[];
   }
 
-  set(contentId: number, place: { town: string; city?: string; country: string; countryCode: string; names: string[] } | undefined): void {
-    const names = place ? `|${place.names.map((n) => n.toLowerCase()).join('|')}|` : '';
+  set(
+    contentId: number,
+    place: { town: string; city?: string; region?: string; country: string; countryCode: string; names: string[] } | undefined,
+  ): void {
+    const names = place ? `|${[...new Set(place.names.map((n) => n.toLowerCase()))].join('|')}|` : '';
     this.db
-      .prepare('INSERT OR REPLACE INTO content_place (content_id, town, city, country, country_code, names) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(contentId, place?.town ?? null, place?.city ?? null, place?.country ?? null, place?.countryCode ?? null, names);
+      .prepare(
+        'INSERT OR REPLACE INTO content_place (content_id, town, city, region, country, country_code, names) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        contentId,
+        place?.town ?? null,
+        place?.city ?? null,
+        place?.region ?? null,
+        place?.country ?? null,
+        place?.countryCode ?? null,
+        names,
+      );
   }
 
   of(contentId: number): StoredPlace | undefined {
-    const row = this.db.prepare('SELECT town, city, country FROM content_place WHERE content_id = ?').get(contentId) as
+    const row = this.db.prepare('SELECT town, city, region, country FROM content_place WHERE content_id = ?').get(contentId) as
       StoredPlace | undefined;
     return row?.town ? row : undefined;
   }
