@@ -11,6 +11,16 @@ export type MediaKindName = (typeof MEDIA_KINDS)[number];
 
 const FileId = z.number().int().positive();
 
+/** A box of latitudes and longitudes (west to east, not across the antimeridian). */
+const GeoBoxSchema = z
+  .object({
+    south: z.number().min(-90).max(90),
+    west: z.number().min(-180).max(180),
+    north: z.number().min(-90).max(90),
+    east: z.number().min(-180).max(180),
+  })
+  .strict();
+
 export const SearchFiltersSchema = z
   .object({
     kinds: z.array(z.enum(MEDIA_KINDS)).max(3).optional(),
@@ -20,18 +30,11 @@ export const SearchFiltersSchema = z
     from: z.number().finite().optional(),
     to: z.number().finite().optional(),
     /** Taken inside this box of latitudes and longitudes (a cluster opened from the map). */
-    area: z
-      .object({
-        south: z.number().min(-90).max(90),
-        west: z.number().min(-180).max(180),
-        north: z.number().min(-90).max(90),
-        east: z.number().min(-180).max(180),
-      })
-      .strict()
-      .optional(),
+    area: GeoBoxSchema.optional(),
   })
   .strict();
 export type SearchFilters = z.infer<typeof SearchFiltersSchema>;
+export type GeoBox = z.infer<typeof GeoBoxSchema>;
 
 const Page = {
   filters: SearchFiltersSchema.default({}),
@@ -124,8 +127,16 @@ export const RequestSchemas = {
   recentlyTrashed: z.object({}).strict(),
   /** Searches pinned in the sidebar. */
   savedSearches: z.object({}).strict(),
-  /** Where the photos were taken, in clusters, for the map. */
-  mapClusters: z.object({}).strict(),
+  /**
+   * Where the photos were taken, in clusters, for the map: cells of `cellDegrees` (finer as the map
+   * zooms in), only the positions `within` the part of the world in view when given.
+   */
+  mapClusters: z
+    .object({
+      cellDegrees: z.number().min(0.005).max(10).default(2),
+      within: GeoBoxSchema.optional(),
+    })
+    .strict(),
   saveSearch: z
     .object({ text: z.string().trim().min(1, 'type a search to pin it').max(1000), filters: SearchFiltersSchema.default({}) })
     .strict(),

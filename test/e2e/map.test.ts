@@ -106,4 +106,34 @@ describe.skipIf(Boolean(skipReason))('the map in a browser', () => {
     await first.click();
     await expect.poll(() => page.getByTestId('preview-place').innerText()).toBe('Tokyo, Japan');
   });
+
+  it('zooms where the pointer is, so the photos of a city come apart, moves by dragging, and shows the whole world again', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Map', exact: true }).click();
+    const labels = () => page.getByTestId('map-cluster').evaluateAll((c) => c.map((x) => x.getAttribute('aria-label')).sort());
+    await expect
+      .poll(labels)
+      .toEqual(['New York City, United States of America: 1 photo', 'Paris, France: 2 photos', 'Tokyo, Japan: 1 photo']);
+    const paris = (await page.getByRole('button', { name: 'Paris, France: 2 photos' }).boundingBox())!;
+    await page.mouse.move(paris.x + paris.width / 2, paris.y + paris.height / 2);
+    for (let turn = 0; turn < 8; turn += 1) await page.mouse.wheel(0, -400);
+    await expect.poll(() => page.getByTestId('map').getAttribute('data-zoom')).toBe('256');
+    // Zoomed on Paris: its two photos (3 km apart) are two clusters; Tokyo and New York are out of view.
+    await expect.poll(labels).toEqual(['Paris, France: 1 photo', 'Paris, France: 1 photo']);
+    const before = (await page.getByTestId('map-cluster').first().boundingBox())!;
+    // A drag that starts on a cluster moves the map and opens nothing.
+    await page.mouse.move(before.x + before.width / 2, before.y + before.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(before.x + before.width / 2 - 120, before.y + before.height / 2 + 60, { steps: 6 });
+    await page.mouse.up();
+    const after = (await page.getByTestId('map-cluster').first().boundingBox())!;
+    expect(after.x).toBeLessThan(before.x - 80);
+    expect(after.y).toBeGreaterThan(before.y + 30);
+    expect(await page.getByTestId('map-count').isVisible()).toBe(true);
+    await settledScreenshot(page, join(REPO_ROOT, 'docs', 'screenshots', 'map-zoomed.png'));
+    await page.getByTestId('map-whole-world').click();
+    await expect
+      .poll(labels)
+      .toEqual(['New York City, United States of America: 1 photo', 'Paris, France: 2 photos', 'Tokyo, Japan: 1 photo']);
+    expect(await page.getByTestId('map').getAttribute('data-zoom')).toBe('1');
+  });
 });

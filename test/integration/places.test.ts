@@ -86,6 +86,14 @@ describe('places', () => {
     expect(california.results).toEqual([]);
   });
 
+  it('gathers the photos for the map in cells as fine as asked, only those in view when a box is given', () => {
+    const world = engine.search.mapClusters();
+    expect(world.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(PLACES.length);
+    const nearMunich = engine.search.mapClusters({ cellDegrees: 0.05, within: { south: 47, west: 8, north: 49, east: 12 } });
+    // Munich and Zürich are in view and in cells of their own; Paris, Tokyo and New York are not asked for.
+    expect(nearMunich.map((c) => c.name).sort()).toEqual(['Munich, Germany', 'Zürich, Switzerland']);
+  });
+
   it('says where a photo was taken, and nothing for a position that is nowhere in particular', () => {
     const byName = new Map(engine.search.browse({ limit: 50 }).map((h) => [h.path.split('/').pop()!, h.fileId]));
     const place = (name: string) => toFileDetails(engine.status.fileDetails(byName.get(name)!)!).place;

@@ -1,20 +1,22 @@
 /**
- * Where the library's photos were taken, for the map: positions gathered into clusters (cells of
- * CELL_DEGREES), each with its count, its centre, the box that holds its photos (the filter that
- * opens them as a result grid) and the name most of them answer to.
+ * Where the library's photos were taken, for the map: positions gathered into clusters (square cells
+ * of latitude and longitude, finer as the map zooms in), each with its count, its centre, the box
+ * that holds its photos (the filter that opens them as a result grid) and the name most of them
+ * answer to.
  */
 import type { MapCluster } from '../../../shared/api.js';
 export type { MapCluster };
 
-/** A cell is about 220 km across: a city and its surroundings, a region of a small country. */
-const CELL_DEGREES = 2;
+/** The whole world's cell, about 220 km across: a city and its surroundings, a region of a small country. */
+export const WORLD_CELL_DEGREES = 2;
 
 export function clusterPositions(
   positions: { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[],
+  cellDegrees = WORLD_CELL_DEGREES,
 ): MapCluster[] {
   const cells = new Map<string, { lat: number; lon: number; count: number; names: Map<string, number>; area: MapCluster['area'] }>();
   for (const p of positions) {
-    const key = `${Math.floor(p.lat / CELL_DEGREES)}:${Math.floor(p.lon / CELL_DEGREES)}`;
+    const key = `${Math.floor(p.lat / cellDegrees)}:${Math.floor(p.lon / cellDegrees)}`;
     let cell = cells.get(key);
     if (!cell) {
       cell = { lat: 0, lon: 0, count: 0, names: new Map(), area: { south: p.lat, west: p.lon, north: p.lat, east: p.lon } };

@@ -7,6 +7,7 @@ import { parseTextQuery } from './text-query.js';
 import { STOP_WORDS } from './tag-index.js';
 import { parseQuery, type ParsedQuery } from './query-language.js';
 import { clusterPositions, type MapCluster } from './map-clusters.js';
+import type { GeoBox } from '../../../shared/api.js';
 import { searchableText } from '../store/text-repo.js';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -190,9 +191,9 @@ export class Searcher {
     return locateModel(name, this.modelCacheDir) ? name : undefined;
   }
 
-  /** Where the library's photos were taken, gathered into clusters for the map. */
-  mapClusters(): MapCluster[] {
-    return clusterPositions(this.store.places.positions());
+  /** Where the library's photos were taken (in view: `within`), gathered into cells of `cellDegrees` for the map. */
+  mapClusters(options: { cellDegrees?: number; within?: GeoBox } = {}): MapCluster[] {
+    return clusterPositions(this.store.places.positions(options.within), options.cellDegrees);
   }
 
   /** Searches pinned by the person (run again, they answer from the library as it is now). */

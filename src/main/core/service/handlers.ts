@@ -143,7 +143,7 @@ export function makeHandlers(ctx: HandlerContext): Handlers {
       return report;
     },
     savedSearches: () => ({ searches: engine.search.saved().map(toSavedSearch) }),
-    mapClusters: () => ({ clusters: engine.search.mapClusters() }),
+    mapClusters: (req) => ({ clusters: engine.search.mapClusters(req) }),
     saveSearch: ({ text, filters }) => toSavedSearch(engine.search.save(text, filters)),
     forgetSavedSearch: ({ id }) => {
       engine.search.forgetSaved(id);

@@ -5,6 +5,7 @@
  */
 import type { Db } from './database.js';
 import { isCompanion } from './companions.js';
+import type { GeoBox } from '../../../shared/api.js';
 
 export interface StoredPlace {
   town: string | null;
@@ -59,15 +60,25 @@ export class PlaceRepo {
     return new Set(rows.flatMap((r) => r.names.split('|').filter(Boolean)));
   }
 
-  /** Every item's position, with its place's names (items only: no companions; store/companions). */
-  positions(): { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[] {
+  /**
+   * Every item's position (inside `within` when given), with its place's names (items only: no
+   * companions; store/companions).
+   */
+  positions(within?: GeoBox): { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[] {
+    const box = within ? 'AND c.gps_lat BETWEEN ? AND ? AND c.gps_lon BETWEEN ? AND ?' : '';
     return this.db
       .prepare(
         `SELECT c.gps_lat AS lat, c.gps_lon AS lon, p.town, p.city, p.country FROM contents c LEFT JOIN content_place p ON p.content_id = c.id
-         WHERE c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL
+         WHERE c.gps_lat IS NOT NULL AND c.gps_lon IS NOT NULL ${box}
            AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isCompanion('f', 'c')})`,
       )
-      .all() as { lat: number; lon: number; town: string | null; city: string | null; country: string | null }[];
+      .all(...(within ? [within.south, within.north, within.west, within.east] : [])) as {
+      lat: number;
+      lon: number;
+      town: string | null;
+      city: string | null;
+      country: string | null;
+    }[];
   }
 
   /** Contents taken at a place answering to one of `names` (lower case, whole names). */
