@@ -7,10 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeHeic } from '../../src/main/core/media/heic.js';
+import { writeGridHeic } from '../helpers/heic-grid.js';
 import { exifOrientation } from '../../src/main/core/media/exif.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
@@ -99,6 +100,52 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
     // A damaged file is a clear error, not a crash.
     const broken = readFileSync(heic).subarray(0, 600);
     await expect(decodeHeic(broken, 224, exifOrientation)).rejects.toThrow(/HEIC/);
+  });
+
+  it('assembles a grid (tiled) HEIC, as iPhones write every photo, whole and upright, and indexes it', async () => {
+    const dir = tempDir();
+    const work = tempDir();
+    // Six tiles of six colours, so a tile out of place or a wrong turn shows at the corners.
+    const colours = ['#e02020', '#20c020', '#2020e0', '#e0e020', '#20e0e0', '#e020e0'];
+    const tiles = colours.map(
+      (fill, i) => `<rect x="${(i % 3) * 256}" y="${Math.floor(i / 3) * 256}" width="256" height="256" fill="${fill}"/>`,
+    );
+    await sharp(Buffer.from(`<svg width="768" height="512">${tiles.join('')}</svg>`))
+      .png()
+      .toFile(join(work, 'picture.png'));
+    await writeGridHeic(join(work, 'picture.png'), join(dir, 'grid.heic'), work, { columns: 3, rows: 2, tile: 256 });
+    await writeGridHeic(join(work, 'picture.png'), join(dir, 'turned-grid.heic'), work, {
+      columns: 3,
+      rows: 2,
+      tile: 256,
+      quarterTurns: 1,
+    });
+    const corners = async (path: string) => {
+      const picture = await decodeHeic(path, 800, exifOrientation);
+      const colour = (x: number, y: number) => {
+        const at = (y * picture.width + x) * 3;
+        return [...picture.rgb.subarray(at, at + 3)].map((v) => (v > 128 ? 1 : 0)).join('');
+      };
+      const [w, h] = [picture.width - 10, picture.height - 10];
+      return { size: [picture.width, picture.height], corners: [colour(10, 10), colour(w, 10), colour(10, h), colour(w, h)] };
+    };
+    // Red, blue, yellow, magenta at the corners, as drawn.
+    expect(await corners(join(dir, 'grid.heic'))).toEqual({ size: [768, 512], corners: ['100', '001', '110', '101'] });
+    // A quarter turn anticlockwise: the top right corner (blue) comes to the top left.
+    expect(await corners(join(dir, 'turned-grid.heic'))).toEqual({ size: [512, 768], corners: ['001', '101', '100', '110'] });
+
+    const engine = openPicturesLibrary();
+    try {
+      engine.folders.add(dir);
+      const summary = await engine.indexer.index();
+      expect(summary.failed).toBe(0);
+      const hits = engine.search.browse({ limit: 10 });
+      expect(hits.map((h) => basename(h.path)).sort()).toEqual(['grid.heic', 'turned-grid.heic']);
+      const turned = hits.find((h) => h.path.endsWith('turned-grid.heic'))!;
+      expect(engine.status.fileDetails(turned.fileId)).toMatchObject({ width: 512, height: 768 });
+    } finally {
+      await engine.close();
+    }
   });
 
   it('gives a cut HEIC its own status, and indexes a JPEG named .heic as what it is', async () => {
