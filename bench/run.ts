@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's speed and memory numbers (kept out of the test suite on purpose).
  *   npm run bench                    # everything (about 15 minutes on 2 cores)
- *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw, places
+ *   npm run bench -- --only indexing # or: hnsw, duplicates, audio-duplicates, reconcile, adversarial, ocr, heic, raw, places, media-rate
  *   npm run bench -- --hnsw-sizes 100000
  *   npm run bench -- --only search-scale --sizes 200000,1000000 --json   # last line: {"results":[…]}
  *   npm run bench -- --only search-end-to-end --e2e-items 1000000   # start to first results, warm queries
@@ -26,6 +26,7 @@ import { measureOcr, type OcrResult } from '../test/helpers/ocr-quality.js';
 import { measureHeic, type HeicResult } from './heic.js';
 import { measureRaw, type RawResult } from './raw.js';
 import { measurePlaces, type PlacesResult } from './places.js';
+import { measureMediaRate, type MediaRateResult } from './media-rate.js';
 import { writeSyntheticPhoto } from '../test/helpers/images.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -66,6 +67,7 @@ const results: {
   scale: ScaleResult[];
   endToEnd: EndToEndResult[];
   browsable: BrowsableResult[];
+  mediaRate: MediaRateResult[];
   notes: string[];
 } = {
   indexing: [],
@@ -82,6 +84,7 @@ const results: {
   scale: [],
   endToEnd: [],
   browsable: [],
+  mediaRate: [],
   notes: [],
 };
 const log = (m: string) => console.log(m);
@@ -276,6 +279,30 @@ if (wants('places')) {
   );
 }
 
+if (wants('media-rate')) {
+  const video = join(SHARED, 'media', 'video');
+  const audio = join(SHARED, 'media', 'audio');
+  if (existsSync(video)) {
+    log('media-rate: seconds of video indexed per second (full-size CLIP ViT-B/32, ../shared/media/video)');
+    const r = await measureMediaRate('video', video, [fullSizeClip()], { model: 'clip-vit-base-patch32' });
+    results.mediaRate.push(r);
+    log(
+      `  ${r.files} videos, ${r.mediaSeconds.toFixed(0)} s in ${r.wallSeconds.toFixed(1)} s: ${r.secondsPerSecond.toFixed(1)} s of video a second`,
+    );
+  } else results.notes.push('media-rate (video) skipped: ../shared/media/video not found');
+  if (existsSync(audio) && existsSync(join(SHARED, 'models', 'efficientat-mn04-as'))) {
+    log('media-rate: seconds of recordings indexed per second (EfficientAT mn04, ../shared/media/audio)');
+    const r = await measureMediaRate('recording', audio, [join(SHARED, 'models')], {
+      model: 'mobilenet-v2-int8',
+      audioModel: 'efficientat-mn04-as',
+    });
+    results.mediaRate.push(r);
+    log(
+      `  ${r.files} recordings, ${r.mediaSeconds.toFixed(0)} s in ${r.wallSeconds.toFixed(1)} s: ${r.secondsPerSecond.toFixed(1)} s of sound a second`,
+    );
+  } else results.notes.push('media-rate (recordings) skipped: ../shared/media/audio or the efficientat-mn04-as model not found');
+}
+
 if (values.only === 'search-end-to-end') {
   const models = fullSizeClip();
   for (const items of values['e2e-items']!.split(',').filter(Boolean).map(Number)) {
@@ -332,6 +359,7 @@ const merged = {
   places: wants('places') ? results.places : (previous.places ?? []),
   endToEnd: values.only === 'search-end-to-end' ? results.endToEnd : (previous.endToEnd ?? []),
   browsable: values.only === 'browsable-first' ? results.browsable : (previous.browsable ?? []),
+  mediaRate: wants('media-rate') ? results.mediaRate : (previous.mediaRate ?? []),
   notes: results.notes,
 };
 writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
