@@ -3,11 +3,12 @@
  * still, whose details name its motion; the motion is not a video of its own, nor half of a
  * duplicate pair (a copy of it elsewhere is not grouped with it).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toFileDetails } from '../../src/main/core/service/api-mapping.js';
 import { ffmpegOrThrow } from '../helpers/audio-variants.js';
+import { contentIdentifierArgs, withContentIdentifier } from '../helpers/apple-live.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
@@ -55,6 +56,39 @@ describe('Live Photos', () => {
       const groups = await engine.duplicates.find();
       expect(groups.length).toBeGreaterThan(0); // the two copies elsewhere are duplicates of each other
       for (const group of groups) expect(group.members.map((m) => m.path)).not.toContain(join(dir, 'IMG_0007.MOV'));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("pairs a still and its motion by Apple's content identifier whatever their names, in their folder only", async () => {
+    const dir = tempDir();
+    const id = '1C9B4F43-0B24-4D6E-9C1A-0D7A3E5A2B11';
+    await writeSyntheticPhoto(join(dir, 'plain.jpg'), 31, 960, 720, 'jpeg', 4);
+    // An edited still keeps the identifier under another name, as Photos exports it.
+    writeFileSync(join(dir, 'IMG_E0042.JPG'), withContentIdentifier(readFileSync(join(dir, 'plain.jpg')), id));
+    rmSync(join(dir, 'plain.jpg'));
+    const motion = (out: string, identifier: string) =>
+      ffmpegOrThrow([
+        ...['-f', 'lavfi', '-i', 'testsrc2=duration=3:size=320x240:rate=15', '-pix_fmt', 'yuv420p'],
+        ...contentIdentifierArgs(identifier),
+        out,
+      ]);
+    motion(join(dir, 'IMG_0042.MOV'), id);
+    // A short video whose still is not here, and a copy of the motion in another folder: videos of their own.
+    motion(join(dir, 'other.mov'), '00000000-AAAA-BBBB-CCCC-000000000001');
+    mkdirSync(join(dir, 'elsewhere'));
+    copyFileSync(join(dir, 'IMG_0042.MOV'), join(dir, 'elsewhere', 'IMG_0042.MOV'));
+
+    const engine = openPicturesLibrary();
+    try {
+      engine.folders.add(dir);
+      expect((await engine.indexer.index()).failed).toBe(0);
+      const shown = engine.search.browse({ limit: 20 });
+      expect(shown.map((h) => h.path.slice(dir.length + 1)).sort()).toEqual(['IMG_E0042.JPG', 'elsewhere/IMG_0042.MOV', 'other.mov']);
+      const still = shown.find((h) => h.path.endsWith('IMG_E0042.JPG'))!;
+      const motionId = toFileDetails(engine.status.fileDetails(still.fileId)!).motionFileId;
+      expect(engine.status.fileDetails(motionId!)!.path).toBe(join(dir, 'IMG_0042.MOV'));
     } finally {
       await engine.close();
     }

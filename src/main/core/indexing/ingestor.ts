@@ -157,6 +157,7 @@ async function mediaMetadata(path: string): Promise<ReadMetadata> {
       width: probe.video.width,
       height: probe.video.height,
       hasAudio: probe.audio !== null,
+      ...(probe.liveId ? { liveId: probe.liveId } : {}),
     };
   }
   if (!probe.audio) throw new MediaError('no picture or sound in this file (no video or audio track)', 'not-media');

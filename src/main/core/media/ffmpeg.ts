@@ -68,10 +68,18 @@ export interface MediaProbe {
   audio: { codec: string; sampleRate: number; channels: number } | null;
   /** Width and height as shown (a phone's portrait video is stored sideways with a rotation). */
   video: { codec: string; width: number; height: number; fps: number | null } | null;
+  /** Apple's Live Photo content identifier, when this is a Live Photo's motion (its still carries the same). */
+  liveId?: string;
 }
 
+/** A Live Photo's motion names its still by this QuickTime key (ExifTool: Keys:ContentIdentifier). */
+const LIVE_PHOTO_KEY = 'com.apple.quicktime.content.identifier';
+
 const ProbeSchema = z.object({
-  format: z.object({ format_name: z.string().optional(), duration: z.string().optional() }).partial().optional(),
+  format: z
+    .object({ format_name: z.string().optional(), duration: z.string().optional(), tags: z.record(z.string(), z.unknown()).optional() })
+    .partial()
+    .optional(),
   streams: z
     .array(
       z
@@ -124,7 +132,9 @@ export async function probeMedia(path: string, signal?: AbortSignal): Promise<Me
   const duration = Number(parsed.format?.duration ?? audio?.duration ?? video?.duration);
   const rotation = Number(video?.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? video?.tags?.rotate ?? 0);
   const sideways = Math.abs(rotation) % 180 === 90;
+  const liveId = parsed.format?.tags?.[LIVE_PHOTO_KEY];
   return {
+    ...(typeof liveId === 'string' && liveId.trim() ? { liveId: liveId.trim().slice(0, 127) } : {}),
     format: parsed.format?.format_name ?? 'unknown',
     durationS: Number.isFinite(duration) ? duration : null,
     audio: audio

@@ -17,6 +17,8 @@ export interface ContentMetadata {
   cameraModel: string | null;
   gpsLat: number | null;
   gpsLon: number | null;
+  /** Apple's Live Photo content identifier (a still's MakerNote, its motion's QuickTime keys). */
+  liveId?: string;
 }
 
 export interface ContentRow {
@@ -66,8 +68,8 @@ export class ContentRepo {
   insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
     this.db
       .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, has_audio)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, has_audio, live_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
       )
       .run(
         sha256,
@@ -84,6 +86,7 @@ export class ContentRepo {
         meta.gpsLon,
         meta.durationS ?? null,
         meta.hasAudio === undefined ? null : Number(meta.hasAudio),
+        meta.liveId ?? null,
       );
     return this.idBySha(sha256)!;
   }

@@ -118,8 +118,8 @@ export class LibraryQueries {
   liveMotion(fileId: number): number | undefined {
     const row = this.db
       .prepare(
-        `SELECT motion.id FROM files f, files motion JOIN contents motionc ON motionc.id = motion.content_id
-         WHERE f.id = ? AND ${motionOf('f')} LIMIT 1`,
+        `SELECT motion.id FROM files f JOIN contents c ON c.id = f.content_id, files motion JOIN contents motionc ON motionc.id = motion.content_id
+         WHERE f.id = ? AND ${motionOf('f', 'c')} LIMIT 1`,
       )
       .get(fileId) as { id: number } | undefined;
     return row?.id;

@@ -228,4 +228,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE content_place ADD COLUMN region TEXT;
   DELETE FROM content_place;
   `,
+  /* 19: Apple's Live Photo content identifier, pairing a still and its motion whatever their names (store/companions) */ `
+  ALTER TABLE contents ADD COLUMN live_id TEXT;
+  CREATE INDEX contents_live_id ON contents(live_id) WHERE live_id IS NOT NULL;
+  `,
 ];
