@@ -13,6 +13,7 @@ import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
 import { openPicturesLibrary } from '../helpers/engine.js';
+import { storeOf } from '../helpers/library-store.js';
 
 describe('Live Photos', () => {
   beforeEach(() => useModelDirs(FIXTURE_MODELS));
@@ -89,6 +90,17 @@ describe('Live Photos', () => {
       const still = shown.find((h) => h.path.endsWith('IMG_E0042.JPG'))!;
       const motionId = toFileDetails(engine.status.fileDetails(still.fileId)!).motionFileId;
       expect(engine.status.fileDetails(motionId!)!.path).toBe(join(dir, 'IMG_0042.MOV'));
+
+      // A library read before identifiers were looked for (as by an older Trove): its contents have
+      // none noted. The next indexing pass looks for them, once, and pairs the two.
+      const store = storeOf(engine);
+      for (const fileId of [still.fileId, motionId!]) store.contents.setLiveId(engine.status.fileDetails(fileId)!.content_id!, null);
+      const listed = () => engine.search.browse({ limit: 20 }).map((h) => h.path.slice(dir.length + 1));
+      expect(listed()).toContain('IMG_0042.MOV');
+      await engine.indexer.index();
+      expect(listed()).not.toContain('IMG_0042.MOV');
+      expect(toFileDetails(engine.status.fileDetails(still.fileId)!).motionFileId).toBe(motionId);
+      expect(store.contents.hasUnidentified()).toBe(false);
     } finally {
       await engine.close();
     }

@@ -12,6 +12,7 @@ import { RunProgress } from './run-progress.js';
 import { RunTally } from './run-tally.js';
 import { readTextInPictures } from './text-pass.js';
 import { nameThePlaces } from './place-pass.js';
+import { identifyLivePhotos } from './live-photo-pass.js';
 import type { WaitingModels } from '../store/library-queries.js';
 import { Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
@@ -61,9 +62,10 @@ export class IndexPasses {
           await this.recordings(passOptions),
         )
       : addRuns(await this.readOnly(passOptions), await this.recordings(passOptions));
-    // Where photos were taken, in words (fast), then the words in pictures, last: searching by
-    // meaning does not wait for them.
+    // Where photos were taken, in words (fast), Live Photo identifiers a library read before they
+    // were looked for (once), then the words in pictures, last: searching by meaning does not wait.
     if (!options.signal?.aborted) nameThePlaces(this.store, options.signal);
+    if (!options.signal?.aborted) await identifyLivePhotos(this.store, options.signal);
     if (!options.signal?.aborted) {
       const text = await readTextInPictures(this.store, this.models, this.pauser, passOptions);
       if (text.read > 0) summary.textRead = text;

@@ -7,7 +7,7 @@
  * duplicates review show the picture once; its details list the RAW and play the motion. SQL
  * fragments over `files` (and its `contents`).
  */
-import { RAW_EXTENSIONS } from '../util/media-types.js';
+import { LIVE_MOTION_EXTENSIONS, LIVE_MOTION_MAX_S, RAW_EXTENSIONS } from '../util/media-types.js';
 
 const RAW_EXTS = `(${[...RAW_EXTENSIONS].map((e) => `'${e.slice(1)}'`).join(', ')})`;
 /** A file's path without its extension (the dot kept): indexed per folder (migration 15). */
@@ -28,9 +28,8 @@ export function isRawCompanion(f: string, c: string): string {
       AND dev.status = 'ready' AND devc.kind = 'image' AND dev.ext NOT IN ${RAW_EXTS} AND ${sameShot('devc', c)}))`;
 }
 
-/** A Live Photo's motion lasts a few seconds (Apple's: 3); a longer video is a video of its own. */
-const LIVE_MAX_S = 6;
-const MOTION_EXTS = `('mov', 'mp4')`;
+export const LIVE_MAX_S = LIVE_MOTION_MAX_S;
+export const MOTION_EXTS = `(${[...LIVE_MOTION_EXTENSIONS].map((e) => `'${e.slice(1)}'`).join(', ')})`;
 
 /**
  * True when file `f` (content `c`) is the motion of a Live Photo: a short video beside a still of the
@@ -43,7 +42,7 @@ export function isLiveMotion(f: string, c: string): string {
     WHERE ${match} AND still.folder_id = ${f}.folder_id AND still.id <> ${f}.id AND still.status = 'ready' AND stillc.kind = 'image')`;
   // Two lookups, each by its own index (files by folder and stem, contents by identifier).
   return `(${f}.ext IN ${MOTION_EXTS} AND ${c}.kind = 'video' AND ${c}.duration_s <= ${LIVE_MAX_S} AND (
-    ${still(`${stem('still')} = ${stem(f)}`)} OR (${c}.live_id IS NOT NULL AND ${still(`stillc.live_id = ${c}.live_id AND ${directory('still')} = ${directory(f)}`)})))`;
+    ${still(`${stem('still')} = ${stem(f)}`)} OR (${c}.live_id <> '' AND ${still(`stillc.live_id = ${c}.live_id AND ${directory('still')} = ${directory(f)}`)})))`;
 }
 
 /** A file that is a RAW beside its picture or a Live Photo's motion: not an item of its own. */
@@ -54,7 +53,7 @@ export function isCompanion(f: string, c: string): string {
 /** The motion of the Live Photo whose still is file `f` (content `c`): `SELECT id FROM files motion ... WHERE` this. */
 export function motionOf(f: string, c: string): string {
   return `motion.folder_id = ${f}.folder_id AND motion.id <> ${f}.id AND motion.status = 'ready'
-    AND (${stem('motion')} = ${stem(f)} OR (${c}.live_id IS NOT NULL AND motionc.live_id = ${c}.live_id AND ${directory('motion')} = ${directory(f)}))
+    AND (${stem('motion')} = ${stem(f)} OR (${c}.live_id <> '' AND motionc.live_id = ${c}.live_id AND ${directory('motion')} = ${directory(f)}))
     AND motion.ext IN ${MOTION_EXTS} AND motionc.kind = 'video' AND motionc.duration_s <= ${LIVE_MAX_S}`;
 }
 

@@ -1,6 +1,7 @@
 /** File contents by SHA-256, with the media metadata read from them. */
 import type { MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
+import { LIVE_MAX_S, MOTION_EXTS } from './companions.js';
 
 export interface ContentMetadata {
   kind: MediaKind;
@@ -86,9 +87,43 @@ export class ContentRepo {
         meta.gpsLon,
         meta.durationS ?? null,
         meta.hasAudio === undefined ? null : Number(meta.hasAudio),
-        meta.liveId ?? null,
+        // '' when read with none (looked for, not there; recordings have none to look for).
+        meta.liveId ?? '',
       );
     return this.idBySha(sha256)!;
+  }
+
+  /** Whether some content was read before Live Photo identifiers were looked for (migration 19). */
+  hasUnidentified(): boolean {
+    return this.db.prepare('SELECT 1 FROM contents WHERE live_id IS NULL LIMIT 1').get() !== undefined;
+  }
+
+  /** Such contents of `kind`, at most `limit`, each with a ready file when it has one (else path null). */
+  unidentified(kind: MediaKind, limit: number): { contentId: number; path: string | null; durationS: number | null }[] {
+    return this.db
+      .prepare(
+        `SELECT c.id AS contentId, c.duration_s AS durationS,
+           (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
+         FROM contents c WHERE c.live_id IS NULL AND c.kind = ? LIMIT ?`,
+      )
+      .all(kind, limit) as { contentId: number; path: string | null; durationS: number | null }[];
+  }
+
+  /** The ready files that could be a Live Photo's motion (short .mov and .mp4 videos): their paths. */
+  motionCandidatePaths(): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.path FROM files f JOIN contents c ON c.id = f.content_id
+           WHERE f.status = 'ready' AND f.ext IN ${MOTION_EXTS} AND c.kind = 'video' AND c.duration_s <= ${LIVE_MAX_S}`,
+        )
+        .all() as { path: string }[]
+    ).map((r) => r.path);
+  }
+
+  /** Sets a content's Live Photo identifier ('' when it has none; null: not looked for). */
+  setLiveId(contentId: number, liveId: string | null): void {
+    this.db.prepare('UPDATE contents SET live_id = ? WHERE id = ?').run(liveId, contentId);
   }
 
   /**

@@ -229,7 +229,7 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM content_place;
   `,
   /* 19: Apple's Live Photo content identifier, pairing a still and its motion whatever their names (store/companions) */ `
-  ALTER TABLE contents ADD COLUMN live_id TEXT;
-  CREATE INDEX contents_live_id ON contents(live_id) WHERE live_id IS NOT NULL;
+  ALTER TABLE contents ADD COLUMN live_id TEXT;  -- the identifier; '' when it has none; NULL: not looked for (read before 19)
+  CREATE INDEX contents_live_id ON contents(live_id);
   `,
 ];

@@ -3,6 +3,10 @@ import { extname } from 'node:path';
 
 export type MediaKind = 'image' | 'audio' | 'video';
 
+/** A Live Photo's motion: a short video of one of these types (Apple's last 3 s; longer is a video of its own). */
+export const LIVE_MOTION_EXTENSIONS = new Set(['.mov', '.mp4']);
+export const LIVE_MOTION_MAX_S = 6;
+
 /** Camera RAW formats (indexed from their embedded previews: media/raw-photo). */
 export const RAW_EXTENSIONS = new Set([
   '.3fr',
