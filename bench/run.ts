@@ -159,6 +159,13 @@ if (wants('indexing')) {
     const mobile = await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', phone, join(SHARED, 'models'));
     results.indexing.push({ ...mobile, model: `${mobile.model} (12-megapixel phone JPEGs)` });
   }
+  // Phone HEICs (12 MP with a 320 px thumbnail item, as iPhones write them), written by `--only heic`.
+  const heics = join(ROOT, 'bench', '.models', 'heic', 'heic');
+  if (existsSync(heics)) {
+    log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone HEICs');
+    const clipHeic = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', heics, models);
+    results.indexing.push({ ...clipHeic, model: `${clipHeic.model} (12-megapixel phone HEICs, thumbnail item)` });
+  } else results.notes.push('indexing of HEICs skipped: run `npm run bench -- --only heic` once to write them');
   for (const r of results.indexing) {
     log(
       `  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}; CPU per image: inference ${r.inferenceCpuMs.toFixed(1)} ms, decoding ${r.decodeCpuMs.toFixed(1)} ms -> ceiling ${r.decodeCeiling.toFixed(3)}; ` +
