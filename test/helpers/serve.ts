@@ -156,7 +156,16 @@ export async function waitForAnswer(page: Page, heading: string): Promise<void> 
 /** Closes every notice on the page (they would cover what a step clicks or a screenshot shows). */
 export async function dismissNotices(page: Page): Promise<void> {
   const dismiss = page.locator('.shell:not([inert])').getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
+  for (let left = await dismiss.count(); left > 0; left = await dismiss.count()) {
+    await dismiss
+      .first()
+      .click({ timeout: 5000 })
+      .catch(async (error: unknown) => {
+        // An information notice leaves by itself after a few seconds: one that went between counting
+        // and clicking is not there to close (and the click would wait for it in vain).
+        if ((await dismiss.count()) >= left) throw error;
+      });
+  }
 }
 
 /** axe-core's serious and critical findings on the page as it is now, one line each. */
