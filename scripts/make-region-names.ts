@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import KDBush from 'kdbush';
+import { withoutAccents } from '../src/main/core/util/accents.js';
 import { around, distance } from 'geokdbush';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'src/main/core/media/region-names.json' } } });
@@ -87,7 +88,7 @@ for (const town of towns) {
 
 /** A place name compared without accents, case, or what follows a comma ("Washington, D.C."). */
 function fold(name: string): string {
-  return name.split(',')[0]!.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+  return withoutAccents(name.split(',')[0]!).toLowerCase().trim();
 }
 
 const regions: Record<string, string> = {};

@@ -6,6 +6,7 @@
  * indexed lookup from then on. New files get theirs when they are read (indexing/ingestor); pairing
  * itself is store/companions'.
  */
+import { extname } from 'node:path';
 import { readExif } from '../media/exif.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import type { LibraryStore } from '../store/library-store.js';
@@ -38,7 +39,7 @@ export async function identifyLivePhotos(store: LibraryStore, signal?: AbortSign
   const none = () => Promise.resolve(undefined);
   while (
     await batchOf('video', ({ path, durationS }) =>
-      path !== null && LIVE_MOTION_EXTENSIONS.has(extension(path)) && durationS !== null && durationS <= LIVE_MOTION_MAX_S
+      path !== null && LIVE_MOTION_EXTENSIONS.has(extname(path).toLowerCase()) && durationS !== null && durationS <= LIVE_MOTION_MAX_S
         ? probeMedia(path, signal).then((probe) => probe.liveId)
         : none(),
     )
@@ -56,8 +57,4 @@ export async function identifyLivePhotos(store: LibraryStore, signal?: AbortSign
 /** A path's directory, with its last separator (what store/companions compares). */
 function directoryOf(path: string): string {
   return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-}
-
-function extension(path: string): string {
-  return path.slice(path.lastIndexOf('.')).toLowerCase();
 }

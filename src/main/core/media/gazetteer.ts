@@ -13,6 +13,7 @@ import KDBush from 'kdbush';
 import { around, distance as distanceKm } from 'geokdbush';
 import countries from 'i18n-iso-countries';
 import regionNames from './region-names.json' with { type: 'json' };
+import { withoutAccents } from '../util/accents.js';
 
 export interface Place {
   /** The nearest town. */
@@ -85,11 +86,6 @@ export class Gazetteer {
       names: [...new Set([...names, ...names.map(withoutAccents)])],
     };
   }
-}
-
-/** "Tōkyō" -> "Tokyo", "Zürich" -> "Zurich": what people type without a special keyboard. */
-export function withoutAccents(name: string): string {
-  return name.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
 }
 
 /** A country's English names, the usual one first ("United States of America", "United States", "USA", …). */

@@ -14,7 +14,7 @@ import type {
 import { contentKey } from '../store/review-repo.js';
 import type { SavedSearch } from '../store/saved-search-repo.js';
 import type { StoredPlace } from '../store/place-repo.js';
-import { withoutAccents } from '../media/gazetteer.js';
+import { withoutAccents } from '../util/accents.js';
 import { SearchFiltersSchema, type SavedSearchItem } from '../../../shared/api.js';
 import { BACKGROUND_CUT } from '../search/search-service.js';
 import type { DuplicateGroup } from '../duplicates/duplicate-finder.js';

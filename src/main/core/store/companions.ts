@@ -28,7 +28,6 @@ export function isRawCompanion(f: string, c: string): string {
       AND dev.status = 'ready' AND devc.kind = 'image' AND dev.ext NOT IN ${RAW_EXTS} AND ${sameShot('devc', c)}))`;
 }
 
-export const LIVE_MAX_S = LIVE_MOTION_MAX_S;
 export const MOTION_EXTS = `(${[...LIVE_MOTION_EXTENSIONS].map((e) => `'${e.slice(1)}'`).join(', ')})`;
 
 /**
@@ -41,7 +40,7 @@ export function isLiveMotion(f: string, c: string): string {
     SELECT 1 FROM files still JOIN contents stillc ON stillc.id = still.content_id
     WHERE ${match} AND still.folder_id = ${f}.folder_id AND still.id <> ${f}.id AND still.status = 'ready' AND stillc.kind = 'image')`;
   // Two lookups, each by its own index (files by folder and stem, contents by identifier).
-  return `(${f}.ext IN ${MOTION_EXTS} AND ${c}.kind = 'video' AND ${c}.duration_s <= ${LIVE_MAX_S} AND (
+  return `(${f}.ext IN ${MOTION_EXTS} AND ${c}.kind = 'video' AND ${c}.duration_s <= ${LIVE_MOTION_MAX_S} AND (
     ${still(`${stem('still')} = ${stem(f)}`)} OR (${c}.live_id <> '' AND ${still(`stillc.live_id = ${c}.live_id AND ${directory('still')} = ${directory(f)}`)})))`;
 }
 
@@ -54,7 +53,7 @@ export function isCompanion(f: string, c: string): string {
 export function motionOf(f: string, c: string): string {
   return `motion.folder_id = ${f}.folder_id AND motion.id <> ${f}.id AND motion.status = 'ready'
     AND (${stem('motion')} = ${stem(f)} OR (${c}.live_id <> '' AND motionc.live_id = ${c}.live_id AND ${directory('motion')} = ${directory(f)}))
-    AND motion.ext IN ${MOTION_EXTS} AND motionc.kind = 'video' AND motionc.duration_s <= ${LIVE_MAX_S}`;
+    AND motion.ext IN ${MOTION_EXTS} AND motionc.kind = 'video' AND motionc.duration_s <= ${LIVE_MOTION_MAX_S}`;
 }
 
 /** The RAW companions of file `f` (content `c`): `SELECT path FROM files raw ... WHERE` this. */

@@ -1,7 +1,7 @@
 /** File contents by SHA-256, with the media metadata read from them. */
-import type { MediaKind } from '../util/media-types.js';
+import { LIVE_MOTION_MAX_S, type MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
-import { LIVE_MAX_S, MOTION_EXTS } from './companions.js';
+import { MOTION_EXTS } from './companions.js';
 
 export interface ContentMetadata {
   kind: MediaKind;
@@ -115,7 +115,7 @@ export class ContentRepo {
       this.db
         .prepare(
           `SELECT f.path FROM files f JOIN contents c ON c.id = f.content_id
-           WHERE f.status = 'ready' AND f.ext IN ${MOTION_EXTS} AND c.kind = 'video' AND c.duration_s <= ${LIVE_MAX_S}`,
+           WHERE f.status = 'ready' AND f.ext IN ${MOTION_EXTS} AND c.kind = 'video' AND c.duration_s <= ${LIVE_MOTION_MAX_S}`,
         )
         .all() as { path: string }[]
     ).map((r) => r.path);
