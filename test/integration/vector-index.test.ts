@@ -312,6 +312,17 @@ describe('a large library: the graph over projected vectors, answers re-ranked b
       expect(found[0]?.id).toBe(ids[i]);
       expect(new Set(found.map((n) => n.id)).size).toBe(found.length);
     }
+    // A file of the right size with one byte changed is caught by its check too: read again from
+    // the database, and written back whole at the next save.
+    opened.index.save();
+    const good = readFileSync(vectorsFile);
+    const altered = Buffer.from(good);
+    altered[altered.length - 1] = altered[altered.length - 1]! ^ 0xff;
+    writeFileSync(vectorsFile, altered);
+    opened = await VectorIndex.open(indexDir, 'big-model', DIMS, vectors, modelId, options);
+    expect(opened.report.rebuilt).toBe(false);
+    opened.index.save();
+    expect(readFileSync(vectorsFile).equals(good)).toBe(true);
     db.close();
   });
 
