@@ -62,6 +62,14 @@ export function rerankCandidatesFor(size: number): number {
   return Math.min(candidatesMax, Math.max(candidatesMin, grown));
 }
 
+/**
+ * How many of a graph's candidates, nearest by the projection first, the full vectors re-rank: this
+ * many a result wanted. At a million low-rank vectors (two graphs, 671 candidates each), re-ranking
+ * the nearest 100 of each kept recall@10 at 0.989 as re-ranking all did, for 0.5 ms instead of 2.7;
+ * 16 leaves room for embeddings whose projection orders them less well.
+ */
+export const RERANK_PER_RESULT = 16;
+
 /** What the index is built from and re-ranks by: the database's vectors (VectorRepo), or a bench's. */
 export type StoredVectors = Pick<VectorRepo, 'count' | 'ids' | 'iterate' | 'sample' | 'byIds' | 'fingerprint'>;
 
@@ -319,7 +327,7 @@ export class VectorIndex {
       const result = graph.searchKnn(Array.from(query), want, allow);
       return result.neighbors.map((id, i) => ({ id, score: 1 - result.distances[i]! }));
     }
-    // Each graph gives candidates for the projected query; the full vectors rank them all.
+    // Each graph gives candidates for the projected query; the full vectors rank the nearest of them.
     const projected = this.projection.apply(query);
     const ranked: Neighbor[] = [];
     const unknown: number[] = [];
@@ -328,7 +336,8 @@ export class VectorIndex {
       if (live <= 0) continue;
       const candidates = Math.min(live, Math.max(rerankCandidatesFor(live), want));
       segment.graph.setEf(candidates);
-      for (const id of segment.graph.searchKnn(projected, candidates, allow).neighbors) {
+      const nearest = Math.min(candidates, RERANK_PER_RESULT * want);
+      for (const id of segment.graph.searchKnn(projected, nearest, allow).neighbors) {
         const score = segment.full!.dot(id, query);
         if (score === undefined) unknown.push(id);
         else ranked.push({ id, score });
