@@ -202,7 +202,9 @@ describe('vector index', () => {
     const { index } = await VectorIndex.open(indexDir, 'test-model', DIM, vectors, modelId);
     const results = index.search(randomUnit(7), 10);
     expect(results[0]).toMatchObject({ id: ids[7] });
-    expect(results[0]!.score).toBeCloseTo(1, 5);
+    // The database keeps vectors in half precision: a vector's cosine with itself is 1 within about 1e-4.
+    expect(results[0]!.score).toBeCloseTo(1, 3);
+    expect(results[1]!.score).toBeLessThan(0.9);
     const scores = results.map((r) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     const allowed = new Set(ids.slice(50));

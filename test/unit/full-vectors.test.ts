@@ -3,7 +3,8 @@
  * nearest even elsewhere, and the store keeps, forgets and reloads vectors by id.
  */
 import { describe, expect, it } from 'vitest';
-import { FullVectors, fromFloat16, toFloat16 } from '../../src/main/core/index/full-vectors.js';
+import { FullVectors } from '../../src/main/core/index/full-vectors.js';
+import { fromFloat16, toFloat16 } from '../../src/main/core/util/float16.js';
 
 describe('float16', () => {
   it('converts exactly representable values exactly, and rounds the rest to the nearest', () => {

@@ -4,64 +4,9 @@
  * Re-ranking reads a few hundred vectors per query: from SQLite that took 5 ms of a 7.7 ms query
  * at 200k vectors (one B-tree lookup and a 2 KB copy each), from here it is a fraction of a
  * millisecond. Half precision keeps a million 512-d vectors in 1 GB instead of 2, and changes a
- * cosine score by about 1e-4, far below the gaps re-ranking decides on. (Node 20 has no
- * Float16Array; the conversions below are the standard bit manipulations, with a lookup table for
- * decoding.)
+ * cosine score by about 1e-4, far below the gaps re-ranking decides on (util/float16).
  */
-
-/** float16 bits -> float32 value, for all 65536 patterns (256 KB, built once). */
-const DECODE = (() => {
-  const table = new Float32Array(65536);
-  for (let h = 0; h < 65536; h += 1) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const fraction = h & 0x3ff;
-    if (exponent === 0) table[h] = sign * 2 ** -14 * (fraction / 1024);
-    else if (exponent === 31) table[h] = fraction ? NaN : sign * Infinity;
-    else table[h] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-  }
-  return table;
-})();
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** The float16 bits nearest to `value` (round to nearest even; subnormals kept, overflow to infinity). */
-export function toFloat16(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  let mantissa = x & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  let e = exponent - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    let bits = mantissa >> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    if (rest > half || (rest === half && bits & 1)) bits += 1;
-    return sign | bits;
-  }
-  let bits = mantissa >> 13;
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && bits & 1)) {
-    bits += 1;
-    if (bits === 0x400) {
-      bits = 0;
-      e += 1;
-      if (e >= 31) return sign | 0x7c00;
-    }
-  }
-  return sign | (e << 10) | bits;
-}
-
-export function fromFloat16(bits: number): number {
-  return DECODE[bits & 0xffff]!;
-}
+import { FLOAT16_VALUES, toFloat16 } from '../util/float16.js';
 
 export class FullVectors {
   private data: Uint16Array;
@@ -112,7 +57,7 @@ export class FullVectors {
     if (slot === undefined) return undefined;
     const at = slot * this.dim;
     let sum = 0;
-    for (let d = 0; d < this.dim; d += 1) sum += DECODE[this.data[at + d]!]! * query[d]!;
+    for (let d = 0; d < this.dim; d += 1) sum += FLOAT16_VALUES[this.data[at + d]!]! * query[d]!;
     return sum;
   }
 
