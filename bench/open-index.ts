@@ -3,7 +3,7 @@
  * where the heap holds what the running app would (not the bench's million test vectors). Prints
  * one JSON line: seconds to open (load, check, sync with the database), resident memory the open
  * adds, the first query's time, then every query's answer (ids) and time. Run by
- * bench/vector-scale.ts; argv: library dir, model id, dimension, vector kind, number of queries.
+ * bench/vector-scale.ts; argv: library dir, model id, dimension, vector kind, queries answered, queries timed.
  */
 import { join } from 'node:path';
 import { VectorIndex } from '../src/main/core/index/vector-index.js';
@@ -11,15 +11,17 @@ import { openDatabase } from '../src/main/core/store/database.js';
 import { VectorRepo } from '../src/main/core/store/vector-repo.js';
 import { makeVectors, rows, type VectorKind } from '../test/helpers/vectors.js';
 
-const [dir, modelId, dim, kind, count] = [
+const [dir, modelId, dim, kind, count, timed] = [
   process.argv[2]!,
   Number(process.argv[3]),
   Number(process.argv[4]),
   process.argv[5] as VectorKind,
   Number(process.argv[6]),
+  Number(process.argv[7] ?? process.argv[6]),
 ];
 const vectors = new VectorRepo(openDatabase(join(dir, 'library.db')));
-const queries = rows(makeVectors(kind, count, dim, 7), dim);
+// The first `count` queries are answered (their recall is checked), all `timed` are timed.
+const queries = rows(makeVectors(kind, Math.max(count, timed), dim, 7), dim);
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const start = performance.now();
@@ -32,10 +34,10 @@ global.gc?.();
 const rssMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
 const answers: number[][] = [];
 const latencies: number[] = [];
-for (const query of queries) {
+for (const [i, query] of queries.entries()) {
   const t = performance.now();
   const found = index.search(query, 10);
   latencies.push(performance.now() - t);
-  answers.push(found.map((n) => n.id));
+  if (i < count) answers.push(found.map((n) => n.id));
 }
 console.log(JSON.stringify({ openSeconds, firstQueryMs, rssMiB, rebuilt: report.rebuilt, projected: index.projected, answers, latencies }));
