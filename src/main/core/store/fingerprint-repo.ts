@@ -4,6 +4,7 @@
  * hashes. Every write of these columns, and every read of them for duplicate finding, is here.
  */
 import type { Db } from './database.js';
+import { Statements } from './statements.js';
 import { isCompanion, isLiveMotion, isRawCompanion } from './companions.js';
 
 /** A picture's fingerprint as stored (media/visual-fingerprint.ts gives its meaning). */
@@ -44,25 +45,29 @@ export interface GroupFile {
 }
 
 export class FingerprintRepo {
-  constructor(private readonly db: Db) {}
+  private readonly statements: Statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = new Statements(db);
+  }
 
   setVisual(contentId: number, print: StoredVisualFingerprint): void {
-    this.db
-      .prepare('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?')
+    this.statements
+      .get('UPDATE contents SET phash = ?, grid = ?, detail = ? WHERE id = ?')
       .run(print.phash, Buffer.concat([print.grid, ...(print.inner ? [print.inner] : [])]), print.detail, contentId);
   }
 
   setAudio(contentId: number, blob: Buffer): void {
-    this.db.prepare('UPDATE contents SET audio_fp = ? WHERE id = ?').run(blob, contentId);
+    this.statements.get('UPDATE contents SET audio_fp = ? WHERE id = ?').run(blob, contentId);
   }
 
   setVideo(contentId: number, blob: Buffer): void {
-    this.db.prepare('UPDATE contents SET video_fp = ? WHERE id = ?').run(blob, contentId);
+    this.statements.get('UPDATE contents SET video_fp = ? WHERE id = ?').run(blob, contentId);
   }
 
   /** Forgets every fingerprint (they are computed again when duplicates are next looked for). */
   forgetAll(): void {
-    this.db.prepare('UPDATE contents SET audio_fp = NULL, video_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
+    this.statements.get('UPDATE contents SET audio_fp = NULL, video_fp = NULL, phash = NULL, grid = NULL, detail = NULL').run();
   }
 
   /**
@@ -73,8 +78,8 @@ export class FingerprintRepo {
     const { kind: contentKind, column } = COLUMN[kind];
     const short = shorterThanS === undefined ? '' : 'AND c.duration_s IS NOT NULL AND c.duration_s < ?';
     return (
-      this.db
-        .prepare(
+      this.statements
+        .get(
           `SELECT c.id, (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' LIMIT 1) AS path
            FROM contents c WHERE c.kind = ? AND c.${column} IS NULL ${short}`,
         )
@@ -84,8 +89,8 @@ export class FingerprintRepo {
 
   /** Pictures with a fingerprint and a ready file. */
   visual(): { id: number; fingerprint: StoredVisualFingerprint }[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.statements
+      .get(
         // A RAW beside its developed picture is that picture, not a duplicate of it (store/companions).
         `SELECT c.id, c.phash, c.grid, c.detail FROM contents c WHERE c.kind = 'image' AND c.grid IS NOT NULL AND c.phash IS NOT NULL
            AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id AND f.status = 'ready' AND NOT ${isRawCompanion('f', 'c')})`,
@@ -121,8 +126,8 @@ export class FingerprintRepo {
    */
   contentsWithCopies(kind: string): number[] {
     return (
-      this.db
-        .prepare(
+      this.statements
+        .get(
           `SELECT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
            WHERE f.status = 'ready' AND c.kind = ? AND NOT ${isCompanion('f', 'c')} GROUP BY f.content_id HAVING COUNT(*) > 1`,
         )
@@ -132,8 +137,8 @@ export class FingerprintRepo {
 
   /** The ready files of a content that are items of their own (not companions: store/companions), by path. */
   readyFiles(contentId: number): GroupFile[] {
-    return this.db
-      .prepare(
+    return this.statements
+      .get(
         `SELECT f.id, f.path, f.size, f.mtime_ms, c.width, c.height, c.taken_at, c.duration_s, c.camera_make FROM files f JOIN contents c ON c.id = f.content_id
          WHERE f.content_id = ? AND f.status = 'ready' AND NOT ${isCompanion('f', 'c')} ORDER BY f.path`,
       )

@@ -34,48 +34,48 @@ export class VectorRepo {
 
   /** The numeric id of a model name, registering it (with its dimension) on first use. */
   modelId(name: string, dim: number): number {
-    const row = this.db.prepare('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
+    const row = this.statements.get('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
     if (row) {
       if (row.dim !== dim) throw new Error(`model ${name} now gives ${dim}-d vectors but the library holds ${row.dim}-d ones`);
       return row.id;
     }
-    return Number(this.db.prepare('INSERT INTO models (name, dim) VALUES (?, ?)').run(name, dim).lastInsertRowid);
+    return Number(this.statements.get('INSERT INTO models (name, dim) VALUES (?, ?)').run(name, dim).lastInsertRowid);
   }
 
   findModel(name: string): { id: number; dim: number } | undefined {
-    return this.db.prepare('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
+    return this.statements.get('SELECT id, dim FROM models WHERE name = ?').get(name) as { id: number; dim: number } | undefined;
   }
 
   modelNames(): { id: number; name: string; dim: number }[] {
-    return this.db.prepare('SELECT id, name, dim FROM models ORDER BY id').all() as { id: number; name: string; dim: number }[];
+    return this.statements.get('SELECT id, name, dim FROM models ORDER BY id').all() as { id: number; name: string; dim: number }[];
   }
 
   /** Stores one content's results for a model; returns the new vector ids (HNSW labels). */
   saveEmbedding(modelId: number, contentId: number, vectors: NewVector[], tags: Tag[]): number[] {
-    const insertVector = this.db.prepare('INSERT INTO vectors (content_id, model_id, offset_s, vector) VALUES (?, ?, ?, ?)');
+    const insertVector = this.statements.get('INSERT INTO vectors (content_id, model_id, offset_s, vector) VALUES (?, ?, ?, ?)');
     const ids = vectors.map((v) => Number(insertVector.run(v.contentId, modelId, v.offsetS, toBlob(v.vector)).lastInsertRowid));
-    const insertTag = this.db.prepare('INSERT OR REPLACE INTO tags (content_id, model_id, label, score) VALUES (?, ?, ?, ?)');
+    const insertTag = this.statements.get('INSERT OR REPLACE INTO tags (content_id, model_id, label, score) VALUES (?, ?, ?, ?)');
     for (const tag of tags) insertTag.run(contentId, modelId, tag.label, tag.score);
-    this.db
-      .prepare(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'done', NULL, ?)`)
+    this.statements
+      .get(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'done', NULL, ?)`)
       .run(contentId, modelId, Date.now());
     return ids;
   }
 
   saveFailure(modelId: number, contentId: number, message: string): void {
-    this.db
-      .prepare(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'error', ?, ?)`)
+    this.statements
+      .get(`INSERT OR REPLACE INTO embeddings (content_id, model_id, status, error, embedded_at) VALUES (?, ?, 'error', ?, ?)`)
       .run(contentId, modelId, message, Date.now());
   }
 
   isProcessed(modelId: number, contentId: number): boolean {
-    return this.db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND content_id = ?').get(modelId, contentId) !== undefined;
+    return this.statements.get('SELECT 1 FROM embeddings WHERE model_id = ? AND content_id = ?').get(modelId, contentId) !== undefined;
   }
 
   /** The error recorded when this model failed on this content, if it did. */
   failureOf(modelId: number, contentId: number): string | undefined {
-    const row = this.db
-      .prepare(`SELECT error FROM embeddings WHERE model_id = ? AND content_id = ? AND status = 'error'`)
+    const row = this.statements
+      .get(`SELECT error FROM embeddings WHERE model_id = ? AND content_id = ? AND status = 'error'`)
       .get(modelId, contentId) as { error: string | null } | undefined;
     return row ? (row.error ?? 'the model could not process this file') : undefined;
   }
@@ -89,8 +89,8 @@ export class VectorRepo {
     // 'sound': what the audio model hears — recordings, and videos with a sound track.
     const which = kind === 'sound' ? `(c.kind = 'audio' OR (c.kind = 'video' AND c.has_audio = 1))` : `c.kind = ?`;
     return (
-      this.db
-        .prepare(
+      this.statements
+        .get(
           `SELECT DISTINCT f.content_id AS id FROM files f JOIN contents c ON c.id = f.content_id
            WHERE f.status = 'ready' AND ${which}
              AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_id = f.content_id AND e.model_id = ?)`,
@@ -108,51 +108,51 @@ export class VectorRepo {
    * (AUTOINCREMENT), so a set that lost or gained any id shows a different fingerprint (vector-index).
    */
   fingerprint(modelId: number): IdFingerprint {
-    const row = this.db
-      .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS maxId, COALESCE(SUM(id), 0) AS idSum FROM vectors WHERE model_id = ?')
+    const row = this.statements
+      .get('SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS maxId, COALESCE(SUM(id), 0) AS idSum FROM vectors WHERE model_id = ?')
       .get(modelId) as IdFingerprint;
     return { count: row.count, maxId: row.maxId, idSum: row.idSum };
   }
 
   /** Whether the model has any vector (an index seek, unlike count). */
   hasAny(modelId: number): boolean {
-    return this.db.prepare('SELECT 1 FROM vectors WHERE model_id = ? LIMIT 1').get(modelId) !== undefined;
+    return this.statements.get('SELECT 1 FROM vectors WHERE model_id = ? LIMIT 1').get(modelId) !== undefined;
   }
 
   /** Where every stored vector belongs (its content, model and moment), by id. */
   placements(contentId?: number): { id: number; contentId: number; modelId: number; offsetS: number | null }[] {
     const rows = (
       contentId === undefined
-        ? this.db.prepare('SELECT id, content_id, model_id, offset_s FROM vectors ORDER BY id').all()
-        : this.db
-            .prepare('SELECT id, content_id, model_id, offset_s FROM vectors WHERE content_id = ? ORDER BY offset_s, id')
+        ? this.statements.get('SELECT id, content_id, model_id, offset_s FROM vectors ORDER BY id').all()
+        : this.statements
+            .get('SELECT id, content_id, model_id, offset_s FROM vectors WHERE content_id = ? ORDER BY offset_s, id')
             .all(contentId)
     ) as { id: number; content_id: number; model_id: number; offset_s: number | null }[];
     return rows.map((r) => ({ id: r.id, contentId: r.content_id, modelId: r.model_id, offsetS: r.offset_s }));
   }
 
   exists(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM vectors WHERE id = ?').get(id) !== undefined;
+    return this.statements.get('SELECT 1 FROM vectors WHERE id = ?').get(id) !== undefined;
   }
 
   /** How many (model, content) pairs have been processed, embedded or failed. */
   processedCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
+    return (this.statements.get('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
   }
 
   /** Forgets every model's vectors and verdicts for a content, so it is embedded again. */
   forgetContent(contentId: number): void {
-    this.db.prepare('DELETE FROM embeddings WHERE content_id = ?').run(contentId);
-    this.db.prepare('DELETE FROM vectors WHERE content_id = ?').run(contentId);
+    this.statements.get('DELETE FROM embeddings WHERE content_id = ?').run(contentId);
+    this.statements.get('DELETE FROM vectors WHERE content_id = ?').run(contentId);
   }
 
   count(modelId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM vectors WHERE model_id = ?').get(modelId) as { n: number }).n;
+    return (this.statements.get('SELECT COUNT(*) AS n FROM vectors WHERE model_id = ?').get(modelId) as { n: number }).n;
   }
 
   *iterate(modelId: number, ids?: number[]): Generator<{ id: number; vector: Float32Array }> {
     if (ids) {
-      const one = this.db.prepare('SELECT id, vector FROM vectors WHERE id = ?');
+      const one = this.statements.get('SELECT id, vector FROM vectors WHERE id = ?');
       for (const id of ids) {
         const row = one.get(id) as { id: number; vector: Buffer } | undefined;
         if (row) yield { id: row.id, vector: fromBlob(row.vector) };
@@ -168,8 +168,8 @@ export class VectorRepo {
 
   /** The vectors with these ids (one query; ids not stored are absent from the map). */
   byIds(ids: readonly number[]): Map<number, Float32Array> {
-    const rows = this.db
-      .prepare('SELECT id, vector FROM vectors WHERE id IN (SELECT value FROM json_each(?))')
+    const rows = this.statements
+      .get('SELECT id, vector FROM vectors WHERE id IN (SELECT value FROM json_each(?))')
       .all(JSON.stringify(ids)) as { id: number; vector: Buffer }[];
     return new Map(rows.map((row) => [row.id, fromBlob(row.vector)]));
   }
@@ -205,8 +205,8 @@ export class VectorRepo {
 
   vectorsOfContent(modelId: number, contentId: number): { id: number; offsetS: number | null; vector: Float32Array }[] {
     return (
-      this.db
-        .prepare('SELECT id, offset_s, vector FROM vectors WHERE model_id = ? AND content_id = ? ORDER BY id')
+      this.statements
+        .get('SELECT id, offset_s, vector FROM vectors WHERE model_id = ? AND content_id = ? ORDER BY id')
         .all(modelId, contentId) as { id: number; offset_s: number | null; vector: Buffer }[]
     ).map((r) => ({ id: r.id, offsetS: r.offset_s, vector: fromBlob(r.vector) }));
   }
@@ -224,7 +224,7 @@ export class VectorRepo {
 
   /** Changes whenever a model's tags do (added or removed): the tag search index is rebuilt then. */
   tagsVersion(modelId: number): string {
-    const row = this.db.prepare('SELECT COUNT(*) AS n, MAX(rowid) AS last FROM tags WHERE model_id = ?').get(modelId) as {
+    const row = this.statements.get('SELECT COUNT(*) AS n, MAX(rowid) AS last FROM tags WHERE model_id = ?').get(modelId) as {
       n: number;
       last: number | null;
     };
@@ -232,8 +232,8 @@ export class VectorRepo {
   }
 
   tagsOfContent(modelId: number, contentId: number): Tag[] {
-    return this.db
-      .prepare('SELECT label, score FROM tags WHERE model_id = ? AND content_id = ? ORDER BY score DESC')
+    return this.statements
+      .get('SELECT label, score FROM tags WHERE model_id = ? AND content_id = ? ORDER BY score DESC')
       .all(modelId, contentId) as Tag[];
   }
 }
