@@ -1,15 +1,14 @@
 /**
- * Ingest: read a queued file once, hash it (SHA-256), and record its content and metadata.
+ * Ingest: read a queued file once, hash it (util/content-hash), and record its content and metadata.
  * A hash already known means no decoding and no embedding; a hash that matches a *missing* file
  * means the file was moved or renamed, and the old row takes the new path with all its data.
  * Whatever goes wrong with one file is stored on that file, and the queue moves on.
  */
 import type { MediaKind } from '../util/media-types.js';
 import type { LibraryStore } from '../store/library-store.js';
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { hashBytes, hashFile } from '../util/content-hash.js';
 import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
@@ -24,12 +23,6 @@ import { fileIdentity } from '../util/file-identity.js';
 export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
 /** Files up to this size are read into memory once for hashing and probing. */
 const IN_MEMORY_BYTES = 32 * 1024 ** 2;
-
-async function hashStream(handle: FileHandle): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(handle.createReadStream({ autoClose: false }), hash);
-  return hash.digest('hex');
-}
 
 export type IngestOutcome = 'ready' | 'moved' | 'error' | 'vanished' | 'skipped';
 
@@ -75,16 +68,17 @@ export class Ingestor {
         throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
       const bytes = st.size <= IN_MEMORY_BYTES ? await handle.readFile() : undefined;
-      const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await hashStream(handle);
+      const algorithm = this.store.contents.hashAlgorithm();
+      const hash = bytes ? hashBytes(algorithm, bytes) : await hashFile(algorithm, handle);
       await handle.close();
       handle = undefined;
       const kind = mediaKindOf(row.path) ?? 'image';
-      let contentId = this.store.contents.idBySha(sha256);
+      let contentId = this.store.contents.idByHash(hash);
       if (contentId === undefined) {
         // A RAW file is read by ExifTool from its path (its preview and tags lie anywhere in it).
         const picture = isRawPath(row.path) ? row.path : (bytes ?? row.path);
         const { audioFingerprint, ...meta } = kind === 'image' ? await pictureMetadata(picture) : await mediaMetadata(row.path);
-        const created = this.store.contents.insertOrGet(sha256, st.size, meta);
+        const created = this.store.contents.insertOrGet(hash, st.size, meta);
         // A recording's fingerprint is read with it (duplicates work with no audio model at all).
         if (audioFingerprint) this.store.fingerprints.setAudio(created, audioFingerprint);
         contentId = created;

@@ -135,6 +135,6 @@ export class MediaAccess {
     if (row.kind === 'audio') throw new UnprocessableError('recordings have no picture');
     // A video's poster: a frame a moment in (the very first is often black).
     const source = row.kind === 'video' ? () => extractVideoFrame(row.path, Math.min(1, (row.duration_s ?? 0) / 3)) : row.path;
-    return this.thumbnails.get(source, row.sha256, edge);
+    return this.thumbnails.get(source, row.hash, edge);
   }
 }

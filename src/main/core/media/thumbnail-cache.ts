@@ -12,21 +12,21 @@ export class ThumbnailCache {
 
   constructor(private readonly dir: string) {}
 
-  pathFor(sha256: string, edge: number): string {
-    return join(this.dir, sha256.slice(0, 2), `${sha256}-${edge}.webp`);
+  pathFor(hash: string, edge: number): string {
+    return join(this.dir, hash.slice(0, 2), `${hash}-${edge}.webp`);
   }
 
   /**
-   * The cached thumbnail of `source` (whose content hash is `sha256`), made now if needed. A source
+   * The cached thumbnail of `source` (whose content hash is `hash`), made now if needed. A source
    * that is not a picture (a video) is given as a function that produces one.
    */
-  async get(source: string | (() => Promise<Buffer>), sha256: string, edge = 320): Promise<string> {
-    const target = this.pathFor(sha256, edge);
+  async get(source: string | (() => Promise<Buffer>), hash: string, edge = 320): Promise<string> {
+    const target = this.pathFor(hash, edge);
     if (existsSync(target)) return target;
     const pending = this.inFlight.get(target);
     if (pending) return pending;
     const job = (async () => {
-      mkdirSync(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      mkdirSync(join(this.dir, hash.slice(0, 2)), { recursive: true });
       const tmp = `${target}.${process.pid}.tmp`;
       try {
         await writeThumbnail(typeof source === 'string' ? source : await source(), tmp, edge);

@@ -1,6 +1,8 @@
 /** File contents by SHA-256, with the media metadata read from them. */
 import { LIVE_MOTION_MAX_S, type MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
+import { Statements } from './statements.js';
+import { CONTENT_HASHES, type ContentHashAlgorithm } from '../util/content-hash.js';
 import { MOTION_EXTS } from './companions.js';
 
 export interface ContentMetadata {
@@ -24,7 +26,8 @@ export interface ContentMetadata {
 
 export interface ContentRow {
   id: number;
-  sha256: string;
+  /** The content's digest (`hashAlgorithm()` says which). */
+  hash: string;
   size: number;
   kind: MediaKind;
   format: string | null;
@@ -40,25 +43,39 @@ export interface ContentRow {
 }
 
 export class ContentRepo {
-  constructor(private readonly db: Db) {}
+  private readonly statements: Statements;
+
+  private algorithm: ContentHashAlgorithm | undefined;
+
+  constructor(private readonly db: Db) {
+    this.statements = new Statements(db);
+  }
 
   /** A content's whole record, as stored. */
   byId(contentId: number): ContentRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s
+    return this.statements
+      .get(
+        `SELECT id, hash, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s
          FROM contents WHERE id = ?`,
       )
       .get(contentId) as ContentRow | undefined;
   }
 
   kindOf(contentId: number): MediaKind | undefined {
-    const row = this.db.prepare('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: MediaKind } | undefined;
+    const row = this.statements.get('SELECT kind FROM contents WHERE id = ?').get(contentId) as { kind: MediaKind } | undefined;
     return row?.kind;
   }
 
-  idBySha(sha256: string): number | undefined {
-    const row = this.db.prepare('SELECT id FROM contents WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
+  /** Which digest identifies this library's contents (fixed when its first content was stored). */
+  hashAlgorithm(): ContentHashAlgorithm {
+    this.algorithm ??= parseAlgorithm(
+      this.statements.get(`SELECT value FROM library_facts WHERE key = 'content_hash'`).pluck().get() as string | undefined,
+    );
+    return this.algorithm;
+  }
+
+  idByHash(hash: string): number | undefined {
+    const row = this.statements.get('SELECT id FROM contents WHERE hash = ?').get(hash) as { id: number } | undefined;
     return row?.id;
   }
 
@@ -66,14 +83,14 @@ export class ContentRepo {
    * The content with this hash, created with `meta` if new. Identical files read at the same time
    * both arrive here: the second finds the first's row instead of failing on the unique hash.
    */
-  insertOrGet(sha256: string, size: number, meta: ContentMetadata): number {
-    this.db
-      .prepare(
-        `INSERT INTO contents (sha256, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, has_audio, live_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING`,
+  insertOrGet(hash: string, size: number, meta: ContentMetadata): number {
+    this.statements
+      .get(
+        `INSERT INTO contents (hash, size, kind, format, width, height, orientation, taken_at, camera_make, camera_model, gps_lat, gps_lon, duration_s, has_audio, live_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING`,
       )
       .run(
-        sha256,
+        hash,
         size,
         meta.kind,
         meta.format,
@@ -90,18 +107,18 @@ export class ContentRepo {
         // '' when read with none (looked for, not there; recordings have none to look for).
         meta.liveId ?? '',
       );
-    return this.idBySha(sha256)!;
+    return this.idByHash(hash)!;
   }
 
   /** Whether some content was read before Live Photo identifiers were looked for (migration 19). */
   hasUnidentified(): boolean {
-    return this.db.prepare('SELECT 1 FROM contents WHERE live_id IS NULL LIMIT 1').get() !== undefined;
+    return this.statements.get('SELECT 1 FROM contents WHERE live_id IS NULL LIMIT 1').get() !== undefined;
   }
 
   /** Such contents of `kind`, at most `limit`, each with a ready file when it has one (else path null). */
   unidentified(kind: MediaKind, limit: number): { contentId: number; path: string | null; durationS: number | null }[] {
-    return this.db
-      .prepare(
+    return this.statements
+      .get(
         `SELECT c.id AS contentId, c.duration_s AS durationS,
            (SELECT f.path FROM files f WHERE f.content_id = c.id AND f.status = 'ready' ORDER BY f.id LIMIT 1) AS path
          FROM contents c WHERE c.live_id IS NULL AND c.kind = ? LIMIT ?`,
@@ -112,8 +129,8 @@ export class ContentRepo {
   /** The ready files that could be a Live Photo's motion (short .mov and .mp4 videos): their paths. */
   motionCandidatePaths(): string[] {
     return (
-      this.db
-        .prepare(
+      this.statements
+        .get(
           `SELECT f.path FROM files f JOIN contents c ON c.id = f.content_id
            WHERE f.status = 'ready' AND f.ext IN ${MOTION_EXTS} AND c.kind = 'video' AND c.duration_s <= ${LIVE_MOTION_MAX_S}`,
         )
@@ -123,7 +140,7 @@ export class ContentRepo {
 
   /** Sets a content's Live Photo identifier ('' when it has none; null: not looked for). */
   setLiveId(contentId: number, liveId: string | null): void {
-    this.db.prepare('UPDATE contents SET live_id = ? WHERE id = ?').run(liveId, contentId);
+    this.statements.get('UPDATE contents SET live_id = ? WHERE id = ?').run(liveId, contentId);
   }
 
   /**
@@ -131,18 +148,18 @@ export class ContentRepo {
    * (per model) so the caller can take them out of the HNSW indexes.
    */
   deleteOrphans(): Map<number, number[]> {
-    const orphanVectors = this.db
-      .prepare(
+    const orphanVectors = this.statements
+      .get(
         `SELECT v.id, v.model_id FROM vectors v
          WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = v.content_id)`,
       )
       .all() as { id: number; model_id: number }[];
-    this.db
-      .prepare(
+    this.statements
+      .get(
         'DELETE FROM jobs WHERE content_id IS NOT NULL AND content_id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)',
       )
       .run();
-    this.db.prepare('DELETE FROM contents WHERE id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
+    this.statements.get('DELETE FROM contents WHERE id NOT IN (SELECT content_id FROM files WHERE content_id IS NOT NULL)').run();
     const byModel = new Map<number, number[]>();
     for (const row of orphanVectors) {
       const list = byModel.get(row.model_id) ?? [];
@@ -154,7 +171,7 @@ export class ContentRepo {
 
   /** Size and orientation found when the file was read (so decoding need not parse the header again). */
   pictureSize(contentId: number): { format: string; width: number; height: number; orientation: number } | undefined {
-    const row = this.db.prepare('SELECT format, width, height, orientation FROM contents WHERE id = ?').get(contentId) as
+    const row = this.statements.get('SELECT format, width, height, orientation FROM contents WHERE id = ?').get(contentId) as
       { format: string | null; width: number | null; height: number | null; orientation: number | null } | undefined;
     return row?.width && row.height
       ? { format: row.format ?? 'unknown', width: row.width, height: row.height, orientation: row.orientation ?? 1 }
@@ -162,6 +179,12 @@ export class ContentRepo {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM contents').get() as { n: number }).n;
+    return (this.statements.get('SELECT COUNT(*) AS n FROM contents').get() as { n: number }).n;
   }
+}
+
+function parseAlgorithm(value: string | undefined): ContentHashAlgorithm {
+  const known = CONTENT_HASHES.find((name) => name === value);
+  if (!known) throw new Error(`this library identifies its files by a digest this Trove does not know (${value ?? 'none'})`);
+  return known;
 }

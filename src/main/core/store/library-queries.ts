@@ -54,7 +54,7 @@ export interface FileDetailsRow {
 
 export interface PictureSource {
   path: string;
-  sha256: string;
+  hash: string;
   kind: MediaKind;
   duration_s: number | null;
 }
@@ -129,7 +129,7 @@ export class LibraryQueries {
   pictureSource(fileId: number): PictureSource | undefined {
     return this.db
       .prepare(
-        `SELECT f.path, c.sha256, c.kind, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id WHERE f.id = ? AND f.status = 'ready'`,
+        `SELECT f.path, c.hash, c.kind, c.duration_s FROM files f JOIN contents c ON c.id = f.content_id WHERE f.id = ? AND f.status = 'ready'`,
       )
       .get(fileId) as PictureSource | undefined;
   }

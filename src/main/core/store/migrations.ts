@@ -232,4 +232,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE contents ADD COLUMN live_id TEXT;  -- the identifier; '' when it has none; NULL: not looked for (read before 19)
   CREATE INDEX contents_live_id ON contents(live_id);
   `,
+  /* 20: which digest identifies a content: BLAKE3 in a new library, SHA-256 kept where contents were already identified with it (util/content-hash) */ `
+  CREATE TABLE library_facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO library_facts (key, value)
+    SELECT 'content_hash', CASE WHEN EXISTS (SELECT 1 FROM contents) THEN 'sha256' ELSE 'blake3' END;
+  ALTER TABLE contents RENAME COLUMN sha256 TO hash;
+  `,
 ];
