@@ -9,6 +9,7 @@ import type { LibraryStore } from '../store/library-store.js';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { hashBytes, hashFile } from '../util/content-hash.js';
+import { ReadBuffers, type ReadLease } from '../util/read-buffers.js';
 import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
@@ -48,6 +49,8 @@ const NO_PICTURE_METADATA = {
 };
 
 export class Ingestor {
+  private readonly buffers = new ReadBuffers();
+
   constructor(private readonly store: LibraryStore) {}
 
   async ingest(job: IngestJob): Promise<IngestResult> {
@@ -57,6 +60,7 @@ export class Ingestor {
       return { outcome: 'skipped' };
     }
     let handle: FileHandle | undefined;
+    let lease: ReadLease | undefined;
     try {
       // Opened without blocking and checked on the open file: a name that has become a FIFO or a
       // device since the scan cannot hang the read, and what is hashed is what was checked.
@@ -67,7 +71,8 @@ export class Ingestor {
       if (st.size > MAX_IMAGE_FILE_BYTES && mediaKindOf(row.path) === 'image')
         throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
-      const bytes = st.size <= IN_MEMORY_BYTES ? await handle.readFile() : undefined;
+      lease = st.size <= IN_MEMORY_BYTES ? await this.buffers.read(handle, st.size, IN_MEMORY_BYTES) : undefined;
+      const bytes = lease?.bytes;
       const algorithm = this.store.contents.hashAlgorithm();
       const hash = bytes ? hashBytes(algorithm, bytes) : await hashFile(algorithm, handle);
       await handle.close();
@@ -83,6 +88,7 @@ export class Ingestor {
         if (audioFingerprint) this.store.fingerprints.setAudio(created, audioFingerprint);
         contentId = created;
       }
+      lease?.release(); // nothing holds the bytes any more
       const known = contentId;
       const seen = { size: st.size, mtimeMs: st.mtimeMs, identity: fileIdentity(st) };
       const movedFrom = this.store.atomically(() => {
@@ -106,6 +112,7 @@ export class Ingestor {
         kind: this.store.contents.kindOf(contentId),
       };
     } catch (error) {
+      lease?.release();
       await handle?.close().catch(() => undefined);
       const described = describeFileError(error);
       this.store.atomically(() => {
