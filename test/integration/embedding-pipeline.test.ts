@@ -69,4 +69,40 @@ describe('embedding pipeline', () => {
       await engine.close();
     }
   });
+
+  it('gives every photo its own vector while batches reuse the model input the model hands back', async () => {
+    useModelDirs(FIXTURE_MODELS);
+    const photos = tempDir();
+    const paths = await writeSyntheticPhotos(photos, 6);
+    const engine = Engine.open({ libraryDir: tempDir(), offline: true, modelCacheDir: tempDir() });
+    try {
+      engine.folders.add(photos);
+      await engine.indexer.index();
+      const model = await engine.indexer.useModel();
+      const store = storeOf(engine);
+      const contents = paths.map((path) => store.files.byPath(path)!.content_id!);
+      const before = contents.map((id) => store.vectors.vectorsOfContent(model.modelId, id)[0]!.vector);
+      for (const id of contents) {
+        store.vectors.forgetContent(id);
+        store.jobs.enqueueEmbed('embed-image', id, model.modelId);
+      }
+      // Batches of two: from the second on, each is decoded into the array the model handed back.
+      const pipeline = new EmbeddingPipeline(store, model, 2);
+      for (let n = 0; n < 3; n += 1) {
+        const batch = await pipeline.decode(pipeline.claim());
+        expect(batch.decoded).toHaveLength(2);
+        expect(await pipeline.run(batch)).toMatchObject({ embedded: 2, failed: 0 });
+        expect(batch.pixels.byteLength).toBe(0); // handed to the model, not copied
+      }
+      const after = contents.map((id) => store.vectors.vectorsOfContent(model.modelId, id)[0]!.vector);
+      after.forEach((vector, i) => {
+        const same = vector.reduce((dot, v, j) => dot + v * before[i]![j]!, 0);
+        expect(same).toBeGreaterThan(0.999);
+      });
+      const others = after.map((vector, i) => vector.reduce((dot, v, j) => dot + v * before[(i + 1) % before.length]![j]!, 0));
+      expect(Math.max(...others)).toBeLessThan(0.999);
+    } finally {
+      await engine.close();
+    }
+  });
 });

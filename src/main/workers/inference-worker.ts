@@ -48,7 +48,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'embedImages': {
       const { pixels, count, size } = request.params;
       const results = await requireEmbedder('image').embedImages(pixels, count, size);
-      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
+      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags), pixels };
     }
     case 'embedTexts':
       return requireEmbedder(request.params.slot ?? 'image').embedTexts(request.params.texts);

@@ -46,6 +46,8 @@ export interface LoadResult {
 export interface EmbedImagesResult {
   vectors: Float32Array[];
   tags: { label: string; score: number }[][];
+  /** The input, handed back (transferred both ways, never copied) for the caller's next batch. */
+  pixels?: Float32Array;
 }
 
 export type ReadTextResult = OcrResult;
