@@ -18,6 +18,7 @@ import { locateModel } from '../src/main/core/models/model-locator.js';
 import { decodeForModel } from '../src/main/core/media/image-decoder.js';
 import { scanFolder } from '../src/main/core/library/folder-scanner.js';
 import { PathFilter } from '../src/main/core/library/path-filter.js';
+import { NO_SPINNING } from '../src/main/core/models/embedders/embedder.js';
 
 export interface ThroughputResult {
   model: string;
@@ -34,8 +35,10 @@ export interface ThroughputResult {
   decodeCeiling: number;
   /** CPU milliseconds per image of the whole pipeline (`index()`: scan, hash, EXIF, decode, inference, storage). */
   pipelineCpuMs: number;
-  /** The irreducible work against what the pipeline spends: (decoding + inference) / pipeline CPU per image. */
+  /** The irreducible work against what the pipeline spends: (decoding + inference) / pipeline CPU per image, median of the rounds' ratios. */
   efficiency: number;
+  /** The lowest and highest of the rounds' ratios. */
+  efficiencyRange: [number, number];
 }
 
 /** CPU time of this process (all its threads, ONNX Runtime's included), in milliseconds. */
@@ -50,7 +53,7 @@ export async function measureIndexing(
   inputName: string,
   photosDir: string,
   modelsDir: string,
-  repeats = 3,
+  repeats = 5,
 ): Promise<ThroughputResult> {
   process.env.TROVE_MODELS_DIR = modelsDir;
   const threads = defaultInferenceThreads();
@@ -59,47 +62,54 @@ export async function measureIndexing(
   const pre = resolved.preprocess;
   const files = (await scanFolder(photosDir, new PathFilter({ excludePatterns: [], includeHidden: false }))).files.map((f) => f.path);
 
-  // Raw: decode everything first (untimed), then time inference alone.
+  // The machine is shared and its speed drifts by several per cent over minutes, so decoding alone,
+  // inference alone and the whole pipeline are measured side by side in each round, and the medians
+  // of the rounds are compared: one drifting pass cannot tip the ratio either way.
   const plane = 3 * pre.size * pre.size;
   const tensors = new Float32Array(files.length * plane);
-  for (const [i, file] of files.entries()) await decodeForModel(file, pre, tensors, i * plane); // warm-up
-  const decodeStart = cpuMs();
-  for (const [i, file] of files.entries()) await decodeForModel(file, pre, tensors, i * plane);
-  const decodeCpuMs = (cpuMs() - decodeStart) / files.length;
-  const session = await ort.InferenceSession.create(join(resolved.dir, onnxFile), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const batch = 16;
-  const runAll = async () => {
-    for (let start = 0; start < files.length; start += batch) {
-      const count = Math.min(batch, files.length - start);
-      const input = new ort.Tensor('float32', tensors.slice(start * plane, (start + count) * plane), [count, 3, pre.size, pre.size]);
-      await session.run({ [inputName]: input });
-    }
+  const decodeAll = async () => {
+    for (const [i, file] of files.entries()) await decodeForModel(file, pre, tensors, i * plane);
   };
-  await runAll(); // warm-up
-
-  // The machine is shared and noisy: several rounds of each, medians kept. The raw session is
-  // released before the pipeline runs, so its idle threads cannot take CPU from the pipeline.
+  await decodeAll(); // warm-up (and the raw side's input)
+  const batch = 16;
+  const decodeCpu: number[] = [];
   const rawRates: number[] = [];
   const inferenceCpu: number[] = [];
+  const pipelineRates: number[] = [];
+  const pipelineCpu: number[] = [];
   for (let round = 0; round < repeats; round += 1) {
+    const decodeStart = cpuMs();
+    await decodeAll();
+    decodeCpu.push((cpuMs() - decodeStart) / files.length);
+    // The app's session options (no spinning threads); released before the pipeline runs, so its
+    // idle threads cannot take CPU from the pipeline.
+    const session = await ort.InferenceSession.create(join(resolved.dir, onnxFile), {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: NO_SPINNING,
+    });
+    const runAll = async () => {
+      for (let start = 0; start < files.length; start += batch) {
+        const count = Math.min(batch, files.length - start);
+        const input = new ort.Tensor('float32', tensors.slice(start * plane, (start + count) * plane), [count, 3, pre.size, pre.size]);
+        await session.run({ [inputName]: input });
+      }
+    };
+    await runAll(); // warm-up
     const rawStart = performance.now();
     const cpuStart = cpuMs();
     await runAll();
     inferenceCpu.push((cpuMs() - cpuStart) / files.length);
     rawRates.push(files.length / ((performance.now() - rawStart) / 1000));
-  }
-  const inferenceCpuMs = median(inferenceCpu);
-  await session.release();
-  const pipelineRates: number[] = [];
-  const pipelineCpu: number[] = [];
-  for (let round = 0; round < repeats; round += 1)
+    await session.release();
     // Words in pictures are not read here: the pipeline is set against decoding and inference alone.
     pipelineRates.push(await indexOnce(modelName, photosDir, threads, files.length, false, undefined, (ms) => pipelineCpu.push(ms)));
+  }
+  const decodeCpuMs = median(decodeCpu);
+  const inferenceCpuMs = median(inferenceCpu);
   const pipelineCpuMs = median(pipelineCpu);
+  const efficiencies = pipelineCpu.map((p, round) => (decodeCpu[round]! + inferenceCpu[round]!) / p);
   const raw = median(rawRates);
   const pipeline = median(pipelineRates);
   return {
@@ -114,7 +124,8 @@ export async function measureIndexing(
     decodeCpuMs,
     decodeCeiling: inferenceCpuMs / (inferenceCpuMs + decodeCpuMs),
     pipelineCpuMs,
-    efficiency: (inferenceCpuMs + decodeCpuMs) / pipelineCpuMs,
+    efficiency: median(efficiencies),
+    efficiencyRange: [Math.min(...efficiencies), Math.max(...efficiencies)],
   };
 }
 
