@@ -56,7 +56,7 @@ describe('read buffers', () => {
     expect(await readWith(new ReadBuffers(), path, 3 * MiB, 3 * MiB)).toBeDefined();
   });
 
-  it('lend a buffer to one file at a time, serve the next read with it once given back, and keep no more than asked', async () => {
+  it('lend a buffer to one file at a time, serve the next read with it once given back, keep no more than asked, and let go when cleared', async () => {
     const dir = tempDir();
     const [a, b, c] = ['a', 'b', 'c'].map((name) => join(dir, name)) as [string, string, string];
     writeFileSync(a, randomBytes(2 * MiB));
@@ -83,5 +83,10 @@ describe('read buffers', () => {
     const next = [(await readWith(small, a, 2 * MiB))!, (await readWith(small, c, 2 * MiB))!];
     expect(next[0]!.bytes.buffer).toBe(xMemory);
     expect(next[1]!.bytes.buffer).not.toBe(yMemory);
+
+    // Once the queue is empty, nothing is kept.
+    next[0]!.release();
+    small.clear();
+    expect((await readWith(small, a, 2 * MiB))!.bytes.buffer).not.toBe(xMemory);
   });
 });

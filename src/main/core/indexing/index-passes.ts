@@ -104,6 +104,7 @@ export class IndexPasses {
         progress.report();
       }
     }
+    this.ingestor.idle();
     return progress.finish(Boolean(options.signal?.aborted));
   }
 

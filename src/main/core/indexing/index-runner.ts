@@ -90,6 +90,7 @@ export class IndexRunner {
           }
         }
       } finally {
+        this.ingestor.idle();
         ingestFinished = true;
         progress.leave();
         nudge();

@@ -53,6 +53,11 @@ export class Ingestor {
 
   constructor(private readonly store: LibraryStore) {}
 
+  /** Called when the queue is empty: memory kept for reading the next files is let go. */
+  idle(): void {
+    this.buffers.clear();
+  }
+
   async ingest(job: IngestJob): Promise<IngestResult> {
     const row = this.store.files.byId(job.fileId);
     if (!row || row.status !== 'pending') {

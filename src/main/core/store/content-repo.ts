@@ -1,4 +1,4 @@
-/** File contents by SHA-256, with the media metadata read from them. */
+/** File contents by their hash (util/content-hash), with the media metadata read from them. */
 import { LIVE_MOTION_MAX_S, type MediaKind } from '../util/media-types.js';
 import type { Db } from './database.js';
 import { Statements } from './statements.js';
@@ -66,7 +66,7 @@ export class ContentRepo {
     return row?.kind;
   }
 
-  /** Which digest identifies this library's contents (fixed when its first content was stored). */
+  /** Which digest identifies this library's contents: SHA-256 where it held contents before migration 20, else BLAKE3. */
   hashAlgorithm(): ContentHashAlgorithm {
     this.algorithm ??= parseAlgorithm(
       this.statements.get(`SELECT value FROM library_facts WHERE key = 'content_hash'`).pluck().get() as string | undefined,

@@ -63,6 +63,12 @@ export class ReadBuffers {
     };
   }
 
+  /** Lets the spare buffers go (the queue is empty: an idle library keeps no memory for reading). */
+  clear(): void {
+    this.spare.length = 0;
+    this.spareBytes = 0;
+  }
+
   /** The smallest spare buffer of at least `bytes`, or a new one. */
   private take(bytes: number): Buffer {
     let best = -1;
