@@ -13,7 +13,7 @@ export const CONTENT_HASHES = ['blake3', 'sha256'] as const;
 export type ContentHashAlgorithm = (typeof CONTENT_HASHES)[number];
 
 interface Hasher {
-  update(bytes: Uint8Array): unknown;
+  update(bytes: Buffer): unknown;
   digest(encoding: 'hex'): string;
 }
 
@@ -22,7 +22,7 @@ function hasher(algorithm: ContentHashAlgorithm): Hasher {
 }
 
 /** The hex digest of bytes in memory. */
-export function hashBytes(algorithm: ContentHashAlgorithm, bytes: Uint8Array): string {
+export function hashBytes(algorithm: ContentHashAlgorithm, bytes: Buffer): string {
   const h = hasher(algorithm);
   h.update(bytes);
   return h.digest('hex');
