@@ -44,16 +44,9 @@ export function visualFingerprint(pixels: Uint8Array, width: number, height: num
   return print;
 }
 
-/**
- * The grey plane's memory, used again by every fingerprint (they run one at a time on a thread, and
- * nothing returned points into it): a new 270 KB array a photo counted towards V8's next full
- * collection of the heap while photos were indexed.
- */
+/** Grey plane memory, used again (less garbage while indexing): one fingerprint at a time a thread, none keeps it. */
 let greyMemory = new Float32Array(0);
-function greyPlane(size: number): Float32Array {
-  if (greyMemory.length < size) greyMemory = new Float32Array(size);
-  return greyMemory.subarray(0, size);
-}
+const greyPlane = (size: number) => (greyMemory.length >= size ? greyMemory : (greyMemory = new Float32Array(size))).subarray(0, size);
 
 interface Box {
   left: number;
@@ -138,8 +131,6 @@ function insideFrame(grey: Float32Array, width: number, height: number, box: Box
   const dx = Math.max(2, Math.ceil(w * FRAME_MIN_DEPTH));
   // A band of mostly one colour along a side, a few words in it allowed (a caption on a plain
   // border whose picture is as dark or light as the border at its edge): where it ends, going in.
-  // Counted in place: a row array a line (and its filtered copy) was most of the garbage V8 had to
-  // collect while photos were indexed.
   const plainBand = (lines: number[], length: number, pixel: (line: number, i: number) => number) => {
     const colour = median(Array.from({ length }, (_, i) => pixel(lines[0]!, i)));
     let end: number | undefined;
