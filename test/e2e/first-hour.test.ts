@@ -44,12 +44,15 @@ describe.skipIf(Boolean(skipReason))('the first hour, offline (Chromium)', () =>
     await expect.poll(() => offer.innerText()).toMatch(/Use mobilenet-v2-int8/);
 
     await page.getByRole('button', { name: 'Settings' }).click();
-    const images = await page.getByLabel('Image model').locator('option').allInnerTexts();
+    // The lists fill in once Settings has asked the engine for its models: waited for, not read at once.
+    const images = page.getByLabel('Image model').locator('option');
     // Offline: the installed model, and the current one (said to be missing); nothing to download.
-    expect(images).toEqual(expect.arrayContaining(['mobilenet-v2-int8', 'clip-vit-base-patch32 (not installed)']));
-    expect(images.join(' ')).not.toMatch(/downloads first/);
-    const sounds = await page.getByLabel('Audio model').locator('option').allInnerTexts();
-    expect(sounds).toEqual(expect.arrayContaining(['efficientat-mn04-as']));
+    await expect
+      .poll(() => images.allInnerTexts())
+      .toEqual(expect.arrayContaining(['mobilenet-v2-int8', 'clip-vit-base-patch32 (not installed)']));
+    expect((await images.allInnerTexts()).join(' ')).not.toMatch(/downloads first/);
+    const sounds = page.getByLabel('Audio model').locator('option');
+    await expect.poll(() => sounds.allInnerTexts()).toEqual(expect.arrayContaining(['efficientat-mn04-as']));
   });
 
   it('says why nothing is indexed after a folder is added, and the one action that fixes it', async () => {
