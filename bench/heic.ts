@@ -49,8 +49,8 @@ export async function measureHeic(workDir: string, modelsDir: string, log: (m: s
   const threads = defaultInferenceThreads();
   const rates = { heic: [] as number[], jpeg: [] as number[] };
   for (let round = 0; round < 2; round += 1) {
-    rates.jpeg.push(await indexOnce('clip-vit-base-patch32', jpegs, threads, photos, false));
-    rates.heic.push(await indexOnce('clip-vit-base-patch32', heics, threads, photos, false));
+    rates.jpeg.push(await indexOnce('clip-vit-base-patch32', jpegs, threads, photos, { readText: false }));
+    rates.heic.push(await indexOnce('clip-vit-base-patch32', heics, threads, photos, { readText: false }));
   }
   return { photos, decodeMs: decode, heicPerSecond: median(rates.heic), jpegPerSecond: median(rates.jpeg) };
 }

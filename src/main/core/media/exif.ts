@@ -13,10 +13,29 @@ export interface PhotoExif {
 
 const EMPTY: PhotoExif = { takenAt: null, cameraMake: null, cameraModel: null, gpsLat: null, gpsLon: null };
 
+// exifr prepares its options (tag filters) once for each options object it is given: these are
+// module constants so that work is done once, not for every photo.
+const ORIENTATION_OPTIONS = { pick: ['Orientation'], translateValues: false };
+const PHOTO_OPTIONS = {
+  pick: [
+    'DateTimeOriginal',
+    'CreateDate',
+    'Make',
+    'Model',
+    'GPSLatitude',
+    'GPSLongitude',
+    'GPSLatitudeRef',
+    'GPSLongitudeRef',
+    'MakerNote',
+  ],
+  gps: true,
+  makerNote: true,
+};
+
 /** The EXIF orientation (1 upright .. 8) in an EXIF block (a TIFF structure), 1 when it says none. */
 export async function exifOrientation(tiff: Buffer): Promise<number> {
   try {
-    const value = (await exifr.parse(tiff, { pick: ['Orientation'], translateValues: false }))?.Orientation as unknown;
+    const value = (await exifr.parse(tiff, ORIENTATION_OPTIONS))?.Orientation as unknown;
     return typeof value === 'number' && value >= 1 && value <= 8 ? value : 1;
   } catch {
     return 1;
@@ -27,21 +46,7 @@ export async function exifOrientation(tiff: Buffer): Promise<number> {
 export async function readExif(input: Buffer | string): Promise<PhotoExif> {
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(input, {
-      pick: [
-        'DateTimeOriginal',
-        'CreateDate',
-        'Make',
-        'Model',
-        'GPSLatitude',
-        'GPSLongitude',
-        'GPSLatitudeRef',
-        'GPSLongitudeRef',
-        'MakerNote',
-      ],
-      gps: true,
-      makerNote: true,
-    });
+    tags = await exifr.parse(input, PHOTO_OPTIONS);
   } catch {
     return EMPTY; // missing or malformed EXIF is normal (screenshots, scans, edited files)
   }

@@ -32,21 +32,29 @@ export interface VisualFingerprint {
 /** `pixels`: interleaved 8-bit samples, `channels` per pixel (1-2 = grey, 3-4 = RGB[A]). */
 export function visualFingerprint(pixels: Uint8Array, width: number, height: number, channels: number): VisualFingerprint {
   if (width < 1 || height < 1) throw new Error('visualFingerprint: empty image');
-  const grey = greyPlane(width * height);
-  for (let i = 0, j = 0; i < grey.length; i += 1, j += channels) {
-    grey[i] = channels >= 3 ? 0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]! : pixels[j]!;
-  }
+  const grey = greyPlane(pixels, width * height, channels);
   const box = trimBorders(grey, width, { left: 0, top: 0, right: width, bottom: height });
   const grid = reduceToGrid(grey, width, box);
-  const print: VisualFingerprint = { phash: dctHash(grid), grid: Uint8Array.from(grid, (v) => Math.round(v)), detail: standardDeviation(grid) };
+  const print: VisualFingerprint = { phash: dctHash(grid), grid: rounded(grid), detail: standardDeviation(grid) };
   const frame = insideFrame(grey, width, height, box);
-  if (frame !== box) print.inner = Uint8Array.from(reduceToGrid(grey, width, frame), (v) => Math.round(v));
+  if (frame !== box) print.inner = rounded(reduceToGrid(grey, width, frame));
   return print;
 }
 
 /** Grey plane memory, used again (less garbage while indexing): one fingerprint at a time a thread, none keeps it. */
 let greyMemory = new Float32Array(0);
-const greyPlane = (size: number) => (greyMemory.length >= size ? greyMemory : (greyMemory = new Float32Array(size))).subarray(0, size);
+/**
+ * The grey levels. A function of its own: as a loop in visualFingerprint, V8's code optimised
+ * mid-loop was reused on every later call and fell back to the interpreter after the loop each time.
+ */
+function greyPlane(pixels: Uint8Array, size: number, channels: number): Float32Array {
+  const grey = (greyMemory.length >= size ? greyMemory : (greyMemory = new Float32Array(size))).subarray(0, size);
+  for (let i = 0, j = 0; i < size; i += 1, j += channels) {
+    grey[i] = channels >= 3 ? 0.299 * pixels[j]! + 0.587 * pixels[j + 1]! + 0.114 * pixels[j + 2]! : pixels[j]!;
+  }
+  return grey;
+}
+const rounded = (grid: Float64Array) => new Uint8Array(grid.length).map((_, i) => Math.round(grid[i]!));
 
 interface Box {
   left: number;
@@ -64,16 +72,17 @@ function trimBorders(grey: Float32Array, width: number, within: Box): Box {
   const w = right - left;
   const h = bottom - top;
   const border = median([grey[top * width + left]!, grey[top * width + right - 1]!, grey[(bottom - 1) * width + left]!, grey[(bottom - 1) * width + right - 1]!]);
-  const uniform = (values: (i: number) => number, length: number) => {
+  // `length` pixels from `start`, `step` apart (a row: 1, a column: width); plain indices, no closures.
+  const uniform = (start: number, step: number, length: number) => {
     let off = 0;
-    for (let i = 0; i < length; i += 1) if (Math.abs(values(i) - border) > 16) off += 1;
+    for (let i = 0, j = start; i < length; i += 1, j += step) if (Math.abs(grey[j]! - border) > 16) off += 1;
     return off <= length * 0.02;
   };
   const box: Box = { ...within };
-  while (box.top < top + h / 4 && uniform((x) => grey[box.top * width + left + x]!, w)) box.top += 1;
-  while (box.bottom > bottom - h / 4 && uniform((x) => grey[(box.bottom - 1) * width + left + x]!, w)) box.bottom -= 1;
-  while (box.left < left + w / 4 && uniform((y) => grey[(top + y) * width + box.left]!, h)) box.left += 1;
-  while (box.right > right - w / 4 && uniform((y) => grey[(top + y) * width + box.right - 1]!, h)) box.right -= 1;
+  while (box.top < top + h / 4 && uniform(box.top * width + left, 1, w)) box.top += 1;
+  while (box.bottom > bottom - h / 4 && uniform((box.bottom - 1) * width + left, 1, w)) box.bottom -= 1;
+  while (box.left < left + w / 4 && uniform(top * width + box.left, width, h)) box.left += 1;
+  while (box.right > right - w / 4 && uniform(top * width + box.right - 1, width, h)) box.right -= 1;
   return box;
 }
 
@@ -98,27 +107,19 @@ function insideFrame(grey: Float32Array, width: number, height: number, box: Box
   const w = box.right - box.left;
   const h = box.bottom - box.top;
   if (w < 16 || h < 16) return box;
-  const at = (x: number, y: number) => grey[y * width + x]!;
   // The step between the two rows (columns) before a line and the two from it, over the central 60%
-  // of the line (a side frame must not count for or against a top one).
-  const rowShare = (y: number) => {
+  // of the line (a side frame must not count for or against a top one). Plain indices: this runs for
+  // every pixel of the bands, and a closure per pixel made garbage the whole pipeline paid for.
+  const stepShare = (first: number, along: number, across: number, count: number) => {
     let stepped = 0;
-    const from = box.left + Math.floor(w * 0.2);
-    const to = box.right - Math.floor(w * 0.2);
-    for (let x = from; x < to; x += 1) {
-      if (Math.abs(at(x, y) + at(x, y + 1) - at(x, y - 1) - at(x, y - 2)) / 2 > EDGE_STEP) stepped += 1;
+    for (let k = 0, i = first; k < count; k += 1, i += along) {
+      if (Math.abs(grey[i]! + grey[i + across]! - grey[i - across]! - grey[i - 2 * across]!) / 2 > EDGE_STEP) stepped += 1;
     }
-    return stepped / (to - from);
+    return stepped / count;
   };
-  const columnShare = (x: number) => {
-    let stepped = 0;
-    const from = box.top + Math.floor(h * 0.2);
-    const to = box.bottom - Math.floor(h * 0.2);
-    for (let y = from; y < to; y += 1) {
-      if (Math.abs(at(x, y) + at(x + 1, y) - at(x - 1, y) - at(x - 2, y)) / 2 > EDGE_STEP) stepped += 1;
-    }
-    return stepped / (to - from);
-  };
+  const [rowFrom, columnFrom] = [box.left + Math.floor(w * 0.2), box.top + Math.floor(h * 0.2)];
+  const rowShare = (y: number) => stepShare(y * width + rowFrom, 1, width, box.right - Math.floor(w * 0.2) - rowFrom);
+  const columnShare = (x: number) => stepShare(columnFrom * width + x, width, 1, box.bottom - Math.floor(h * 0.2) - columnFrom);
   // The innermost such line in a band (lines listed outside in), or undefined: a frame may hold
   // lines of its own (a rule, a double border), and the picture begins inside the last of them.
   const innermost = (lines: number[], share: (line: number) => number) => {
@@ -131,18 +132,17 @@ function insideFrame(grey: Float32Array, width: number, height: number, box: Box
   const dx = Math.max(2, Math.ceil(w * FRAME_MIN_DEPTH));
   // A band of mostly one colour along a side, a few words in it allowed (a caption on a plain
   // border whose picture is as dark or light as the border at its edge): where it ends, going in.
-  const plainBand = (lines: number[], length: number, pixel: (line: number, i: number) => number) => {
-    const colour = median(Array.from({ length }, (_, i) => pixel(lines[0]!, i)));
+  const plainBand = (lines: number[]) => {
+    const colour = median(grey.subarray(lines[0]! * width + box.left, lines[0]! * width + box.right));
     let end: number | undefined;
     for (const line of lines) {
       let near = 0;
-      for (let i = 0; i < length; i += 1) if (Math.abs(pixel(line, i) - colour) <= 24) near += 1;
-      if (near < length * 0.8) break;
+      for (let i = line * width + box.left; i < line * width + box.right; i += 1) if (Math.abs(grey[i]! - colour) <= 24) near += 1;
+      if (near < w * 0.8) break;
       end = line;
     }
     return end;
   };
-  const row = (y: number, i: number) => at(box.left + i, y);
   const deepest = (edge: number | undefined, plain: number | undefined, inward: 1 | -1, depth: number, from: number) => {
     // A plain band must be deep enough to be a frame; its inner boundary is one past its last line.
     const banded = plain !== undefined && Math.abs(plain - from) + 1 >= depth ? (inward === 1 ? plain + 1 : plain) : undefined;
@@ -152,14 +152,14 @@ function insideFrame(grey: Float32Array, width: number, height: number, box: Box
   };
   const top = deepest(
     innermost(band(box.top + dy, box.top + Math.floor(h * FRAME_BAND)), rowShare),
-    plainBand(band(box.top, box.top + Math.floor(h * FRAME_BAND)), w, row),
+    plainBand(band(box.top, box.top + Math.floor(h * FRAME_BAND))),
     1,
     dy,
     box.top,
   );
   const bottom = deepest(
     innermost(band(box.bottom - Math.floor(h * FRAME_BAND), box.bottom - dy).reverse(), rowShare),
-    plainBand(band(box.bottom - Math.floor(h * FRAME_BAND), box.bottom).reverse(), w, row),
+    plainBand(band(box.bottom - Math.floor(h * FRAME_BAND), box.bottom).reverse()),
     -1,
     dy,
     box.bottom - 1,
@@ -394,7 +394,7 @@ function standardDeviation(values: ArrayLike<number>): number {
   return Math.sqrt(sum / values.length);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
+function median(values: ArrayLike<number>): number {
+  const sorted = Float64Array.from(values).sort();
   return sorted[sorted.length >> 1]!;
 }
