@@ -2,8 +2,9 @@
  * A file's content identity: the digest that says two files hold the same bytes (copies, moves and
  * renames keep their data by it). A library made by this version on uses BLAKE3: 0.3 ms of CPU for a
  * 2 MB photo where SHA-256 takes 1.1 with the CPU's SHA instructions and 2.9 without them (as on
- * many Intel CPUs before 2019), and as collision-resistant. A library whose contents were identified with SHA-256
- * keeps SHA-256: one library, one algorithm, or a copy of an old file would not be known as one.
+ * many Intel CPUs before 2019), and as collision-resistant. A library whose contents were
+ * identified with SHA-256 keeps SHA-256: one library, one algorithm, or a copy of an old file would
+ * not be known as one.
  */
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { createHash } from 'node:crypto';
