@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import hnswlib from 'hnswlib-node';
 import { startWorker, workerEntry } from '../util/worker-start.js';
-import { Projection } from './projection.js';
+import { graphPoint, Projection } from './projection.js';
 
 export interface GraphSpec {
   /** The stored vectors' dimension, and the graph's (smaller when projected). */
@@ -45,7 +45,7 @@ export class GraphBuild {
     const { dim } = this.spec;
     for (let i = 0; i < ids.length; i += 1) {
       const vector = vectors.subarray(i * dim, (i + 1) * dim);
-      this.graph.addPoint(this.projection ? this.projection.apply(vector) : Array.from(vector), ids[i]!);
+      this.graph.addPoint(graphPoint(this.projection, vector), ids[i]!);
     }
   }
 }

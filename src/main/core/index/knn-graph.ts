@@ -4,6 +4,7 @@
  * An HNSW graph like the persistent indexes (vector-index.ts), built for one question and dropped.
  */
 import hnswlib from 'hnswlib-node';
+import { toNumbers } from '../util/vectors.js';
 
 export interface Neighbours {
   /** Positions in the input, nearest first (the item itself usually among them). */
@@ -27,13 +28,13 @@ export class KnnGraph {
       efConstruction: options.efConstruction ?? 100,
       randomSeed: 7,
     });
-    vectors.forEach((v, i) => this.index.addPoint(Array.from(v), i));
+    vectors.forEach((v, i) => this.index.addPoint(toNumbers(v), i));
     this.index.setEf(options.ef ?? 64);
   }
 
   /** The `k` nearest items to item `position`. */
   neighboursOf(position: number, k: number): Neighbours {
-    const found = this.index.searchKnn(Array.from(this.vectors[position]!), Math.min(k, this.vectors.length));
+    const found = this.index.searchKnn(toNumbers(this.vectors[position]!), Math.min(k, this.vectors.length));
     return { positions: found.neighbors, distances: found.distances };
   }
 }

@@ -8,6 +8,7 @@
  * the projection, and what is lost in order the re-ranking restores.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { toNumbers } from '../util/vectors.js';
 
 /** The graph's dimension once projected. */
 export const PROJECTED_DIMS = 128;
@@ -78,4 +79,9 @@ export class Projection {
     }
     return out;
   }
+}
+
+/** What a graph holds for a vector: its projection when the index projects, else the vector itself (as hnswlib-node takes it). */
+export function graphPoint(projection: Projection | undefined, vector: Float32Array): number[] {
+  return projection ? projection.apply(vector) : toNumbers(vector);
 }

@@ -19,7 +19,7 @@ import hnswlib from 'hnswlib-node';
 import type { IdFingerprint, VectorRepo } from '../store/vector-repo.js';
 import { FullVectors } from './full-vectors.js';
 import { buildGraphsInWorkers, CHUNK, counted, dealt, GraphBuild, type GraphSpec } from './graph-builder.js';
-import { PROJECTED_DIMS, PROJECTION_SAMPLE, Projection } from './projection.js';
+import { graphPoint, PROJECTED_DIMS, PROJECTION_SAMPLE, Projection } from './projection.js';
 import {
   isLegacy,
   loadIndexFiles,
@@ -290,7 +290,7 @@ export class VectorIndex {
       // hnswlib has a fixed capacity: grow it before it is full rather than fail the add.
       const max = segment.graph.getMaxElements();
       if (segment.graph.getCurrentCount() + 1 > max) segment.graph.resizeIndex(Math.max(1024, Math.ceil(max * 1.5)));
-      segment.graph.addPoint(this.projection ? this.projection.apply(vector) : Array.from(vector), id);
+      segment.graph.addPoint(graphPoint(this.projection, vector), id);
       segment.full?.set(id, vector);
       segment.dirty = true;
       if (this.ids) this.ids = withId(this.ids, id);
@@ -324,7 +324,7 @@ export class VectorIndex {
     if (!this.projection) {
       const { graph } = this.segments[0]!;
       graph.setEf(Math.max(efSearchFor(this.size), want));
-      const result = graph.searchKnn(Array.from(query), want, allow);
+      const result = graph.searchKnn(graphPoint(this.projection, query), want, allow);
       return result.neighbors.map((id, i) => ({ id, score: 1 - result.distances[i]! }));
     }
     // Each graph gives candidates for the projected query; the full vectors rank the nearest of them.

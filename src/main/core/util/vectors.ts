@@ -1,4 +1,4 @@
-/** Small vector arithmetic on embeddings (unit-length Float32Arrays). */
+/** Small numeric helpers: vector arithmetic on embeddings (unit-length Float32Arrays), a median, plain-array copies. */
 
 export function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
@@ -15,4 +15,20 @@ export function meanVector(vectors: Float32Array[]): Float32Array {
   for (const x of out) norm += x * x;
   norm = Math.sqrt(norm) || 1;
   return out.map((x) => x / norm);
+}
+
+/** The middle value (the upper one of an even count). */
+export function median(values: ArrayLike<number>): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[sorted.length >> 1]!;
+}
+
+/**
+ * A vector as a plain array, what hnswlib-node takes. Copied by a loop: `Array.from` walks an
+ * iterator, about ten times slower for a 512-d vector and garbage for every element.
+ */
+export function toNumbers(vector: ArrayLike<number>): number[] {
+  const out = new Array<number>(vector.length);
+  for (let i = 0; i < vector.length; i += 1) out[i] = vector[i]!;
+  return out;
 }
