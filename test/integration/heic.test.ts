@@ -102,6 +102,31 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
     await expect(decodeHeic(broken, 224, exifOrientation)).rejects.toThrow(/HEIC/);
   });
 
+  it("decodes a caller's bytes without taking them, and says what is wrong with a path it cannot read", async () => {
+    const dir = tempDir();
+    await writeSyntheticPhoto(join(dir, 'p.jpg'), 4, 1200, 900, 'jpeg', 4);
+    const heic = heifEnc(join(dir, 'p.jpg'), join(dir, 'p.heic'), 320);
+    // Large enough to have memory of its own (not Node's shared pool of small Buffers).
+    const bytes = readFileSync(heic);
+    const copy = Buffer.from(bytes);
+    const fromBytes = await decodeHeic(bytes, 224, exifOrientation);
+    expect(bytes.length).toBe(copy.length);
+    expect(bytes.equals(copy)).toBe(true);
+    const fromPath = await decodeHeic(heic, 224, exifOrientation);
+    expect(fromPath.rgb.equals(fromBytes.rgb)).toBe(true);
+
+    // Read by the decoding thread itself: a vanished file, a named pipe (opened without waiting for a
+    // writer) and an empty file each get their own status, as ingest gives them.
+    await expect(decodeHeic(join(dir, 'gone.heic'), 224, exifOrientation)).rejects.toMatchObject({ code: 'vanished' });
+    execFileSync('mkfifo', [join(dir, 'pipe.heic')]);
+    await expect(decodeHeic(join(dir, 'pipe.heic'), 224, exifOrientation)).rejects.toMatchObject({ code: 'not-media' });
+    writeFileSync(join(dir, 'empty.heic'), '');
+    await expect(decodeHeic(join(dir, 'empty.heic'), 224, exifOrientation)).rejects.toMatchObject({ code: 'empty' });
+    // A damaged file read from its path is still a damaged file.
+    writeFileSync(join(dir, 'cut.heic'), readFileSync(heic).subarray(0, 600));
+    await expect(decodeHeic(join(dir, 'cut.heic'), 224, exifOrientation)).rejects.toMatchObject({ code: 'corrupt' });
+  });
+
   it('assembles a grid (tiled) HEIC, as iPhones write every photo, whole and upright, and indexes it', async () => {
     const dir = tempDir();
     const work = tempDir();

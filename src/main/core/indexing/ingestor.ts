@@ -14,14 +14,12 @@ import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
-import { extensionOf, isRawPath, mediaKindOf } from '../util/media-types.js';
+import { extensionOf, isRawPath, MAX_IMAGE_FILE_BYTES, mediaKindOf } from '../util/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
 import { describeFileError, MediaError, notAFileMessage } from '../util/file-errors.js';
 import { fileIdentity } from '../util/file-identity.js';
 
-/** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
-export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
 /** Files up to this size are read into memory once for hashing and probing. */
 const IN_MEMORY_BYTES = 32 * 1024 ** 2;
 

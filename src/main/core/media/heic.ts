@@ -10,9 +10,11 @@
  * whose EXIF says it is turned (what some converters write) is turned by its EXIF orientation, as
  * the caller is told. Grid (tiled) pictures are assembled by libheif.
  */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { MediaError } from '../util/file-errors.js';
+import { describeFileError, MediaError, notAFileMessage, type MediaErrorCode } from '../util/file-errors.js';
+import { MAX_IMAGE_FILE_BYTES } from '../util/media-types.js';
 import { startWorker, workerEntry } from '../util/worker-start.js';
 
 /** The part of the WebAssembly module's C API used here (pointers are numbers in its memory). */
@@ -96,15 +98,15 @@ class HeifFile {
   private readonly context: number;
   readonly primary: number;
 
-  constructor(bytes: Uint8Array) {
+  /** `source`: the file's bytes, or the file's path, read straight into libheif's memory. */
+  constructor(source: Uint8Array | string) {
     const lib = this.lib;
     this.error = this.alloc(16);
     this.out = this.alloc(8);
     this.context = lib._heif_context_alloc();
     try {
-      const data = this.alloc(bytes.length);
-      lib.HEAPU8.set(bytes, data);
-      lib._heif_context_read_from_memory_without_copy(this.error, this.context, data, bytes.length, 0);
+      const { data, size } = typeof source === 'string' ? this.readFile(source) : this.copy(source);
+      lib._heif_context_read_from_memory_without_copy(this.error, this.context, data, size, 0);
       this.check('could not read the HEIC file');
       lib._heif_context_get_primary_image_handle(this.error, this.context, this.out);
       this.check('the HEIC file has no primary picture');
@@ -189,6 +191,38 @@ class HeifFile {
     for (const pointer of this.allocated) this.lib._free(pointer);
   }
 
+  private copy(bytes: Uint8Array): { data: number; size: number } {
+    const data = this.alloc(bytes.length);
+    this.lib.HEAPU8.set(bytes, data);
+    return { data, size: bytes.length };
+  }
+
+  /**
+   * The file read into libheif's memory with no buffer between: a 4 MB photo read into a Buffer and
+   * handed over costs an allocation outside the JavaScript heap on both threads, and each few dozen
+   * megabytes of those set off a full garbage collection. Opened without blocking and checked on the
+   * open file, as ingest does: a name that has become a FIFO cannot hang the decoder.
+   */
+  private readFile(path: string): { data: number; size: number } {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new MediaError(notAFileMessage(st), 'not-media');
+      if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
+      if (st.size > MAX_IMAGE_FILE_BYTES)
+        throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+      const data = this.alloc(st.size);
+      let size = 0;
+      // The heap view is taken after allocating: growing the memory replaces it.
+      for (let read = -1; read !== 0 && size < st.size; size += read) {
+        read = readSync(fd, this.lib.HEAPU8, data + size, st.size - size, size);
+      }
+      return { data, size }; // a file cut short meanwhile is parsed as it now is (and found damaged)
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private alloc(size: number): number {
     const pointer = this.lib._malloc(size);
     if (!pointer) throw new MediaError('not enough memory to decode the HEIC file', 'too-large');
@@ -210,8 +244,8 @@ class HeifFile {
 }
 
 /** The file opened, its primary picture's size checked (refused before decoding when absurd). */
-function openChecked(bytes: Uint8Array): HeifFile {
-  const file = new HeifFile(bytes);
+function openChecked(source: Uint8Array | string): HeifFile {
+  const file = new HeifFile(source);
   const { width, height } = file.size(file.primary);
   if (width > 0 && height > 0 && width * height <= MAX_PIXELS) return file;
   file.close();
@@ -243,16 +277,17 @@ export async function heicInfo(input: Buffer | string, orientationOf: Orientatio
 
 export interface HeicDecodeRequest {
   id: number;
-  bytes: Uint8Array;
+  /** The file's path (the worker reads it) or its bytes (the worker's own copy, transferred). */
+  source: string | Uint8Array;
   shortest: number;
 }
 export type HeicDecodeResponse =
   | { id: number; ok: true; rgb: Uint8Array; width: number; height: number; exif: Uint8Array | undefined; turnsItself: boolean }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string; code: MediaErrorCode };
 
 /** The decoding itself, on the calling thread (workers/heic-worker runs it). */
-export function readHeicHere(bytes: Uint8Array, shortest: number): Omit<HeicDecodeResponse & { ok: true }, 'id' | 'ok'> {
-  const file = openChecked(bytes);
+export function readHeicHere(source: string | Uint8Array, shortest: number): Omit<HeicDecodeResponse & { ok: true }, 'id' | 'ok'> {
+  const file = openChecked(source);
   try {
     return { ...file.decode(file.smallestServing(shortest)), exif: file.exif(), turnsItself: file.turnsItself() };
   } finally {
@@ -261,13 +296,24 @@ export function readHeicHere(bytes: Uint8Array, shortest: number): Omit<HeicDeco
 }
 
 /**
+ * A decoding failure as the worker reports it: a file that vanished or may not be read says so, as
+ * ingest would; anything libheif met while parsing or decoding is a damaged file.
+ */
+export function heicFailure(id: number, error: unknown): HeicDecodeResponse & { ok: false } {
+  const fromSystem = error instanceof MediaError || typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string';
+  const { message, code } = fromSystem
+    ? describeFileError(error)
+    : { message: error instanceof Error ? error.message : String(error), code: 'corrupt' as const };
+  return { id, ok: false, error: message, code };
+}
+
+/**
  * The picture's pixels, from the smallest representation whose shorter side (upright) is at least
  * `shortest` px (a thumbnail item when there is one that large), else the full picture; decoded in
  * a worker thread (workers/heic-worker).
  */
 export async function decodeHeic(input: Buffer | string, shortest: number, orientationOf: OrientationReader): Promise<HeicPicture> {
-  const bytes = typeof input === 'string' ? await readFile(input) : input;
-  const decoded = await decoder().decode(bytes, shortest);
+  const decoded = await decoder().decode(input, shortest);
   const exif = decoded.exif && Buffer.from(decoded.exif.buffer, decoded.exif.byteOffset, decoded.exif.byteLength);
   return {
     rgb: Buffer.from(decoded.rgb.buffer, decoded.rgb.byteOffset, decoded.rgb.byteLength),
@@ -299,7 +345,7 @@ class HeicDecoder {
         this.idle = setTimeout(() => this.retire(), IDLE_MS).unref();
       }
       if (response.ok) pending.resolve(response);
-      else pending.reject(new MediaError(response.error, 'corrupt'));
+      else pending.reject(new MediaError(response.error, response.code));
     });
     const fail = (reason: string) => {
       for (const pending of this.pending.values()) pending.reject(new MediaError(reason, 'corrupt'));
@@ -316,14 +362,17 @@ class HeicDecoder {
     void this.worker.terminate();
   }
 
-  decode(bytes: Uint8Array, shortest: number): Promise<HeicDecodeResponse & { ok: true }> {
+  decode(input: Uint8Array | string, shortest: number): Promise<HeicDecodeResponse & { ok: true }> {
     clearTimeout(this.idle);
     const id = this.nextId++;
-    const copy = bytes.slice(); // transferred: the caller keeps its own
+    // A copy of the caller's bytes is transferred (Buffer's own slice() is a view: transferring its
+    // memory would empty the caller's Buffer); a path is read by the worker itself.
+    const source = typeof input === 'string' ? input : new Uint8Array(input);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, bytes: copy, shortest } satisfies HeicDecodeRequest, [copy.buffer as ArrayBuffer]);
+      const request: HeicDecodeRequest = { id, source, shortest };
+      this.worker.postMessage(request, typeof source === 'string' ? [] : [source.buffer as ArrayBuffer]);
     });
   }
 }

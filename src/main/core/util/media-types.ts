@@ -3,6 +3,9 @@ import { extname } from 'node:path';
 
 export type MediaKind = 'image' | 'audio' | 'video';
 
+/** Photos larger than this are refused without being read (no camera writes 1 GB stills). */
+export const MAX_IMAGE_FILE_BYTES = 1024 ** 3;
+
 /** A Live Photo's motion: a short video of one of these types (Apple's last 3 s; longer is a video of its own). */
 export const LIVE_MOTION_EXTENSIONS = new Set(['.mov', '.mp4']);
 export const LIVE_MOTION_MAX_S = 6;
