@@ -109,7 +109,11 @@ describe('the pool of text readers', () => {
             .toBuffer(),
         ),
       );
-      const read = await Promise.all(signs.map((sign) => pool.read(sign)));
+      // Each in memory of its own (as a file read whole is), not a view of Node's shared pool.
+      const owned = signs.map((sign) => Buffer.from(new Uint8Array(sign).buffer));
+      const read = await Promise.all(owned.map((sign) => pool.read(sign)));
+      // The caller's bytes are its own still (a copy went to the worker).
+      expect(owned.every((sign, i) => sign.equals(signs[i]!))).toBe(true);
       // ONNX Runtime holds its thread while it runs: two pictures in flight need two workers.
       expect(pool.workersOpen).toBe(2);
       expect(read.map((r) => normalise(r.lines.map((l) => l.text).join(' ')))).toEqual(['open', 'closed', 'exit', 'taxi']);

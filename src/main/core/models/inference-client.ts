@@ -78,7 +78,8 @@ export class InferenceClient {
   /** The words in the picture at `path`, or in an encoded picture (decoded, bounded and read inside the worker). */
   readText(picture: string | Uint8Array): Promise<ReadTextResult> {
     if (typeof picture === 'string') return this.call({ method: 'readText', params: { path: picture } }) as Promise<ReadTextResult>;
-    const image = picture.slice(); // transferred: the caller keeps its own
+    // A copy is transferred, the caller keeps its own (a Buffer's slice() would be a view of it).
+    const image = new Uint8Array(picture);
     return this.call({ method: 'readText', params: { image } }, [image.buffer as ArrayBuffer]) as Promise<ReadTextResult>;
   }
 
