@@ -47,8 +47,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     }
     case 'embedImages': {
       const { pixels, count, size } = request.params;
-      const results = await requireEmbedder('image').embedImages(pixels, count, size);
-      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags), pixels };
+      const results = await requireEmbedder('image').embedImages(ownInput(pixels, count * 3 * size * size), count, size);
+      return { vectors: results.map((r) => r.vector), tags: results.map((r) => r.tags) };
     }
     case 'embedTexts':
       return requireEmbedder(request.params.slot ?? 'image').embedTexts(request.params.texts);
@@ -124,6 +124,20 @@ port.on('message', (request: WorkerRequest) => {
     },
   );
 });
+
+/**
+ * Model input in memory of this thread's own, `length` values long: ONNX Runtime refuses a tensor
+ * over shared memory, so input shared by the engine is copied (a few milliseconds a batch of 16) into
+ * one array kept for the next batch. Requests other than readings of text run one at a time, so
+ * nothing else uses that array while a model runs on it.
+ */
+let ownCopy: Float32Array | undefined;
+function ownInput(pixels: Float32Array, length: number): Float32Array {
+  if (!(pixels.buffer instanceof SharedArrayBuffer)) return pixels.length === length ? pixels : pixels.subarray(0, length);
+  if (ownCopy?.length !== length) ownCopy = new Float32Array(length);
+  ownCopy.set(pixels.subarray(0, length));
+  return ownCopy;
+}
 
 function collectBuffers(value: unknown): ArrayBuffer[] {
   if (value instanceof Float32Array) return value.buffer instanceof ArrayBuffer ? [value.buffer] : [];

@@ -62,13 +62,17 @@ function libheif(): LibHeif {
   return module;
 }
 
-/** Whether these first bytes are an HEIF file ('ftyp' box with a HEIF brand; AVIF is left to sharp). */
-export function isHeif(head: Uint8Array): boolean {
+/**
+ * Whether these first bytes are an HEIF file of HEVC pictures: an 'ftyp' box whose major brand only
+ * HEVC-coded files carry (a generic 'mif1' file may be AVIF, which sharp decodes).
+ */
+export function isHevcHeif(head: Uint8Array): boolean {
   if (head.length < 12) return false;
   const box = String.fromCharCode(...head.subarray(4, 8));
   const brand = String.fromCharCode(...head.subarray(8, 12));
-  return box === 'ftyp' && ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1'].includes(brand);
+  return box === 'ftyp' && HEVC_BRANDS.has(brand);
 }
+const HEVC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
 
 export interface HeicInfo {
   /** The primary picture's size, upright. */

@@ -11,7 +11,7 @@ import { MediaError } from '../util/file-errors.js';
 import { exifOrientation, type PhotoExif } from './exif.js';
 import { readRawPhoto } from './raw-photo.js';
 import { isRawPath } from '../util/media-types.js';
-import { decodeHeic, heicInfo } from './heic.js';
+import { decodeHeic, heicInfo, isHevcHeif } from './heic.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 
 // libvips parallelises inside one image; with one decode per core at a time we would oversubscribe
@@ -50,6 +50,9 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
     const raw = await readRawPhoto(input);
     return { format: 'raw', width: raw.width, height: raw.height, orientation: raw.orientation, metadata: raw.exif };
   }
+  // A HEIC in memory (as ingest has it) goes to libheif at once: sharp would parse its structure
+  // only to say it cannot decode it.
+  if (typeof input !== 'string' && isHevcHeif(input) && !heicSupported()) return probeHeic(input);
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
@@ -58,16 +61,7 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
   }
   const format = meta.format ?? 'unknown';
   if (!DECODABLE.has(format)) throw new MediaError(`unsupported image format "${format}"`, 'unsupported');
-  if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) {
-    const heic = await heicInfo(input, exifOrientation);
-    return {
-      format: 'heic',
-      width: heic.width,
-      height: heic.height,
-      orientation: heic.orientation,
-      ...(heic.exif ? { exif: heic.exif } : {}),
-    };
-  }
+  if (format === 'heif' && meta.compression === 'hevc' && !heicSupported()) return probeHeic(input);
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   if (width <= 0 || height <= 0) throw new MediaError('image has no size in its header (corrupt?)', 'corrupt');
@@ -80,6 +74,17 @@ export async function probeImage(input: Buffer | string): Promise<ImageProbe> {
   const orientation = meta.orientation ?? 1;
   const rotated = orientation >= 5;
   return { format, width: rotated ? height : width, height: rotated ? width : height, orientation };
+}
+
+async function probeHeic(input: Buffer | string): Promise<ImageProbe> {
+  const heic = await heicInfo(input, exifOrientation);
+  return {
+    format: 'heic',
+    width: heic.width,
+    height: heic.height,
+    orientation: heic.orientation,
+    ...(heic.exif ? { exif: heic.exif } : {}),
+  };
 }
 
 export interface DecodedForModel {

@@ -52,10 +52,14 @@ export class InferenceClient {
     return this.call({ method: 'load', params }) as Promise<LoadResult>;
   }
 
+  /**
+   * `count` pictures' model input, the first `count` planes of `pixels`. Input in shared memory
+   * (a SharedArrayBuffer: the indexer's batches) is read in place and stays the caller's; any other
+   * is transferred, and is the worker's from then on.
+   */
   embedImages(pixels: Float32Array, count: number, size: number): Promise<EmbedImagesResult> {
-    return this.call({ method: 'embedImages', params: { pixels, count, size } }, [
-      pixels.buffer as ArrayBuffer,
-    ]) as Promise<EmbedImagesResult>;
+    const transfer = pixels.buffer instanceof SharedArrayBuffer ? [] : [pixels.buffer as ArrayBuffer];
+    return this.call({ method: 'embedImages', params: { pixels, count, size } }, transfer) as Promise<EmbedImagesResult>;
   }
 
   /** Text vectors from the image model (CLIP) or, with slot 'audio', from the audio model (CLAP). */

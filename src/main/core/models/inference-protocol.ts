@@ -1,6 +1,7 @@
 /**
  * Messages between the engine and the inference worker. The worker validates what it is asked to
- * load (it crosses a thread boundary); tensors travel as transferred ArrayBuffers, not copies.
+ * load (it crosses a thread boundary); tensors travel as transferred ArrayBuffers or in shared memory,
+ * not copies.
  */
 import { z } from 'zod';
 import type { OcrResult } from '../media/ocr/ocr.js';
@@ -46,8 +47,6 @@ export interface LoadResult {
 export interface EmbedImagesResult {
   vectors: Float32Array[];
   tags: { label: string; score: number }[][];
-  /** The input, handed back (transferred both ways, never copied) for the caller's next batch. */
-  pixels?: Float32Array;
 }
 
 export type ReadTextResult = OcrResult;
