@@ -127,15 +127,19 @@ port.on('message', (request: WorkerRequest) => {
 
 /**
  * Model input in memory of this thread's own, `length` values long: ONNX Runtime refuses a tensor
- * over shared memory, so input shared by the engine is copied (a few milliseconds a batch of 16) into
- * one array kept for the next batch. Requests other than readings of text run one at a time, so
- * nothing else uses that array while a model runs on it.
+ * over shared memory, so input shared by the engine is copied (a millisecond or two a batch of 16)
+ * into one array kept for the next batch, and let go once no batch has come for a while. Requests
+ * other than readings of text run one at a time, so nothing else uses that array while a model runs on it.
  */
 let ownCopy: Float32Array | undefined;
+let dropOwnCopy: NodeJS.Timeout | undefined;
+const OWN_COPY_KEPT_MS = 30_000;
 function ownInput(pixels: Float32Array, length: number): Float32Array {
   if (!(pixels.buffer instanceof SharedArrayBuffer)) return pixels.length === length ? pixels : pixels.subarray(0, length);
   if (ownCopy?.length !== length) ownCopy = new Float32Array(length);
   ownCopy.set(pixels.subarray(0, length));
+  clearTimeout(dropOwnCopy);
+  dropOwnCopy = setTimeout(() => (ownCopy = undefined), OWN_COPY_KEPT_MS).unref();
   return ownCopy;
 }
 
