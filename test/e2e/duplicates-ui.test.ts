@@ -59,6 +59,8 @@ describe.skipIf(Boolean(skipReason))('duplicates review in a browser', () => {
     await page.getByLabel('Folder to add').fill(photos);
     await page.getByRole('button', { name: 'Add folder' }).click();
     await expect.poll(() => page.getByTestId('folder-ready').innerText(), { timeout: 60_000 }).toBe('4');
+    // Embedded too, before the review (its fingerprints come from indexing, not from a backfill).
+    await expect.poll(() => page.getByTestId('status-label').innerText(), { timeout: 60_000 }).toMatch(/Up to date/);
   });
 
   it('groups the copies, suggests the original, and trashes the rest only after confirmation; Undo restores', async () => {
