@@ -14,10 +14,10 @@ import type { IngestJob } from '../store/job-repo.js';
 import { probeImage } from '../media/image-decoder.js';
 import { probeMedia } from '../media/ffmpeg.js';
 import { fingerprintRecording, fingerprintToBlob } from '../media/audio-fingerprint.js';
-import { extensionOf, isRawPath, MAX_IMAGE_FILE_BYTES, mediaKindOf } from '../util/media-types.js';
+import { extensionOf, isRawPath, mediaKindOf } from '../util/media-types.js';
 import type { ContentMetadata } from '../store/content-repo.js';
 import { readExif } from '../media/exif.js';
-import { describeFileError, MediaError, notAFileMessage } from '../util/file-errors.js';
+import { describeFileError, MediaError, refuseUnreadable } from '../util/file-errors.js';
 import { fileIdentity } from '../util/file-identity.js';
 
 /** Files up to this size are read into memory once for hashing and probing. */
@@ -69,10 +69,7 @@ export class Ingestor {
       // device since the scan cannot hang the read, and what is hashed is what was checked.
       handle = await open(row.path, constants.O_RDONLY | constants.O_NONBLOCK);
       const st = await handle.stat();
-      if (!st.isFile()) throw new MediaError(notAFileMessage(st), 'not-media');
-      if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
-      if (st.size > MAX_IMAGE_FILE_BYTES && mediaKindOf(row.path) === 'image')
-        throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+      refuseUnreadable(st, mediaKindOf(row.path) === 'image');
       // Small files are read once and reused; big ones are streamed, so memory stays bounded.
       lease = st.size <= IN_MEMORY_BYTES ? await this.buffers.read(handle, st.size, IN_MEMORY_BYTES) : undefined;
       const bytes = lease?.bytes;

@@ -13,8 +13,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { describeFileError, MediaError, notAFileMessage, type MediaErrorCode } from '../util/file-errors.js';
-import { MAX_IMAGE_FILE_BYTES } from '../util/media-types.js';
+import { describeFileError, MediaError, refuseUnreadable, type MediaErrorCode } from '../util/file-errors.js';
 import { startWorker, workerEntry } from '../util/worker-start.js';
 
 /** The part of the WebAssembly module's C API used here (pointers are numbers in its memory). */
@@ -211,10 +210,7 @@ class HeifFile {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const st = fstatSync(fd);
-      if (!st.isFile()) throw new MediaError(notAFileMessage(st), 'not-media');
-      if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
-      if (st.size > MAX_IMAGE_FILE_BYTES)
-        throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+      refuseUnreadable(st, true);
       const data = this.alloc(st.size);
       let size = 0;
       // The heap view is taken after allocating: growing the memory replaces it.

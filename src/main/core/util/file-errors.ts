@@ -3,6 +3,7 @@
  * These strings are stored per file and shown in the CLI and the UI, so they must not be stack traces.
  */
 import type { Stats } from 'node:fs';
+import { MAX_IMAGE_FILE_BYTES } from './media-types.js';
 export class MediaError extends Error {
   constructor(
     message: string,
@@ -50,6 +51,19 @@ export function specialFileKind(entry: EntryKind): string {
 /** The status of a media-named entry that is not a regular file. */
 export function notAFileMessage(entry: EntryKind): string {
   return `not a regular file but ${specialFileKind(entry)}: skipped (never opened, since reading it could wait forever)`;
+}
+
+/**
+ * Refuses an opened file its own stat says cannot be read: not a regular file (a name that became a
+ * FIFO or a device since the scan: reading it could wait forever), empty, or, for a photo, larger
+ * than any camera writes. Checked on the open file, so what is read is what was checked.
+ */
+export function refuseUnreadable(st: Stats, photo: boolean): void {
+  if (!st.isFile()) throw new MediaError(notAFileMessage(st), 'not-media');
+  if (st.size === 0) throw new MediaError('empty file (0 bytes)', 'empty');
+  if (photo && st.size > MAX_IMAGE_FILE_BYTES) {
+    throw new MediaError(`file too large for a photo (${(st.size / 1024 ** 3).toFixed(1)} GB)`, 'too-large');
+  }
 }
 
 export function describeFileError(error: unknown): MediaError {
