@@ -59,6 +59,8 @@ describe('indexing progress', () => {
       }
       for (const r of fileStep) {
         expect(r.done).toBeLessThanOrEqual(r.total);
+        // The rate is the run's: a pass that starts (the video's, the sound's) does not reset it to 0.
+        if (r.done > 0) expect(r.ratePerSecond, `rate at ${r.done}/${r.total}`).toBeGreaterThan(0);
         // What the bar says is left is never less than what the Library table says waits (the bar's
         // count may be a moment old, so it can only be more).
         expect(r.total - r.done).toBeGreaterThanOrEqual(r.waiting);
@@ -67,6 +69,9 @@ describe('indexing progress', () => {
       expect(reports.filter((r) => r.phase === 'done')).toHaveLength(1);
       const last = reports.at(-1)!;
       expect(last).toMatchObject({ phase: 'done', done: files, total: files });
+      // The end says how fast the run went, and that nothing is left.
+      expect(last.ratePerSecond).toBeGreaterThan(0);
+      expect(last.etaSeconds).toBe(0);
       const folder = engine.status.read().folders[0]!;
       expect(folder).toMatchObject({ files, pending: 0, errors: 1, ready: files - 1 });
     } finally {

@@ -19,4 +19,14 @@ describe('rate meter', () => {
     expect(meter.ratePerSecond(20_000)).toBeLessThan(5);
     expect(new RateMeter().etaSeconds(10)).toBeNull();
   });
+
+  it('reports a finished run by its average up to its last item, however long ago', () => {
+    const meter = new RateMeter(5_000, 0);
+    expect(meter.averagePerSecond()).toBe(0);
+    meter.add(30, 1000);
+    meter.add(30, 2000);
+    meter.add(40, 4000);
+    expect(meter.averagePerSecond()).toBeCloseTo(25); // 100 items in 4 s
+    expect(meter.ratePerSecond(60_000)).toBeLessThan(2); // the recent rate has fallen meanwhile
+  });
 });

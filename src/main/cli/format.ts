@@ -61,6 +61,11 @@ export function formatDuration(seconds: number | null): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }
 
+/** How long something took: tenths of a second under ten seconds ("in 0s" says nothing), else as formatDuration. */
+export function formatElapsed(seconds: number): string {
+  return seconds < 9.95 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;

@@ -18,7 +18,7 @@ import { picturesWaitingNotice, recordingsWaitingNotice } from '../core/indexing
 import { LibraryService } from '../core/service/library-service.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { createDownloadView, createProgressView } from './progress.js';
-import { formatDuplicates, formatDuration, formatResults, formatStatus, printable } from './format.js';
+import { formatDuplicates, formatElapsed, formatResults, formatStatus, printable } from './format.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -152,7 +152,7 @@ program
       const text = read ? `; read the words in ${read.read} ${read.read === 1 ? 'item' : 'items'} (${read.withText} with words)` : '';
       const verb = summary.stopped ? 'stopped' : 'done';
       console.error(
-        `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatDuration(summary.seconds)} with ${summary.model}${text}`,
+        `${verb}: ${summary.embedded} embedded, ${summary.failed} failed${moved}, ${summary.purged} removed, in ${formatElapsed(summary.seconds)} with ${summary.model}${text}`,
       );
       if (summary.audioSkipped) console.error(`warning: ${recordingsWaitingNotice(summary.audioSkipped)}`);
       if (summary.imagesSkipped) console.error(`warning: ${picturesWaitingNotice(summary.imagesSkipped)}`);

@@ -71,8 +71,9 @@ export class IndexPasses {
       if (text.read > 0) summary.textRead = text;
     }
     if (end) {
-      const { done, total } = tally.read(true);
-      end({ phase: 'done', done, total, failed: summary.failed, ratePerSecond: 0, etaSeconds: null });
+      const { done, total, remaining } = tally.read(true);
+      const ratePerSecond = tally.ratePerSecond('run');
+      end({ phase: 'done', done, total, failed: summary.failed, ratePerSecond, etaSeconds: remaining === 0 ? 0 : null });
     }
     return summary;
   }

@@ -4,7 +4,6 @@
  * paused — reported at most five times a second, and once more at the end.
  */
 import type { Pauser } from './pauser.js';
-import { RateMeter } from './rate-meter.js';
 import type { RunTally } from './run-tally.js';
 
 export interface IndexProgress {
@@ -39,7 +38,6 @@ const REPORT_EVERY_MS = 200;
 
 export class RunProgress {
   readonly summary: RunSummary = { embedded: 0, failed: 0, ingested: 0, moved: 0, stopped: false, seconds: 0 };
-  private readonly meter = new RateMeter();
   private readonly started = Date.now();
   private lastReport = 0;
   private currentFile: string | undefined;
@@ -59,7 +57,7 @@ export class RunProgress {
   done(embedded: number, failed: number, lastFile?: string): void {
     this.summary.embedded += embedded;
     this.summary.failed += failed;
-    this.meter.add(embedded + failed);
+    this.tally.finished(embedded + failed);
     if (lastFile) this.currentFile = lastFile;
   }
 
@@ -132,8 +130,8 @@ export class RunProgress {
       done,
       total,
       failed: this.summary.failed,
-      ratePerSecond: this.meter.ratePerSecond(now),
-      etaSeconds: this.meter.etaSeconds(remaining, now),
+      ratePerSecond: this.tally.ratePerSecond(final ? 'run' : 'recent', now),
+      etaSeconds: this.tally.etaSeconds(remaining, now),
       currentFile: this.currentFile,
       ...(this.step ? { step: this.step } : {}),
     });

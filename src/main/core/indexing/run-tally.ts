@@ -1,10 +1,14 @@
+import { RateMeter } from './rate-meter.js';
+
 /**
  * One run's place in its work, shared by all its passes (photos, videos' frames, sound): the files
  * it has to finish, counted by the same query as the Library table's "waiting" column. The total is
  * fixed when the run starts and only grows (a file changed while the run works), and what is done
- * only grows, so the bar never shrinks or jumps between passes.
+ * only grows, so the bar never shrinks or jumps between passes. The rate is the run's too: a pass
+ * that ends with nothing to do (no videos, say) still reports how fast the run went.
  */
 export class RunTally {
+  private readonly meter = new RateMeter();
   private total: number;
   private done = 0;
   private checkedAt = 0;
@@ -18,6 +22,21 @@ export class RunTally {
   ) {
     this.left = waiting();
     this.total = this.left;
+  }
+
+  /** Files finished (done or failed) by any pass of the run. */
+  finished(count: number, now = Date.now()): void {
+    this.meter.add(count, now);
+  }
+
+  /** Files a second: lately while the run works; from its start to its last file once it is over. */
+  ratePerSecond(over: 'recent' | 'run', now = Date.now()): number {
+    return over === 'run' ? this.meter.averagePerSecond() : this.meter.ratePerSecond(now);
+  }
+
+  /** Seconds left at the recent rate, or null before anything is done. */
+  etaSeconds(remaining: number, now = Date.now()): number | null {
+    return this.meter.etaSeconds(remaining, now);
   }
 
   /** Where the run stands; `fresh` counts again whatever the age of the last count. */
