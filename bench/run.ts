@@ -6,6 +6,7 @@
  *   npm run bench -- --only search-scale --sizes 200000,1000000 --json   # last line: {"results":[…]}
  *   npm run bench -- --only search-end-to-end --e2e-items 1000000   # start to first results, warm queries
  *   npm run bench -- --only browsable-first --browse-photos 10000     # time to browsable, to searchable
+ *   npm run bench -- --only large-library --large-items 200000,1000000  # new photos into a large library
  * Results are printed and written to bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { measureHnsw, type HnswResult, type VectorKind } from './hnsw.js';
 import { measureVectorScale, type ScaleResult } from './vector-scale.js';
 import { measureEndToEnd, type EndToEndResult } from './search-end-to-end.js';
 import { measureBrowsableFirst, writePhonePhotos, type BrowsableResult } from './browsable-first.js';
+import { measureLargeLibrary, type LargeLibraryResult } from './large-library.js';
 import { measureDuplicates, type DuplicateToolResult } from './duplicates.js';
 import { measureAudioDuplicates } from './audio-duplicates.js';
 import { measureReconcile, type ReconcileResult } from './reconcile.js';
@@ -49,6 +51,8 @@ const { values } = parseArgs({
     'e2e-items': { type: 'string', default: '200000' },
     /** browsable-first: how many 12-megapixel photos are added (about 3 MB each on disk while measured). */
     'browse-photos': { type: 'string', default: '1000' },
+    /** large-library: how many indexed files the library holds when ../shared/media/photos is added. */
+    'large-items': { type: 'string', default: '200000' },
   },
 });
 const wants = (name: string) => !values.only || values.only === name;
@@ -67,6 +71,7 @@ const results: {
   scale: ScaleResult[];
   endToEnd: EndToEndResult[];
   browsable: BrowsableResult[];
+  largeLibrary: LargeLibraryResult[];
   mediaRate: MediaRateResult[];
   notes: string[];
 } = {
@@ -84,6 +89,7 @@ const results: {
   scale: [],
   endToEnd: [],
   browsable: [],
+  largeLibrary: [],
   mediaRate: [],
   notes: [],
 };
@@ -335,6 +341,21 @@ if (values.only === 'browsable-first') {
   );
 }
 
+if (values.only === 'large-library') {
+  const photos = join(SHARED, 'media', 'photos');
+  if (existsSync(photos) && existsSync(join(SHARED, 'models', 'mobilenet-v2-int8'))) {
+    for (const items of values['large-items']!.split(',').filter(Boolean).map(Number)) {
+      log(`large-library: ../shared/media/photos added to a library of ${items} indexed files (MobileNetV2), status asked for every 1.5 s`);
+      const r = await measureLargeLibrary(items, photos, join(SHARED, 'models'), log);
+      results.largeLibrary.push(r);
+      log(
+        `  ${r.photos} photos in ${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} s CPU) against ${r.emptySeconds.toFixed(1)} s (${r.emptyCpuSeconds.toFixed(1)} s CPU) into an empty library; ` +
+          `one count of the waiting files ${r.waitingCountMs.toFixed(0)} ms, of the Library table ${r.folderCountsMs.toFixed(0)} ms`,
+      );
+    }
+  } else results.notes.push('large-library skipped: ../shared/media/photos or the mobilenet-v2-int8 model not found');
+}
+
 if (wants('reconcile')) {
   const files = Number(values['reconcile-files']);
   log(`reconcile: the periodic stat-only pass while watching, ${files} files, nothing changed`);
@@ -367,6 +388,7 @@ const merged = {
   places: wants('places') ? results.places : (previous.places ?? []),
   endToEnd: values.only === 'search-end-to-end' ? results.endToEnd : (previous.endToEnd ?? []),
   browsable: values.only === 'browsable-first' ? results.browsable : (previous.browsable ?? []),
+  largeLibrary: values.only === 'large-library' ? results.largeLibrary : (previous.largeLibrary ?? []),
   mediaRate: wants('media-rate') ? results.mediaRate : (previous.mediaRate ?? []),
   notes: results.notes,
 };

@@ -90,7 +90,7 @@ export class Engine {
     this.search = new Searcher(store, this.models, this.modelCacheDir);
     this.duplicates = new DuplicateFinder(store);
     this.trash = new Trash(store, this.folders, sync);
-    this.status = new LibraryStatusReader(store, options.libraryDir);
+    this.status = new LibraryStatusReader(store, options.libraryDir, () => this.indexer.running);
     this.media = new MediaAccess(store, this.folders, new ThumbnailCache(paths.thumbnails), (path) => this.indexer.recheck(path));
   }
 

@@ -28,6 +28,7 @@ export interface PassOptions {
 
 export class IndexPasses {
   private readonly ingestor: Ingestor;
+  private inFlight = 0;
 
   constructor(
     private readonly store: LibraryStore,
@@ -42,6 +43,20 @@ export class IndexPasses {
    * installed, downloads off) files are still read and recordings still indexed; pictures wait.
    */
   async run(model: LoadedModel | undefined, options: PassOptions): Promise<RunSummary> {
+    this.inFlight += 1;
+    try {
+      return await this.runPasses(model, options);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** Whether a run is in flight (its files are changing state all the time). */
+  get running(): boolean {
+    return this.inFlight > 0;
+  }
+
+  private async runPasses(model: LoadedModel | undefined, options: PassOptions): Promise<RunSummary> {
     // One count of the run's files for every pass, and one end: a pass ending is not the run ending.
     const tally = new RunTally(() => this.store.queries.waitingFiles(this.waitingModels(model, options.audioModel)));
     const end = options.onProgress;

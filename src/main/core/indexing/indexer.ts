@@ -52,6 +52,11 @@ export class Indexer {
     folders.subscribe({ removed: () => this.dropOrphans() });
   }
 
+  /** Whether files are being read and embedded now (by `index()` or the watch loop). */
+  get running(): boolean {
+    return this.passes.running;
+  }
+
   /** Scans every folder, then reads and embeds whatever is new or changed. Resumable. */
   async index(options: IndexOptions = {}): Promise<IndexSummary> {
     const takingOver = !this.lock.held;

@@ -135,7 +135,8 @@ export class IndexLoop {
             warnedPictures = true;
             this.emit({ type: 'notice', level: 'warning', message: picturesWaitingNotice(summary.imagesSkipped) });
           }
-          if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0) this.changed(true);
+          // A file that failed changes the Library table's counts too (read afresh once the run is over).
+          if (summary.embedded > 0 || summary.purged > 0 || summary.moved > 0 || summary.failed > 0) this.changed(true);
         },
         onWatching: () =>
           this.setState({
