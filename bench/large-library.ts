@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Engine } from '../src/main/core/engine.js';
 import { LibraryStore } from '../src/main/core/store/library-store.js';
 import { median } from './indexing.js';
+import { writeReadyPhoto } from './library-rows.js';
 
 export interface LargeLibraryResult {
   items: number;
@@ -83,20 +84,7 @@ async function writeLibrary(dir: string, items: number): Promise<{ waitingCountM
   for (let from = 0; from < items; from += BATCH) {
     store.atomically(() => {
       for (let n = from; n < Math.min(items, from + BATCH); n += 1) {
-        const fileId = store.files.insertPending(folder.id, join(folder.path, `IMG_${n}.jpg`), '.jpg', 3_000_000, 1_600_000_000_000 + n);
-        const contentId = store.contents.insertOrGet(`large-${n}`, 3_000_000, {
-          kind: 'image',
-          format: 'jpeg',
-          width: 4032,
-          height: 3024,
-          orientation: 1,
-          takenAt: 1_500_000_000_000 + n * 60_000,
-          cameraMake: null,
-          cameraModel: null,
-          gpsLat: null,
-          gpsLon: null,
-        });
-        store.files.setReady(fileId, contentId, { size: 3_000_000, mtimeMs: 1_600_000_000_000 + n, identity: `large-${n}` });
+        const contentId = writeReadyPhoto(store, folder, n, 'large');
         store.vectors.saveFailure(modelId, contentId, 'stands in for an embedding');
       }
     });

@@ -18,6 +18,7 @@ import { Engine } from '../src/main/core/engine.js';
 import { VectorIndex } from '../src/main/core/index/vector-index.js';
 import { LibraryStore } from '../src/main/core/store/library-store.js';
 import { makeVectors, rows } from '../test/helpers/vectors.js';
+import { writeReadyPhoto } from './library-rows.js';
 
 export interface EndToEndResult {
   items: number;
@@ -127,22 +128,7 @@ export async function writeLibrary(lib: string, items: number, modelsDir: string
     const vectors = rows(makeVectors('low-rank', count, DIM, 42 + from), DIM);
     store.atomically(() => {
       for (let i = 0; i < count; i += 1) {
-        const n = from + i;
-        const path = join(folder.path, `${Math.floor(n / 1000)}`, `IMG_${n}.jpg`);
-        const fileId = store.files.insertPending(folder.id, path, '.jpg', 3_000_000, 1_600_000_000_000 + n);
-        const contentId = store.contents.insertOrGet(`e2e-${n}`, 3_000_000, {
-          kind: 'image',
-          format: 'jpeg',
-          width: 4032,
-          height: 3024,
-          orientation: 1,
-          takenAt: 1_500_000_000_000 + n * 60_000,
-          cameraMake: 'Apple',
-          cameraModel: 'iPhone 12',
-          gpsLat: null,
-          gpsLon: null,
-        });
-        store.files.setReady(fileId, contentId, { size: 3_000_000, mtimeMs: 1_600_000_000_000 + n, identity: `e2e-${n}` });
+        const contentId = writeReadyPhoto(store, folder, from + i, 'e2e');
         store.vectors.saveEmbedding(modelId, contentId, [{ contentId, offsetS: null, vector: vectors[i]! }], []);
       }
     });
