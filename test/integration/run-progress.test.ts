@@ -57,6 +57,9 @@ describe('indexing progress', () => {
           expect(step[i]!.done).toBeLessThanOrEqual(step[i]!.total);
         }
       }
+      // Reading words has its rate and time left too (a library's words take hours to read).
+      for (const r of wordStep.filter((w) => w.done > 0)) expect(r.ratePerSecond, `words rate at ${r.done}/${r.total}`).toBeGreaterThan(0);
+      expect(wordStep.at(-1)!.etaSeconds).toBe(0);
       for (const r of fileStep) {
         expect(r.done).toBeLessThanOrEqual(r.total);
         // The rate is the run's: a pass that starts (the video's, the sound's) does not reset it to 0.

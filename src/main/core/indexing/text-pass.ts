@@ -59,6 +59,8 @@ export async function readTextInPictures(
         store.text.set(contentId, text);
         read += 1;
         if (text.lines.length > 0) withText += 1;
+        // The step's rate and time left (a picture that could not be read is done with all the same).
+        progress.done(1, 0, path);
       } finally {
         next.done(contentId);
       }
