@@ -238,4 +238,20 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 'content_hash', CASE WHEN EXISTS (SELECT 1 FROM contents) THEN 'sha256' ELSE 'blake3' END;
   ALTER TABLE contents RENAME COLUMN sha256 TO hash;
   `,
+  /*
+   * 21: a content's files in a status in one seek. With an index on status alone, SQLite (no statistics)
+   * looked for "this content's ready file" by walking every ready file, for each content: a
+   * million-photo library never finished its duplicates review or its words-in-pictures count.
+   * The jobs of a file or a content, for the cascades that delete them with it (the jobs' partial
+   * indexes do not serve them): each deleted file or content read the whole queue, a million jobs
+   * while a large folder is first read. And the recordings and videos, so the passes that look for
+   * them do not read every photo's row (partial: a query opts in by saying `kind IN ('audio',
+   * 'video')`; photos' queries keep their plans).
+   */ `
+  DROP INDEX files_status;
+  CREATE INDEX files_status_content ON files(status, content_id);
+  CREATE INDEX jobs_file ON jobs(file_id);
+  CREATE INDEX jobs_content ON jobs(content_id);
+  CREATE INDEX contents_tracks ON contents(kind) WHERE kind IN ('audio', 'video');
+  `,
 ];

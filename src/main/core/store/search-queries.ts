@@ -148,8 +148,8 @@ export class SearchQueries {
    */
   passingVectors(ids: readonly number[], f: SearchFilters): Map<number, number> {
     const { where, params } = filterSql(f);
-    // CROSS JOIN fixes the order (the given ids first) and INDEXED BY the files' lookup: left to
-    // itself, SQLite walks every ready file through files_status instead.
+    // CROSS JOIN fixes the order (the given ids first) and INDEXED BY the files' lookup by content:
+    // left to itself, SQLite (which keeps no statistics here) may seek the files by status instead.
     const rows = this.statements
       .get(
         `SELECT DISTINCT v.id, v.content_id FROM json_each(?) j CROSS JOIN vectors v ON v.id = j.value
@@ -171,7 +171,7 @@ export class SearchQueries {
   /** The ready files of a content that pass the filters, by path. */
   filesOf(contentId: number, f: SearchFilters): FileInfo[] {
     const { where, params } = filterSql(f);
-    // INDEXED BY: without it SQLite picks files_status and reads every ready file, per content.
+    // INDEXED BY: the files by content, whatever else the filters name (test/unit/store-query-plans).
     return this.statements
       .get(
         `SELECT ${FILE_COLUMNS} FROM files f INDEXED BY files_content JOIN contents c ON c.id = f.content_id
