@@ -4,7 +4,9 @@
  * reported and the status (the Library table's counts) asked for every 1.5 s, as the app's window
  * does while a run goes on. Against the same photos indexed into an empty library: how much a large
  * library slows the run. Also the cost of one count of the files still waiting and of the Library
- * table's counts, which read every file's row.
+ * table's counts, which read every file's row, and of two lookups of each content's ready file (the
+ * pictures to fingerprint for the duplicates review, those whose words are unread): quadratic while
+ * SQLite looked those files up by status.
  *
  * The library's files are written straight into its database, each a ready file whose content the
  * model has seen (recorded as a failure: no vectors, so the index is not rebuilt at every start; the
@@ -24,6 +26,13 @@ export interface LargeLibraryResult {
   /** One count of the run's waiting files, and one of every folder's counts (the Library table), in ms. */
   waitingCountMs: number;
   folderCountsMs: number;
+  /**
+   * Lookups of each content's ready file, in ms: the pictures still to fingerprint for the duplicates
+   * review (all of them here, as in a library read before fingerprints), and the count of pictures
+   * whose words are unread (asked at the start of every run while words are read).
+   */
+  toFingerprintMs: number;
+  unreadWordsMs: number;
   /** The new photos indexed into the large library: wall and CPU seconds (medians of the runs). */
   seconds: number;
   cpuSeconds: number;
@@ -71,7 +80,10 @@ export async function measureLargeLibrary(
 }
 
 /** A library of `items` indexed files; the time of one count of each kind at that size. */
-async function writeLibrary(dir: string, items: number): Promise<{ waitingCountMs: number; folderCountsMs: number }> {
+async function writeLibrary(
+  dir: string,
+  items: number,
+): Promise<Pick<LargeLibraryResult, 'waitingCountMs' | 'folderCountsMs' | 'toFingerprintMs' | 'unreadWordsMs'>> {
   mkdirSync(dir, { recursive: true });
   const engine = Engine.open({ libraryDir: dir, offline: true, modelCacheDir: join(dir, 'models') });
   engine.settings.update({ imageModel: MODEL, readText: false });
@@ -97,8 +109,10 @@ async function writeLibrary(dir: string, items: number): Promise<{ waitingCountM
   };
   const waitingCountMs = median([0, 1, 2].map(() => time(() => store.queries.waitingFiles(models))));
   const folderCountsMs = median([0, 1, 2].map(() => time(() => store.queries.folderCounts(models))));
+  const toFingerprintMs = time(() => store.fingerprints.missing('visual'));
+  const unreadWordsMs = time(() => store.text.unreadCount());
   await store.close();
-  return { waitingCountMs, folderCountsMs };
+  return { waitingCountMs, folderCountsMs, toFingerprintMs, unreadWordsMs };
 }
 
 /** A copy of the library at `base`, the photos' folder added and indexed with progress and status asked for. */

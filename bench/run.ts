@@ -7,6 +7,7 @@
  *   npm run bench -- --only search-end-to-end --e2e-items 1000000   # start to first results, warm queries
  *   npm run bench -- --only browsable-first --browse-photos 10000     # time to browsable, to searchable
  *   npm run bench -- --only large-library --large-items 200000,1000000  # new photos into a large library
+ *   npm run bench -- --only indexing --indexing-sets phone,heic   # efficiency on 12-MP JPEGs and HEICs only
  * Results are printed and written to bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     'hnsw-clustered': { type: 'string', default: '100000' },
     'hnsw-worst-case': { type: 'string', default: '100000' },
     'clip-photos': { type: 'string', default: '480' },
+    /** indexing: which sets: shared (MobileNet on ../shared/media/photos), synthetic (1600x1200), phone (12-MP JPEGs), heic. */
+    'indexing-sets': { type: 'string', default: 'shared,synthetic,phone,heic' },
     /** indexing: how many 12-megapixel phone photos (written once into bench/.models, about 3 MB each). */
     'phone-photos': { type: 'string', default: '120' },
     'reconcile-files': { type: 'string', default: '100000' },
@@ -118,8 +121,10 @@ function fullSizeClip(): string {
   return models;
 }
 
+const indexingSets = new Set(values['indexing-sets']!.split(','));
 if (wants('indexing')) {
-  if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'))) {
+  const shared = existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'));
+  if (indexingSets.has('shared') && shared) {
     log('indexing: mobilenet-v2-int8 on ../shared/media/photos');
     results.indexing.push(
       await measureIndexing(
@@ -130,16 +135,19 @@ if (wants('indexing')) {
         join(SHARED, 'models'),
       ),
     );
-  } else results.notes.push('mobilenet indexing skipped: ../shared not found');
+  } else if (indexingSets.has('shared')) results.notes.push('mobilenet indexing skipped: ../shared not found');
 
   const models = fullSizeClip();
   const count = Number(values['clip-photos']);
   // Flat synthetic pictures decode fast; real photos carry sensor noise, which makes JPEG decoding
   // (not the model) several times dearer. Both are measured.
-  for (const { label, dir, noise } of [
-    { label: 'flat', dir: 'synthetic-photos', noise: 0 },
-    { label: 'noisy', dir: 'synthetic-photos-noisy', noise: 6 },
-  ]) {
+  const synthetic = indexingSets.has('synthetic')
+    ? [
+        { label: 'flat', dir: 'synthetic-photos', noise: 0 },
+        { label: 'noisy', dir: 'synthetic-photos-noisy', noise: 6 },
+      ]
+    : [];
+  for (const { label, dir, noise } of synthetic) {
     const photos = join(ROOT, 'bench', '.models', dir);
     if (!existsSync(join(photos, `p-${count - 1}.jpg`))) {
       log(`writing ${count} synthetic 1600x1200 photos (${label}) …`);
@@ -152,26 +160,29 @@ if (wants('indexing')) {
   // Phone-size photos (12-megapixel JPEGs with a phone's EXIF), for CLIP and MobileNet: the pipeline's
   // CPU against the irreducible decoding (at the model's scale: JPEG shrink-on-load) and inference.
   const phone = join(ROOT, 'bench', '.models', `phone-photos-${values['phone-photos']}`);
-  if (!existsSync(join(phone, 'done'))) {
-    log(`writing ${values['phone-photos']} 12-megapixel phone photos …`);
-    await writePhonePhotos(phone, Number(values['phone-photos']));
-    writeFileSync(join(phone, 'done'), '');
-  }
-  log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone photos');
-  const clipPhone = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', phone, models);
-  results.indexing.push({ ...clipPhone, model: `${clipPhone.model} (12-megapixel phone JPEGs)` });
-  if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8'))) {
-    log('indexing: mobilenet-v2-int8 on 12-megapixel phone photos');
-    const mobile = await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', phone, join(SHARED, 'models'));
-    results.indexing.push({ ...mobile, model: `${mobile.model} (12-megapixel phone JPEGs)` });
+  if (indexingSets.has('phone')) {
+    if (!existsSync(join(phone, 'done'))) {
+      log(`writing ${values['phone-photos']} 12-megapixel phone photos …`);
+      await writePhonePhotos(phone, Number(values['phone-photos']));
+      writeFileSync(join(phone, 'done'), '');
+    }
+    log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone photos');
+    const clipPhone = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', phone, models);
+    results.indexing.push({ ...clipPhone, model: `${clipPhone.model} (12-megapixel phone JPEGs)` });
+    if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8'))) {
+      log('indexing: mobilenet-v2-int8 on 12-megapixel phone photos');
+      const mobile = await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', phone, join(SHARED, 'models'));
+      results.indexing.push({ ...mobile, model: `${mobile.model} (12-megapixel phone JPEGs)` });
+    }
   }
   // Phone HEICs (12 MP with a 320 px thumbnail item, as iPhones write them), written by `--only heic`.
   const heics = join(ROOT, 'bench', '.models', 'heic', 'heic');
-  if (existsSync(heics)) {
+  if (indexingSets.has('heic') && existsSync(heics)) {
     log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone HEICs');
     const clipHeic = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', heics, models);
     results.indexing.push({ ...clipHeic, model: `${clipHeic.model} (12-megapixel phone HEICs, thumbnail item)` });
-  } else results.notes.push('indexing of HEICs skipped: run `npm run bench -- --only heic` once to write them');
+  } else if (indexingSets.has('heic'))
+    results.notes.push('indexing of HEICs skipped: run `npm run bench -- --only heic` once to write them');
   for (const r of results.indexing) {
     log(
       `  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}; CPU per image: inference ${r.inferenceCpuMs.toFixed(1)} ms, decoding ${r.decodeCpuMs.toFixed(1)} ms -> ceiling ${r.decodeCeiling.toFixed(3)}; ` +
@@ -350,7 +361,8 @@ if (values.only === 'large-library') {
       results.largeLibrary.push(r);
       log(
         `  ${r.photos} photos in ${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} s CPU) against ${r.emptySeconds.toFixed(1)} s (${r.emptyCpuSeconds.toFixed(1)} s CPU) into an empty library; ` +
-          `one count of the waiting files ${r.waitingCountMs.toFixed(0)} ms, of the Library table ${r.folderCountsMs.toFixed(0)} ms`,
+          `one count of the waiting files ${r.waitingCountMs.toFixed(0)} ms, of the Library table ${r.folderCountsMs.toFixed(0)} ms; ` +
+          `the pictures to fingerprint listed in ${r.toFingerprintMs.toFixed(0)} ms, those with unread words counted in ${r.unreadWordsMs.toFixed(0)} ms`,
       );
     }
   } else results.notes.push('large-library skipped: ../shared/media/photos or the mobilenet-v2-int8 model not found');
