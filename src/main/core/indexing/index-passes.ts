@@ -57,6 +57,7 @@ export class IndexPasses {
   }
 
   private async runPasses(model: LoadedModel | undefined, options: PassOptions): Promise<RunSummary> {
+    const started = Date.now();
     // One count of the run's files for every pass, and one end: a pass ending is not the run ending.
     const tally = new RunTally(() => this.store.queries.waitingFiles(this.waitingModels(model, options.audioModel)));
     const end = options.onProgress;
@@ -85,6 +86,8 @@ export class IndexPasses {
       const text = await readTextInPictures(this.store, this.models, this.pauser, passOptions);
       if (text.read > 0) summary.textRead = text;
     }
+    // The run's time is all of it: its passes, and the places, Live Photos and words after them.
+    summary.seconds = (Date.now() - started) / 1000;
     if (end) {
       const { done, total, remaining } = tally.read(true);
       const ratePerSecond = tally.ratePerSecond('run');
