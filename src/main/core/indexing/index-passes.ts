@@ -191,7 +191,6 @@ function addRuns(photos: RunSummary, ...others: (RunSummary | undefined)[]): Run
             embedded: sum.embedded + run.embedded,
             failed: sum.failed + run.failed,
             stopped: sum.stopped || run.stopped,
-            seconds: sum.seconds + run.seconds,
             ...(run.audioSkipped ? { audioSkipped: run.audioSkipped } : {}),
             ...(run.imagesSkipped ? { imagesSkipped: run.imagesSkipped } : {}),
           }

@@ -98,7 +98,8 @@ export class LibraryStatusReader {
 
   /** How many files are indexed and ready to be found. */
   readyCount(): number {
-    return this.currentCounts().files.ready;
+    // Between runs, only the files by status (an index): the other counts would cost a second more at a million files.
+    return this.indexing() ? this.currentCounts().files.ready : this.store.files.countByStatus().ready;
   }
 
   /** Files that could not be read, and folder problems, the first `limit` of each. */
