@@ -186,6 +186,7 @@ if (wants('indexing')) {
   for (const r of results.indexing) {
     log(
       `  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}; CPU per image: inference ${r.inferenceCpuMs.toFixed(1)} ms, decoding ${r.decodeCpuMs.toFixed(1)} ms -> ceiling ${r.decodeCeiling.toFixed(3)}; ` +
+        `reading as ingest does ${r.readCpuMs.toFixed(1)} ms -> ceiling ${r.readCeiling.toFixed(3)}; ` +
         `pipeline ${r.pipelineCpuMs.toFixed(1)} ms -> efficiency ${r.efficiency.toFixed(3)} (rounds ${r.efficiencyRange.map((e) => e.toFixed(3)).join('-')}); ` +
         `on a fresh engine (its start-up included) ${r.coldPipelineCpuMs.toFixed(1)} ms -> ${r.coldEfficiency.toFixed(3)}`,
     );

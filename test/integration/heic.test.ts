@@ -11,6 +11,9 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeHeic } from '../../src/main/core/media/heic.js';
+import { decodeForModel, probeImage } from '../../src/main/core/media/image-decoder.js';
+import { modelResize, resizedPixels, resizePlan, turnedBy, writeModelInput } from '../../src/main/core/media/model-input.js';
+import type { ImagePreprocess } from '../../src/main/core/media/image-preprocess.js';
 import { writeGridHeic } from '../helpers/heic-grid.js';
 import { exifOrientation } from '../../src/main/core/media/exif.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
@@ -100,6 +103,51 @@ describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
     // A damaged file is a clear error, not a crash.
     const broken = readFileSync(heic).subarray(0, 600);
     await expect(decodeHeic(broken, 224, exifOrientation)).rejects.toThrow(/HEIC/);
+  });
+
+  it("writes a HEIC's model input from the decoding thread into the batch, as the engine's thread would, upright", async () => {
+    const dir = tempDir();
+    const work = tempDir();
+    // Stored a quarter turn from upright (EXIF orientation 6), a red corner top left as stored.
+    const svg = `<svg width="1200" height="800"><rect width="1200" height="800" fill="#3a6"/><rect width="300" height="200" fill="#e33"/></svg>`;
+    await sharp(Buffer.from(svg)).jpeg().withMetadata({ orientation: 6 }).toFile(join(work, 'turned.jpg'));
+    await writeSyntheticPhoto(join(work, 'phone.jpg'), 9, 1600, 1200, 'jpeg', 4);
+    const turned = heifEnc(join(work, 'turned.jpg'), join(dir, 'turned.heic'));
+    const phone = heifEnc(join(work, 'phone.jpg'), join(dir, 'phone.heic'), 320); // served by its thumbnail
+    const pre: ImagePreprocess = { size: 224, resizeShortest: 224, mean: [0.48, 0.46, 0.41], std: [0.27, 0.26, 0.28], rescale: true };
+    const plane = 3 * pre.size * pre.size;
+
+    for (const path of [turned, phone]) {
+      const probe = await probeImage(path);
+      // Into the second slot of a shared batch, as the embedding pipeline decodes: nothing else written.
+      const batch = new Float32Array(new SharedArrayBuffer(2 * plane * Float32Array.BYTES_PER_ELEMENT));
+      const { fingerprint } = await decodeForModel(path, pre, batch, plane, probe);
+      expect(batch.subarray(0, plane).every((v) => v === 0)).toBe(true);
+      // One picture in memory of its own (a search by an image) gets the same input.
+      const single = new Float32Array(plane);
+      expect((await decodeForModel(path, pre, single, 0)).fingerprint).toEqual(fingerprint);
+      expect(single).toEqual(batch.subarray(plane));
+      // The same steps on this thread, from the pixels the worker hands out: the same input, bit for bit.
+      const plan = resizePlan(probe, (w, h) => modelResize(pre, w, h));
+      const picture = await decodeHeic(path, plan.shortest, exifOrientation);
+      const upright = turnedBy(
+        sharp(picture.rgb, { raw: { width: picture.width, height: picture.height, channels: 3 } }),
+        picture.orientation,
+      );
+      const size =
+        picture.orientation >= 5 ? { width: picture.height, height: picture.width } : { width: picture.width, height: picture.height };
+      const { data, info } = await resizedPixels(upright, probe, size, plan);
+      const expected = new Float32Array(plane);
+      expect(writeModelInput(data, info, pre, expected, 0)).toEqual(fingerprint);
+      expect(single).toEqual(expected);
+    }
+
+    // Upright: the red corner, top left as stored, is top right of what the model sees.
+    const input = new Float32Array(plane);
+    await decodeForModel(turned, pre, input, 0);
+    const red = (x: number, y: number) => input[y * pre.size + x]! - input[2 * pre.size * pre.size + y * pre.size + x]!;
+    expect(red(pre.size - 5, 5)).toBeGreaterThan(1.5);
+    expect(red(5, 5)).toBeLessThan(0);
   });
 
   it("decodes a caller's bytes without taking them, and says what is wrong with a path it cannot read", async () => {

@@ -6,7 +6,8 @@
  * a video is never judged by one frame and a hit can name its moment.
  */
 import { decodeVideoFrames, probeMedia } from '../media/ffmpeg.js';
-import { frameForModel, MAX_DECODED_ASPECT } from '../media/image-decoder.js';
+import { frameForModel } from '../media/image-decoder.js';
+import { MAX_DECODED_ASPECT } from '../media/model-input.js';
 import { gridVector, visualFingerprint } from '../media/visual-fingerprint.js';
 import { hashIntervalFor, videoFingerprintToBlob, type VideoFrameHash } from '../media/video-fingerprint.js';
 import type { LoadedModel } from '../models/model-manager.js';

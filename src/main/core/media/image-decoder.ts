@@ -7,11 +7,22 @@
  */
 import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import {
+  centreRegion,
+  MAX_DECODED_ASPECT,
+  modelResize,
+  resizedPixels,
+  resizePlan,
+  scaleRegion,
+  turnedBy,
+  writeModelInput,
+  writeNormalisedCrop,
+} from './model-input.js';
 import { MediaError } from '../util/file-errors.js';
 import { exifOrientation, type PhotoExif } from './exif.js';
 import { readRawPhoto } from './raw-photo.js';
 import { isRawPath } from '../util/media-types.js';
-import { decodeHeic, heicInfo, isHevcHeif } from './heic.js';
+import { decodeHeic, heicForModel, heicInfo, isHevcHeif } from './heic.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 
 // libvips parallelises inside one image; with one decode per core at a time we would oversubscribe
@@ -21,14 +32,6 @@ sharp.cache(false);
 
 /** Above this many pixels an image is refused (about 16k x 12k, well beyond any camera). */
 export const MAX_IMAGE_PIXELS = 200_000_000;
-/**
- * The longest side may be at most this many times the shortest in what is decoded: a stranger
- * picture (a 100000x1 strip) is judged by its centre region of this shape. Without it, resizing the
- * shortest side to the model's size would ask for gigabytes (100000x1 -> 25.6M x 256 pixels).
- * Real panoramas (up to about 12:1) are decoded whole.
- */
-export const MAX_DECODED_ASPECT = 16;
-
 const DECODABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif', 'svg']);
 
 export interface ImageProbe {
@@ -96,6 +99,7 @@ export interface DecodedForModel {
  * Decodes, orients, resizes (shortest side) and centre-crops an image, then writes normalised
  * planar RGB floats into `out` at `offset` (the layout ONNX vision models take: NCHW). The crop is
  * taken here rather than by libvips so the whole resized picture is at hand for its visual fingerprint.
+ * A HEIC is decoded, resized and written by the HEIC worker (media/heic).
  */
 export async function decodeForModel(
   input: Buffer | string,
@@ -105,9 +109,10 @@ export async function decodeForModel(
   /** What the probe found, when known, to avoid parsing the header twice. */
   known?: Pick<ImageProbe, 'format' | 'width' | 'height' | 'orientation'>,
 ): Promise<DecodedForModel> {
-  const { data, info } = await decodeResized(input, known, (w, h) => modelResize(pre, w, h));
-  writeModelInput(data, info, pre, out, offset);
-  return { fingerprint: visualFingerprint(data, info.width, info.height, info.channels) };
+  const probe = known ?? (await probeImage(input));
+  if (probe.format === 'heic') return { fingerprint: await heicForModel(input, probe, pre, out, offset) };
+  const { data, info } = await decodeResized(input, probe, (w, h) => modelResize(pre, w, h));
+  return { fingerprint: writeModelInput(data, info, pre, out, offset) };
 }
 
 /**
@@ -127,38 +132,7 @@ export async function frameForModel(
     .resize(w, h, { fit: 'fill', kernel: 'cubic' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  writeModelInput(data, info, pre, out, offset);
-}
-
-/** Shortest side to the model's resize length, never below its input size. */
-function modelResize(pre: ImagePreprocess, w: number, h: number): [number, number] {
-  const scale = pre.resizeShortest / Math.min(w, h);
-  return [Math.max(pre.size, Math.round(w * scale)), Math.max(pre.size, Math.round(h * scale))];
-}
-
-/** Writes the resized picture's normalised centre crop as planar RGB floats. */
-function writeModelInput(
-  data: Buffer,
-  info: Pick<OutputInfo, 'width' | 'height' | 'channels'>,
-  pre: ImagePreprocess,
-  out: Float32Array,
-  offset: number,
-): void {
-  const channels = info.channels;
-  const left = Math.floor((info.width - pre.size) / 2);
-  const top = Math.floor((info.height - pre.size) / 2);
-  const plane = pre.size * pre.size;
-  const lut = normalisationTable(pre);
-  for (let c = 0; c < 3; c += 1) {
-    const src = channels >= 3 ? c : 0;
-    const table = lut[c]!;
-    const base = offset + c * plane;
-    for (let y = 0; y < pre.size; y += 1) {
-      let j = ((top + y) * info.width + left) * channels + src;
-      const row = base + y * pre.size;
-      for (let x = 0; x < pre.size; x += 1, j += channels) out[row + x] = table[data[j]!]!;
-    }
-  }
+  writeNormalisedCrop(data, info, pre, out, offset);
 }
 
 /**
@@ -184,52 +158,13 @@ async function decodeResized(
 ): Promise<{ data: Buffer; info: OutputInfo }> {
   try {
     const probe = known ?? (await probeImage(input));
-    const { width, height } = probe;
-    const region = centreRegion(width, height, MAX_DECODED_ASPECT);
-    const [w, h] = target(region?.width ?? width, region?.height ?? height);
     // A HEIC serves this from its thumbnail when that is large enough (the crop's share of it too).
-    const scale = Math.max(w / (region?.width ?? width), h / (region?.height ?? height));
-    const upright = await uprightPicture(input, probe, Math.ceil(Math.min(width, height) * scale), { failOn: 'truncated' });
-    let image = upright.image;
-    if (region) image = image.extract(scaleRegion(region, probe, upright));
-    return await image
-      .resize(w, h, { fit: 'fill', kernel: 'cubic' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const plan = resizePlan(probe, target);
+    const upright = await uprightPicture(input, probe, plan.shortest, { failOn: 'truncated' });
+    return await resizedPixels(upright.image, probe, upright, plan);
   } catch (error) {
     throw classifySharpError(error);
   }
-}
-
-/**
- * The centre region of an upright `width` x `height` picture whose longer side is at most `maxAspect`
- * times its shorter side, or undefined when the whole picture already is.
- */
-export function centreRegion(
-  width: number,
-  height: number,
-  maxAspect: number,
-): { left: number; top: number; width: number; height: number } | undefined {
-  const shortest = Math.min(width, height);
-  const longest = Math.min(Math.max(width, height), Math.ceil(shortest * maxAspect));
-  if (longest === Math.max(width, height)) return undefined;
-  return width >= height
-    ? { left: Math.floor((width - longest) / 2), top: 0, width: longest, height }
-    : { left: 0, top: Math.floor((height - longest) / 2), width, height: longest };
-}
-
-/** (value / 255 - mean) / std for all 256 byte values, per channel: a lookup instead of arithmetic. */
-const tables = new WeakMap<ImagePreprocess, Float32Array[]>();
-function normalisationTable(pre: ImagePreprocess): Float32Array[] {
-  let lut = tables.get(pre);
-  if (!lut) {
-    const k = pre.rescale ? 1 / 255 : 1;
-    lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v * k - pre.mean[c]!) / pre.std[c]!));
-    tables.set(pre, lut);
-  }
-  return lut;
 }
 
 /**
@@ -263,48 +198,6 @@ export async function uprightPicture(
     image: turnedBy(sharp(picture.rgb, { raw: { width: picture.width, height: picture.height, channels: 3 } }), picture.orientation),
     width: turned ? picture.height : picture.width,
     height: turned ? picture.width : picture.height,
-  };
-}
-
-/** Turns pixels as EXIF orientation `orientation` says (what autoOrient does for a file with EXIF). */
-function turnedBy(image: Sharp, orientation: number): Sharp {
-  switch (orientation) {
-    case 2:
-      return image.flop();
-    case 3:
-      return image.rotate(180);
-    case 4:
-      return image.flip();
-    case 5:
-      return image.rotate(90).flop();
-    case 6:
-      return image.rotate(90);
-    case 7:
-      return image.rotate(270).flop();
-    case 8:
-      return image.rotate(270);
-    default:
-      return image;
-  }
-}
-
-/** `region` of the upright picture in the pixels actually decoded (a HEIC's thumbnail is smaller). */
-function scaleRegion(
-  region: { left: number; top: number; width: number; height: number },
-  probe: Pick<ImageProbe, 'width' | 'height'>,
-  decoded: { width: number; height: number },
-): { left: number; top: number; width: number; height: number } {
-  if (decoded.width === probe.width && decoded.height === probe.height) return region;
-  const [decodedWidth, decodedHeight] = [decoded.width, decoded.height];
-  const sx = decodedWidth / probe.width;
-  const sy = decodedHeight / probe.height;
-  const left = Math.floor(region.left * sx);
-  const top = Math.floor(region.top * sy);
-  return {
-    left,
-    top,
-    width: Math.max(1, Math.min(decodedWidth - left, Math.round(region.width * sx))),
-    height: Math.max(1, Math.min(decodedHeight - top, Math.round(region.height * sy))),
   };
 }
 
