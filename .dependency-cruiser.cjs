@@ -9,7 +9,7 @@
  *   src/renderer       shared (types) and its own files
  * Inside the engine, lower layers never reach up: util <- store <- index/media <- models <-
  * library <- indexing <- search/duplicates/status <- service <- engine.ts. SQLite only in store/,
- * hnswlib only in index/.
+ * hnswlib only in index/, sharp loaded only through media/sharp-settings.
  */
 const core = '^src/main/core/';
 
@@ -76,6 +76,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: `${core}store/` },
       to: { path: 'node_modules/better-sqlite3/' },
+    },
+    {
+      name: 'sharp-through-its-settings',
+      comment:
+        "libvips' settings are the process's and sharp resets them in each thread that loads it: sharp is loaded through media/sharp-settings (types may come from sharp itself)",
+      severity: 'error',
+      from: { path: '^src/main/', pathNot: '^src/main/core/media/sharp-settings\\.ts$' },
+      to: { path: 'node_modules/sharp/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'hnswlib-only-in-index',

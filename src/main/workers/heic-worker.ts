@@ -5,6 +5,8 @@
  * them back transferred, not copied; asked for a model's input, it resizes the picture and writes
  * the input into the batch's shared memory itself, and sends back only the picture's fingerprint.
  */
+// First, as in every thread that uses sharp: loaded through its settings (media/sharp-settings).
+import '../core/media/sharp-settings.js';
 import { parentPort } from 'node:worker_threads';
 import { heicFailure, heicForModelHere, readHeicHere, type HeicDecodeRequest, type HeicDecodeResponse } from '../core/media/heic.js';
 

@@ -5,6 +5,9 @@
  * same worker, started a second time, reads the words in pictures (OCR): in its own thread, a long
  * reading never holds up a search's text embedding.
  */
+// First: sharp is loaded here through its settings, before anything else (transformers.js) loads it
+// and leaves the process's libvips caching until they are applied.
+import '../core/media/sharp-settings.js';
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
 import { ClapEmbedder } from '../core/models/embedders/clap-embedder.js';

@@ -14,7 +14,7 @@
  * resizes the picture and writes its input into the batch's shared memory.
  */
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp from './sharp-settings.js';
 import { describeFileError, MediaError, type MediaErrorCode } from '../util/file-errors.js';
 import { startWorker, workerEntry } from '../util/worker-start.js';
 import type { ImagePreprocess } from './image-preprocess.js';

@@ -6,7 +6,8 @@
  * decoded, so a 30000x30000 PNG cannot exhaust memory.
  */
 import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
-import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import type { Metadata, OutputInfo, Sharp } from 'sharp';
+import sharp from './sharp-settings.js';
 import {
   centreRegion,
   MAX_DECODED_ASPECT,
@@ -24,11 +25,6 @@ import { readRawPhoto } from './raw-photo.js';
 import { isRawPath } from '../util/media-types.js';
 import { decodeHeic, heicForModel, heicInfo, isHevcHeif } from './heic.js';
 import type { ImagePreprocess } from './image-preprocess.js';
-
-// libvips parallelises inside one image; with one decode per core at a time we would oversubscribe
-// the CPU that inference needs. One libvips thread per operation keeps decoding predictable.
-sharp.concurrency(1);
-sharp.cache(false);
 
 /** Above this many pixels an image is refused (about 16k x 12k, well beyond any camera). */
 export const MAX_IMAGE_PIXELS = 200_000_000;

@@ -7,7 +7,7 @@
  * sensor data.
  */
 import { BinaryField, ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
-import sharp from 'sharp';
+import sharp from './sharp-settings.js';
 import { MediaError } from '../util/file-errors.js';
 import type { PhotoExif } from './exif.js';
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import sharp from '../sharp-settings.js';
 import { foldAffineBlocks } from './fold-affine.js';
 import { probeImage, uprightPicture, type ImageProbe } from '../image-decoder.js';
 import { countTextPixels, detectionInput, detectionSize, detectText, type TextBox } from './text-detector.js';
