@@ -20,22 +20,7 @@ import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
 import { openPicturesLibrary } from '../helpers/engine.js';
-
-const hasHeifEnc = (() => {
-  try {
-    execFileSync('heif-enc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasHeifEnc) console.warn('heif-enc not found (apt-get install libheif-examples): the HEIC tests are skipped');
-
-/** A HEIC made from `jpeg` by libheif's encoder; `thumbnail` adds a thumbnail item that large, as phones do. */
-function heifEnc(jpeg: string, out: string, thumbnail?: number): string {
-  execFileSync('heif-enc', ['-q', '70', ...(thumbnail ? ['-t', String(thumbnail)] : []), '-o', out, jpeg], { stdio: 'ignore' });
-  return out;
-}
+import { hasHeifEnc, heifEnc } from '../helpers/heif-enc.js';
 
 describe.skipIf(!hasHeifEnc)('HEIC photos', () => {
   beforeEach(() => useModelDirs(FIXTURE_MODELS));

@@ -5,7 +5,6 @@
  * milliseconds before the engine's own modules turned the cache off again), and so does the HEIC
  * worker, which left it on. Each thread now loads sharp through media/sharp-settings first.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -13,17 +12,9 @@ import { decodeHeic } from '../../src/main/core/media/heic.js';
 import { exifOrientation } from '../../src/main/core/media/exif.js';
 import { FIXTURE_MODELS, useModelDirs } from '../helpers/env.js';
 import { openPicturesLibrary } from '../helpers/engine.js';
+import { hasHeifEnc, heifEnc } from '../helpers/heif-enc.js';
 import { writeSyntheticPhoto, writeSyntheticPhotos } from '../helpers/images.js';
 import { tempDir } from '../helpers/temp.js';
-
-const hasHeifEnc = (() => {
-  try {
-    execFileSync('heif-enc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const nothingKept = { memory: { max: 0 }, files: { max: 0 }, items: { max: 0 } };
 
@@ -47,8 +38,7 @@ describe('sharp in every thread', () => {
   it.skipIf(!hasHeifEnc)('caches no picture and keeps no file open once the HEIC worker has loaded sharp', async () => {
     const dir = tempDir();
     await writeSyntheticPhoto(join(dir, 'p.jpg'), 11, 640, 480, 'jpeg', 4);
-    execFileSync('heif-enc', ['-q', '70', '-o', join(dir, 'p.heic'), join(dir, 'p.jpg')], { stdio: 'ignore' });
-    await decodeHeic(join(dir, 'p.heic'), 224, exifOrientation); // the HEIC worker, started if it was not
+    await decodeHeic(heifEnc(join(dir, 'p.jpg'), join(dir, 'p.heic')), 224, exifOrientation); // the HEIC worker, started if it was not
     expect(sharp.cache()).toMatchObject(nothingKept);
   });
 });
