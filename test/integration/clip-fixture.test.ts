@@ -3,16 +3,17 @@
  * Xenova/clip-vit-base-patch32) runs text and image search end to end through the real CLIP code
  * path (transformers.js tokenizer and encoders on onnxruntime-node), offline.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import fs, { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it, beforeEach } from 'vitest';
+import { describe, expect, it, beforeEach, vi } from 'vitest';
 import { Engine } from '../../src/main/core/engine.js';
 import { tempDir } from '../helpers/temp.js';
 import { writeSyntheticPhotos } from '../helpers/images.js';
 import { FIXTURE_MODELS, SHARED_MODELS, useModelDirs } from '../helpers/env.js';
 import { runCli } from '../helpers/cli.js';
 import { findBuiltinModel } from '../../src/main/core/models/registry.js';
+import { ClipEmbedder } from '../../src/main/core/models/embedders/clip-embedder.js';
 
 const CLIP_DIR = join(FIXTURE_MODELS, 'clip-vit-base-patch32');
 
@@ -63,6 +64,24 @@ describe('CLIP fixture', () => {
       expect(fromIndexed.results).toHaveLength(5);
     } finally {
       await engine.close();
+    }
+  });
+
+  it('loads its encoders without streaming their files into memory: ONNX Runtime reads the weights from their path', async () => {
+    // transformers.js 4.3.1 opened a read stream of every file it was asked for, read or not: the
+    // encoders' weights were read a second time, 64 kB at a time, into memory nobody used (95 MB
+    // for the real vision encoder). Its reader is patched (patches/@huggingface+transformers+*.patch).
+    const streams = vi.spyOn(fs, 'createReadStream');
+    const embedder = new ClipEmbedder(CLIP_DIR, 'q8', 1);
+    try {
+      const [text] = await embedder.embedTexts(['a photo']);
+      const [image] = await embedder.embedImages(new Float32Array(3 * 224 * 224), 1, 224);
+      expect(text!.length).toBeGreaterThan(0);
+      expect(image!.vector).toHaveLength(text!.length);
+      expect(streams.mock.calls.map(([path]) => String(path))).toEqual([]);
+    } finally {
+      streams.mockRestore();
+      await embedder.dispose();
     }
   });
 
