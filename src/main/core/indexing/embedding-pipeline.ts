@@ -54,12 +54,19 @@ export class EmbeddingPipeline {
     const plane = 3 * pre.size * pre.size;
     const pixels = this.pixelsFor(jobs.length * plane);
     const limit = pLimit(this.decodeConcurrency);
+    // Where each picture is and its size, read at once (one look at the database, not two a picture).
+    const sources = this.store.atomically(() =>
+      jobs.map((job) => ({
+        path: this.store.files.readyPathForContent(job.contentId),
+        size: this.store.contents.pictureSize(job.contentId),
+      })),
+    );
     const decodeOne = async (job: EmbedJob, i: number) => {
-      const path = this.store.files.readyPathForContent(job.contentId);
+      const { path, size } = sources[i]!;
       // Its file was moved or deleted since: no verdict. A moved file is queued again once found.
       if (!path) return { job, skip: true as const };
       try {
-        const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, this.store.contents.pictureSize(job.contentId));
+        const { fingerprint } = await decodeForModel(path, pre, pixels, i * plane, size);
         return { job, path, index: i, fingerprint };
       } catch (error) {
         return { job, path, error: describeFileError(error) as FileProblem };

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { LibraryStore } from '../store/library-store.js';
 import type { LoadedModel } from '../models/model-manager.js';
 import { EmbeddingPipeline, type PreparedBatch } from './embedding-pipeline.js';
-import type { Ingestor } from './ingestor.js';
+import type { IngestResult, Ingestor } from './ingestor.js';
 import type { Pauser } from './pauser.js';
 import { RunProgress, type IndexProgress, type RunSummary } from './run-progress.js';
 import type { RunTally } from './run-tally.js';
@@ -74,17 +74,10 @@ export class IndexRunner {
               if (result.outcome === 'ready' || result.outcome === 'moved') summary.ingested += 1;
               if (result.outcome === 'moved') summary.moved += 1;
               if (result.outcome === 'error') progress.done(0, 1, result.path);
-              // Recordings are embedded by the audio model, after this run (see AudioIndexer).
-              if (result.contentId === undefined || result.kind !== 'image') continue;
-              const earlier = this.store.vectors.failureOf(model.modelId, result.contentId);
-              if (earlier !== undefined && result.fileId !== undefined) {
-                // An identical copy of a file this model could not read: same verdict, no retry.
-                this.store.files.setError(result.fileId, { message: earlier, code: 'corrupt' });
-                progress.done(0, 1, result.path);
-              } else if (!this.store.vectors.isProcessed(model.modelId, result.contentId)) {
-                this.store.jobs.enqueueEmbed('embed-image', result.contentId, model.modelId);
-              }
             }
+            // The group's pictures queued for embedding in one commit, not one for each file.
+            const knownFailures = this.store.atomically(() => results.filter((result) => !this.queueEmbedding(result, model.modelId)));
+            for (const result of knownFailures) progress.done(0, 1, result.path);
             nudge();
             report();
           }
@@ -164,5 +157,21 @@ export class IndexRunner {
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
     return progress.finish(Boolean(signal?.aborted));
+  }
+
+  /**
+   * Queues an ingested picture for embedding, unless this model has it already. False when an
+   * identical copy of it is a file this model could not read: the same verdict, no retry.
+   */
+  private queueEmbedding(result: IngestResult, modelId: number): boolean {
+    // Recordings are embedded by the audio model, after this run (see AudioIndexer).
+    if (result.contentId === undefined || result.kind !== 'image') return true;
+    const earlier = this.store.vectors.failureOf(modelId, result.contentId);
+    if (earlier !== undefined && result.fileId !== undefined) {
+      this.store.files.setError(result.fileId, { message: earlier, code: 'corrupt' });
+      return false;
+    }
+    if (!this.store.vectors.isProcessed(modelId, result.contentId)) this.store.jobs.enqueueEmbed('embed-image', result.contentId, modelId);
+    return true;
   }
 }

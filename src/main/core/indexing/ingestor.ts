@@ -78,38 +78,40 @@ export class Ingestor {
       await handle.close();
       handle = undefined;
       const kind = mediaKindOf(row.path) ?? 'image';
-      let contentId = this.store.contents.idByHash(hash);
-      if (contentId === undefined) {
-        // A RAW file is read by ExifTool from its path (its preview and tags lie anywhere in it).
-        const picture = isRawPath(row.path) ? row.path : (bytes ?? row.path);
-        const { audioFingerprint, ...meta } = kind === 'image' ? await pictureMetadata(picture) : await mediaMetadata(row.path);
-        const created = this.store.contents.insertOrGet(hash, st.size, meta);
-        // A recording's fingerprint is read with it (duplicates work with no audio model at all).
-        if (audioFingerprint) this.store.fingerprints.setAudio(created, audioFingerprint);
-        contentId = created;
-      }
+      const known = this.store.contents.idByHash(hash);
+      // A RAW file is read by ExifTool from its path (its preview and tags lie anywhere in it).
+      const picture = isRawPath(row.path) ? row.path : (bytes ?? row.path);
+      const read = known !== undefined ? undefined : kind === 'image' ? await pictureMetadata(picture) : await mediaMetadata(row.path);
       lease?.release(); // nothing holds the bytes any more
-      const known = contentId;
       const seen = { size: st.size, mtimeMs: st.mtimeMs, identity: fileIdentity(st) };
-      const movedFrom = this.store.atomically(() => {
-        const previous = this.store.files.missingWithContent(known);
+      // The content, its file's record and the finished job in one transaction: one commit a file,
+      // and never a content without the file it was read from.
+      const stored = this.store.atomically(() => {
+        let contentId = known;
+        if (contentId === undefined) {
+          const { audioFingerprint, ...meta } = read!;
+          contentId = this.store.contents.insertOrGet(hash, st.size, meta);
+          // A recording's fingerprint is read with it (duplicates work with no audio model at all).
+          if (audioFingerprint) this.store.fingerprints.setAudio(contentId, audioFingerprint);
+        }
+        const kindStored = this.store.contents.kindOf(contentId);
+        const previous = this.store.files.missingWithContent(contentId);
         if (previous && previous.id !== row.id) {
           // A move or rename: keep the old row (its id and all attached data), drop the new one.
           this.store.files.delete(row.id);
           this.store.files.relocate(previous.id, row.folder_id, row.path, row.ext, seen);
-          return previous.id;
+          return { contentId, kind: kindStored, movedFrom: previous.id };
         }
-        this.store.files.setReady(row.id, known, seen);
+        this.store.files.setReady(row.id, contentId, seen);
         this.store.jobs.complete(job.id);
-        return undefined;
+        return { contentId, kind: kindStored, movedFrom: undefined };
       });
-      const fileId = movedFrom ?? row.id;
       return {
-        outcome: movedFrom === undefined ? 'ready' : 'moved',
-        fileId,
+        outcome: stored.movedFrom === undefined ? 'ready' : 'moved',
+        fileId: stored.movedFrom ?? row.id,
         path: row.path,
-        contentId,
-        kind: this.store.contents.kindOf(contentId),
+        contentId: stored.contentId,
+        kind: stored.kind,
       };
     } catch (error) {
       lease?.release();
