@@ -52,6 +52,8 @@ export interface ThroughputResult {
   efficiency: number;
   /** The lowest and highest of the rounds' ratios. */
   efficiencyRange: [number, number];
+  /** The first and third quartiles of the rounds' ratios: where the middle half of them lie. */
+  efficiencyQuartiles: [number, number];
   /** CPU milliseconds per image of reading each file as ingest does (read, BLAKE3, header, EXIF). */
   readCpuMs: number;
   /** The best efficiency that work allows: (decoding + inference) / (decoding + inference + reading), median of the rounds'. */
@@ -176,6 +178,7 @@ export async function measureIndexing(
     pipelineCpuMs,
     efficiency: median(efficiencies),
     efficiencyRange: [Math.min(...efficiencies), Math.max(...efficiencies)],
+    efficiencyQuartiles: [quantile(efficiencies, 0.25), quantile(efficiencies, 0.75)],
     readCpuMs: median(readCpu),
     readCeiling: median(
       readCpu.map((r, round) => (decodeCpu[round]! + inferenceCpu[round]!) / (decodeCpu[round]! + inferenceCpu[round]! + r)),
@@ -259,7 +262,13 @@ export async function indexOnce(
 }
 
 export function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The q-quantile of values, interpolated between the two nearest (q = 0.5: the median). */
+export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const at = (sorted.length - 1) * q;
+  const below = Math.floor(at);
+  return sorted[below]! + (sorted[Math.min(below + 1, sorted.length - 1)]! - sorted[below]!) * (at - below);
 }

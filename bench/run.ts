@@ -8,6 +8,7 @@
  *   npm run bench -- --only browsable-first --browse-photos 10000     # time to browsable, to searchable
  *   npm run bench -- --only large-library --large-items 200000,1000000  # new photos into a large library
  *   npm run bench -- --only indexing --indexing-sets phone,heic   # efficiency on 12-MP JPEGs and HEICs only
+ *   npm run bench -- --only indexing --indexing-sets heic --indexing-rounds 15   # a steadier median on a noisy host
  * Results are printed and written to bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     'clip-photos': { type: 'string', default: '480' },
     /** indexing: which sets: shared (MobileNet on ../shared/media/photos), synthetic (1600x1200), phone (12-MP JPEGs), heic. */
     'indexing-sets': { type: 'string', default: 'shared,synthetic,phone,heic' },
+    /** indexing: rounds of each set (the efficiency is their median; more rounds, a steadier median on a noisy host). */
+    'indexing-rounds': { type: 'string', default: '5' },
     /** indexing: how many 12-megapixel phone photos (written once into bench/.models, about 3 MB each). */
     'phone-photos': { type: 'string', default: '120' },
     'reconcile-files': { type: 'string', default: '100000' },
@@ -123,6 +126,7 @@ function fullSizeClip(): string {
 
 const indexingSets = new Set(values['indexing-sets']!.split(','));
 if (wants('indexing')) {
+  const rounds = Number(values['indexing-rounds']);
   const shared = existsSync(join(SHARED, 'models', 'mobilenet-v2-int8')) && existsSync(join(SHARED, 'media', 'photos'));
   if (indexingSets.has('shared') && shared) {
     log('indexing: mobilenet-v2-int8 on ../shared/media/photos');
@@ -133,6 +137,7 @@ if (wants('indexing')) {
         'input',
         join(SHARED, 'media', 'photos'),
         join(SHARED, 'models'),
+        rounds,
       ),
     );
   } else if (indexingSets.has('shared')) results.notes.push('mobilenet indexing skipped: ../shared not found');
@@ -154,7 +159,7 @@ if (wants('indexing')) {
       for (let i = 0; i < count; i += 1) await writeSyntheticPhoto(join(photos, `p-${i}.jpg`), 10_000 + i, 1600, 1200, 'jpeg', noise);
     }
     log(`indexing: full-size CLIP ViT-B/32 vision encoder (random weights, int8) on ${label} synthetic photos`);
-    const r = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', photos, models);
+    const r = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', photos, models, rounds);
     results.indexing.push({ ...r, model: `${r.model} (${label} 1600x1200 JPEGs)` });
   }
   // Phone-size photos (12-megapixel JPEGs with a phone's EXIF), for CLIP and MobileNet: the pipeline's
@@ -167,11 +172,18 @@ if (wants('indexing')) {
       writeFileSync(join(phone, 'done'), '');
     }
     log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone photos');
-    const clipPhone = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', phone, models);
+    const clipPhone = await measureIndexing(
+      'clip-vit-base-patch32',
+      'onnx/vision_model_quantized.onnx',
+      'pixel_values',
+      phone,
+      models,
+      rounds,
+    );
     results.indexing.push({ ...clipPhone, model: `${clipPhone.model} (12-megapixel phone JPEGs)` });
     if (existsSync(join(SHARED, 'models', 'mobilenet-v2-int8'))) {
       log('indexing: mobilenet-v2-int8 on 12-megapixel phone photos');
-      const mobile = await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', phone, join(SHARED, 'models'));
+      const mobile = await measureIndexing('mobilenet-v2-int8', 'mobilenetv2-12-int8.onnx', 'input', phone, join(SHARED, 'models'), rounds);
       results.indexing.push({ ...mobile, model: `${mobile.model} (12-megapixel phone JPEGs)` });
     }
   }
@@ -179,7 +191,14 @@ if (wants('indexing')) {
   const heics = join(ROOT, 'bench', '.models', 'heic', 'heic');
   if (indexingSets.has('heic') && existsSync(heics)) {
     log('indexing: full-size CLIP ViT-B/32 (random weights, int8) on 12-megapixel phone HEICs');
-    const clipHeic = await measureIndexing('clip-vit-base-patch32', 'onnx/vision_model_quantized.onnx', 'pixel_values', heics, models);
+    const clipHeic = await measureIndexing(
+      'clip-vit-base-patch32',
+      'onnx/vision_model_quantized.onnx',
+      'pixel_values',
+      heics,
+      models,
+      rounds,
+    );
     results.indexing.push({ ...clipHeic, model: `${clipHeic.model} (12-megapixel phone HEICs, thumbnail item)` });
   } else if (indexingSets.has('heic'))
     results.notes.push('indexing of HEICs skipped: run `npm run bench -- --only heic` once to write them');
@@ -187,7 +206,7 @@ if (wants('indexing')) {
     log(
       `  ${r.model}: ${r.images} images, ${r.threads} threads — raw ${r.rawImagesPerSecond.toFixed(1)}/s, pipeline ${r.pipelineImagesPerSecond.toFixed(1)}/s, ratio ${r.ratio.toFixed(3)}; CPU per image: inference ${r.inferenceCpuMs.toFixed(1)} ms, decoding ${r.decodeCpuMs.toFixed(1)} ms -> ceiling ${r.decodeCeiling.toFixed(3)}; ` +
         `reading as ingest does ${r.readCpuMs.toFixed(1)} ms -> ceiling ${r.readCeiling.toFixed(3)}; ` +
-        `pipeline ${r.pipelineCpuMs.toFixed(1)} ms -> efficiency ${r.efficiency.toFixed(3)} (rounds ${r.efficiencyRange.map((e) => e.toFixed(3)).join('-')}); ` +
+        `pipeline ${r.pipelineCpuMs.toFixed(1)} ms -> efficiency ${r.efficiency.toFixed(3)} (${r.rounds} rounds ${r.efficiencyRange.map((e) => e.toFixed(3)).join('-')}, middle half ${r.efficiencyQuartiles.map((e) => e.toFixed(3)).join('-')}); ` +
         `on a fresh engine (its start-up included) ${r.coldPipelineCpuMs.toFixed(1)} ms -> ${r.coldEfficiency.toFixed(3)}`,
     );
   }
