@@ -14,12 +14,11 @@
  * resizes the picture and writes its input into the batch's shared memory.
  */
 import { readFile } from 'node:fs/promises';
-import sharp from './sharp-settings.js';
 import { describeFileError, MediaError, type MediaErrorCode } from '../util/file-errors.js';
 import { startWorker, workerEntry } from '../util/worker-start.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 import { HeifFile, openChecked } from './libheif.js';
-import { modelResize, resizedPixels, resizePlan, turnedBy, writeModelInput } from './model-input.js';
+import { modelResize, resizedPixels, resizePlan, uprightRgb, writeModelInput } from './model-input.js';
 import type { VisualFingerprint } from './visual-fingerprint.js';
 
 /**
@@ -129,10 +128,8 @@ export async function heicForModelHere(source: string | Uint8Array, model: HeicM
   } finally {
     file.close();
   }
-  const turned = picture.orientation >= 5;
-  const upright = turnedBy(sharp(decoded.rgb, { raw: { width: decoded.width, height: decoded.height, channels: 3 } }), picture.orientation);
-  const size = turned ? { width: decoded.height, height: decoded.width } : { width: decoded.width, height: decoded.height };
-  const { data, info } = await resizedPixels(upright, picture, size, plan);
+  const upright = uprightRgb(decoded.rgb, decoded.width, decoded.height, picture.orientation);
+  const { data, info } = await resizedPixels(upright.image, picture, upright, plan);
   return writeModelInput(data, info, pre, model.out, model.offset);
 }
 

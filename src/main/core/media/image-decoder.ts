@@ -16,6 +16,7 @@ import {
   resizePlan,
   scaleRegion,
   turnedBy,
+  uprightRgb,
   writeModelInput,
   writeNormalisedCrop,
 } from './model-input.js';
@@ -189,12 +190,7 @@ export async function uprightPicture(
     return { image: probe.orientation !== 1 ? image.autoOrient() : image, width: probe.width, height: probe.height };
   }
   const picture = await decodeHeic(input, shortest, exifOrientation);
-  const turned = picture.orientation >= 5;
-  return {
-    image: turnedBy(sharp(picture.rgb, { raw: { width: picture.width, height: picture.height, channels: 3 } }), picture.orientation),
-    width: turned ? picture.height : picture.width,
-    height: turned ? picture.width : picture.height,
-  };
+  return uprightRgb(picture.rgb, picture.width, picture.height, picture.orientation);
 }
 
 export async function writeThumbnail(input: Buffer | string, target: string, edge: number): Promise<void> {

@@ -6,6 +6,7 @@
  * HEIC's input straight into the batch's shared memory).
  */
 import type { OutputInfo, Sharp } from 'sharp';
+import sharp from './sharp-settings.js';
 import type { ImagePreprocess } from './image-preprocess.js';
 import { visualFingerprint, type VisualFingerprint } from './visual-fingerprint.js';
 
@@ -160,6 +161,21 @@ export function turnedBy(image: Sharp, orientation: number): Sharp {
     default:
       return image;
   }
+}
+
+/** Packed RGB pixels as stored (3 bytes a pixel), turned upright by an EXIF orientation, and their upright size. */
+export function uprightRgb(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  orientation: number,
+): { image: Sharp; width: number; height: number } {
+  const turned = orientation >= 5;
+  return {
+    image: turnedBy(sharp(rgb, { raw: { width, height, channels: 3 } }), orientation),
+    width: turned ? height : width,
+    height: turned ? width : height,
+  };
 }
 
 /**
