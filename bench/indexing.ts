@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { defaultInferenceThreads, Engine } from '../src/main/core/engine.js';
 import { locateModel } from '../src/main/core/models/model-locator.js';
 import { decodeForModel, probeImage } from '../src/main/core/media/image-decoder.js';
-import { readExif } from '../src/main/core/media/exif.js';
+import { pictureMetadata } from '../src/main/core/indexing/ingestor.js';
 import { hashBytes } from '../src/main/core/util/content-hash.js';
 import { ReadBuffers } from '../src/main/core/util/read-buffers.js';
 import { open } from 'node:fs/promises';
@@ -105,8 +105,7 @@ export async function measureIndexing(
       await handle.close();
       const bytes = lease!.bytes;
       hashBytes('blake3', bytes);
-      const probe = await probeImage(bytes);
-      await readExif(probe.exif ?? bytes);
+      await pictureMetadata(bytes);
       lease!.release();
     }
   };

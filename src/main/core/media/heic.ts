@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { describeFileError, MediaError, type MediaErrorCode } from '../util/file-errors.js';
 import { startWorker, workerEntry } from '../util/worker-start.js';
 import type { ImagePreprocess } from './image-preprocess.js';
-import { HeifFile, openChecked } from './libheif.js';
+import { withHeifFile, type HeifFile } from './libheif.js';
 import { modelResize, resizedPixels, resizePlan, uprightRgb, writeModelInput } from './model-input.js';
 import type { VisualFingerprint } from './visual-fingerprint.js';
 
@@ -51,13 +51,9 @@ export interface HeicPicture {
   orientation: number;
 }
 
+/** On the engine's thread a path is read asynchronously first (HeifFile reads one synchronously). */
 async function open<T>(input: Buffer | string, use: (file: HeifFile) => T): Promise<T> {
-  const file = openChecked(typeof input === 'string' ? await readFile(input) : input);
-  try {
-    return use(file);
-  } finally {
-    file.close();
-  }
+  return withHeifFile(typeof input === 'string' ? await readFile(input) : input, use);
 }
 
 /** EXIF orientation (1-8) read from a TIFF block: the caller turns by it only when the file does not turn itself. */
@@ -105,12 +101,11 @@ export type HeicDecodeResponse = ({ id: number; ok: true } & HeicAnswer) | { id:
 
 /** The decoding itself, on the calling thread (workers/heic-worker runs it). */
 export function readHeicHere(source: string | Uint8Array, shortest: number): HeicPixels {
-  const file = openChecked(source);
-  try {
-    return { ...file.decode(file.smallestServing(shortest)), exif: file.exif(), turnsItself: file.turnsItself() };
-  } finally {
-    file.close();
-  }
+  return withHeifFile(source, (file) => ({
+    ...file.decode(file.smallestServing(shortest)),
+    exif: file.exif(),
+    turnsItself: file.turnsItself(),
+  }));
 }
 
 /**
@@ -121,13 +116,7 @@ export function readHeicHere(source: string | Uint8Array, shortest: number): Hei
 export async function heicForModelHere(source: string | Uint8Array, model: HeicModelInput): Promise<VisualFingerprint> {
   const { picture, pre } = model;
   const plan = resizePlan(picture, (w, h) => modelResize(pre, w, h));
-  const file = openChecked(source);
-  let decoded: { rgb: Uint8Array; width: number; height: number };
-  try {
-    decoded = file.decode(file.smallestServing(plan.shortest));
-  } finally {
-    file.close();
-  }
+  const decoded = withHeifFile(source, (file) => file.decode(file.smallestServing(plan.shortest)));
   const upright = uprightRgb(decoded.rgb, decoded.width, decoded.height, picture.orientation);
   const { data, info } = await resizedPixels(upright.image, picture, upright, plan);
   return writeModelInput(data, info, pre, model.out, model.offset);

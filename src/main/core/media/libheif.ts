@@ -205,8 +205,18 @@ export class HeifFile {
   }
 }
 
+/** `use` of the file opened with `openChecked`, closed afterwards whatever happens. */
+export function withHeifFile<T>(source: Uint8Array | string, use: (file: HeifFile) => T): T {
+  const file = openChecked(source);
+  try {
+    return use(file);
+  } finally {
+    file.close();
+  }
+}
+
 /** The file opened, its primary picture's size checked (refused before decoding when absurd). */
-export function openChecked(source: Uint8Array | string): HeifFile {
+function openChecked(source: Uint8Array | string): HeifFile {
   const file = new HeifFile(source);
   const { width, height } = file.size(file.primary);
   if (width > 0 && height > 0 && width * height <= MAX_PIXELS) return file;
